@@ -1,0 +1,75 @@
+import type { NodeId, PeerMessage, RoomId } from './messages.js';
+
+export type OrderingMode = 'unordered' | 'fifo' | 'total';
+
+export const ORDERING_MODES: readonly OrderingMode[] = ['unordered', 'fifo', 'total'];
+
+/** Bounds on memory. Every buffer in the engine has one. */
+export interface EngineLimits {
+  /**
+   * Own log entries not yet held by every peer. Past `postWindowEntriesMax`, `post()` refuses new
+   * posts (back-pressure on the clients); proposals may use the rest, up to `logEntriesMax`.
+   */
+  readonly postWindowEntriesMax: number;
+  readonly logEntriesMax: number;
+  /** How far ahead of its next expected seq a peer's entry may be and still be held back. */
+  readonly receiveWindowEntriesMax: number;
+  /** Largest payload accepted by `post()`. */
+  readonly payloadBytesMax: number;
+  /** Entries resent in answer to one NAK. */
+  readonly retransmitEntriesPerNakMax: number;
+}
+
+/** Timers, in milliseconds of the caller's clock. */
+export interface EngineTiming {
+  /** How long a gap must persist before it is NAKed (absorbs reordering). */
+  readonly nakDelayMs: number;
+  /** How long a node waits to batch acknowledgements into one status message. */
+  readonly ackDelayMs: number;
+  /** First status/NAK repeat interval while something is unacknowledged; doubles up to the max. */
+  readonly retryIntervalMs: number;
+  readonly retryIntervalMsMax: number;
+}
+
+export interface EngineOptions {
+  readonly mode: OrderingMode;
+  /** This node's id, 1..nodeCount. */
+  readonly self: NodeId;
+  /** Nodes are 1..nodeCount; all of them take part in every room. */
+  readonly nodeCount: number;
+  readonly limits?: Partial<EngineLimits>;
+  readonly timing?: Partial<EngineTiming>;
+}
+
+export const DEFAULT_LIMITS: EngineLimits = {
+  postWindowEntriesMax: 4096,
+  logEntriesMax: 16384,
+  receiveWindowEntriesMax: 16384,
+  payloadBytesMax: 4096,
+  retransmitEntriesPerNakMax: 256,
+};
+
+export const DEFAULT_TIMING: EngineTiming = {
+  nakDelayMs: 30,
+  ackDelayMs: 10,
+  retryIntervalMs: 50,
+  retryIntervalMsMax: 1000,
+};
+
+/** A message to send: to one peer, or to every peer but this node. */
+export interface Transmit {
+  readonly to: NodeId | 'all';
+  readonly message: PeerMessage;
+}
+
+/** A post to hand to the local clients of `room`, in the mode's order. */
+export interface Delivery {
+  readonly room: RoomId;
+  readonly origin: NodeId;
+  readonly originSeq: number;
+  readonly payload: Uint8Array;
+}
+
+export type PostResult =
+  | { readonly ok: true; readonly seq: number }
+  | { readonly ok: false; readonly reason: 'window-full' | 'payload-too-large' | 'bad-room' };
