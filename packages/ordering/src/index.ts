@@ -1,1 +1,15 @@
+export { OrderingEngine } from './engine.js';
+export type { EngineStats } from './engine-stats.js';
 export type * from './messages.js';
+export {
+  DEFAULT_LIMITS,
+  DEFAULT_TIMING,
+  ORDERING_MODES,
+  type Delivery,
+  type EngineLimits,
+  type EngineOptions,
+  type EngineTiming,
+  type OrderingMode,
+  type PostResult,
+  type Transmit,
+} from './options.js';

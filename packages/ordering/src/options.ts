@@ -7,13 +7,16 @@ export const ORDERING_MODES: readonly OrderingMode[] = ['unordered', 'fifo', 'to
 /** Bounds on memory. Every buffer in the engine has one. */
 export interface EngineLimits {
   /**
-   * Own log entries not yet held by every peer. Past `postWindowEntriesMax`, `post()` refuses new
-   * posts (back-pressure on the clients); proposals may use the rest, up to `logEntriesMax`.
+   * Own log entries not yet held by every peer. Past it, `post()` refuses new posts: the back-pressure
+   * that keeps a lagging or unreachable peer from growing the log without bound. Proposals (total
+   * order) are never refused, but there is at most one per post in flight anywhere, so a log never
+   * exceeds `postWindowEntriesMax * (nodeCount + 1)` entries.
    */
   readonly postWindowEntriesMax: number;
-  readonly logEntriesMax: number;
   /** How far ahead of its next expected seq a peer's entry may be and still be held back. */
   readonly receiveWindowEntriesMax: number;
+  /** Rooms are 1..roomIdMax; entries for other rooms are refused. */
+  readonly roomIdMax: number;
   /** Largest payload accepted by `post()`. */
   readonly payloadBytesMax: number;
   /** Entries resent in answer to one NAK. */
@@ -42,9 +45,9 @@ export interface EngineOptions {
 }
 
 export const DEFAULT_LIMITS: EngineLimits = {
-  postWindowEntriesMax: 4096,
-  logEntriesMax: 16384,
-  receiveWindowEntriesMax: 16384,
+  postWindowEntriesMax: 1024,
+  receiveWindowEntriesMax: 65536,
+  roomIdMax: 1024,
   payloadBytesMax: 4096,
   retransmitEntriesPerNakMax: 256,
 };
@@ -52,7 +55,7 @@ export const DEFAULT_LIMITS: EngineLimits = {
 export const DEFAULT_TIMING: EngineTiming = {
   nakDelayMs: 30,
   ackDelayMs: 10,
-  retryIntervalMs: 50,
+  retryIntervalMs: 100,
   retryIntervalMsMax: 1000,
 };
 

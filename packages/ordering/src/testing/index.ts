@@ -1,1 +1,16 @@
-export {};
+export { checkDeliveries, type DeliveredPost, type Violation } from './invariants.js';
+export { SeededRandom } from './random.js';
+export {
+  describeFailure,
+  runScenario,
+  type ScenarioOptions,
+  type ScenarioResult,
+} from './scenario.js';
+export {
+  NO_FAULTS,
+  Simulator,
+  type LinkFaults,
+  type SimulatedDelivery,
+  type SimulatedPost,
+  type SimulatorOptions,
+} from './simulator.js';

@@ -1,0 +1,114 @@
+import type { LogEntry } from './messages.js';
+import type { EngineLimits, EngineTiming } from './options.js';
+
+export type InsertResult = 'new' | 'duplicate' | 'out-of-window';
+
+/** A run of missing seqs to ask for again. */
+export interface MissingRange {
+  readonly first: number;
+  readonly last: number;
+}
+
+/** NAK at most this many separate holes per round; later holes wait for the next round. */
+const NAK_RANGES_PER_ROUND_MAX = 16;
+
+/**
+ * What this node holds of one peer's log: everything up to `contiguousSeq`, plus entries beyond it
+ * held back until the gap before them is filled. Gaps are NAKed once they have persisted for
+ * `nakDelayMs` (so plain reordering costs nothing), then again with backoff until repaired.
+ */
+export class ReceiveWindow {
+  readonly #held = new Map<number, LogEntry>();
+  #contiguousSeq = 0;
+  /** The highest seq we know the peer has written: from its entries and its status messages. */
+  #knownHighestSeq = 0;
+  #nakDeadline: number | undefined;
+  #nakIntervalMs: number;
+
+  constructor(
+    private readonly limits: EngineLimits,
+    private readonly timing: EngineTiming,
+  ) {
+    this.#nakIntervalMs = timing.retryIntervalMs;
+  }
+
+  get contiguousSeq(): number {
+    return this.#contiguousSeq;
+  }
+
+  get heldCount(): number {
+    return this.#held.size;
+  }
+
+  insert(now: number, entry: LogEntry): InsertResult {
+    const { seq } = entry;
+    if (seq <= this.#contiguousSeq || this.#held.has(seq)) return 'duplicate';
+    if (seq > this.#contiguousSeq + this.limits.receiveWindowEntriesMax) return 'out-of-window';
+    this.#held.set(seq, entry);
+    this.learnHighest(now, seq);
+    return 'new';
+  }
+
+  /** The next entry in seq order, once everything before it has arrived. */
+  takeNext(now: number): LogEntry | undefined {
+    const entry = this.#held.get(this.#contiguousSeq + 1);
+    if (entry === undefined) return undefined;
+    this.#held.delete(entry.seq);
+    this.#contiguousSeq = entry.seq;
+    // Progress: the next NAK (if a gap remains) waits a fresh delay at the base interval.
+    this.#nakIntervalMs = this.timing.retryIntervalMs;
+    this.#nakDeadline = this.#hasGap() ? now + this.timing.nakDelayMs : undefined;
+    return entry;
+  }
+
+  /** The peer has written at least up to `seq`. */
+  learnHighest(now: number, seq: number): void {
+    if (seq <= this.#knownHighestSeq) return;
+    this.#knownHighestSeq = seq;
+    if (this.#hasGap()) this.#nakDeadline ??= now + this.timing.nakDelayMs;
+  }
+
+  /** When the NAK timer is due: the holes to ask for (bounded), and the timer backed off. */
+  takeDueNak(now: number): MissingRange[] {
+    if (this.#nakDeadline === undefined || this.#nakDeadline > now) return [];
+    if (!this.#hasGap()) {
+      this.#nakDeadline = undefined;
+      return [];
+    }
+    const ranges = this.#missingRanges();
+    this.#nakDeadline = now + this.#nakIntervalMs;
+    this.#nakIntervalMs = Math.min(this.#nakIntervalMs * 2, this.timing.retryIntervalMsMax);
+    return ranges;
+  }
+
+  nextDeadline(): number | undefined {
+    return this.#nakDeadline;
+  }
+
+  #hasGap(): boolean {
+    return this.#knownHighestSeq > this.#contiguousSeq;
+  }
+
+  #missingRanges(): MissingRange[] {
+    const ranges: MissingRange[] = [];
+    let budget = this.limits.retransmitEntriesPerNakMax;
+    let seq = this.#contiguousSeq + 1;
+    const end = Math.min(
+      this.#knownHighestSeq,
+      this.#contiguousSeq + this.limits.receiveWindowEntriesMax,
+    );
+    while (seq <= end && budget > 0 && ranges.length < NAK_RANGES_PER_ROUND_MAX) {
+      if (this.#held.has(seq)) {
+        seq += 1;
+        continue;
+      }
+      const first = seq;
+      while (seq <= end && budget > 0 && !this.#held.has(seq)) {
+        seq += 1;
+        budget -= 1;
+      }
+      ranges.push({ first, last: seq - 1 });
+    }
+    return ranges;
+  }
+}

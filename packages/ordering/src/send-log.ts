@@ -1,0 +1,103 @@
+import type { LogEntry, NodeId, PostEntry, ProposalEntry } from './messages.js';
+import type { EngineTiming } from './options.js';
+
+export type EntryBody = Omit<PostEntry, 'seq'> | Omit<ProposalEntry, 'seq'>;
+
+/**
+ * This node's own log: entries numbered from 1, kept until every peer has acknowledged them (then
+ * they are stable and dropped), and the per-peer retry timers that recover lost tails.
+ *
+ * A peer that is behind and silent for a retry interval is sent the highest entry again: if it lacked
+ * the tail, it now sees the gap and NAKs; if only its acknowledgement was lost, the duplicate makes it
+ * acknowledge again. The interval doubles while the peer stays silent.
+ */
+export class SendLog {
+  readonly #entries = new Map<number, LogEntry>();
+  readonly #peers: readonly NodeId[];
+  /** Indexed by node id: the highest seq the peer holds without gaps, as far as we know. */
+  readonly #ackedSeq: number[];
+  readonly #retryDeadline: (number | undefined)[];
+  readonly #retryIntervalMs: number[];
+  #highestSeq = 0;
+  #stableSeq = 0;
+
+  constructor(
+    readonly self: NodeId,
+    nodeCount: number,
+    private readonly timing: EngineTiming,
+  ) {
+    this.#peers = Array.from({ length: nodeCount }, (_, i) => i + 1).filter((id) => id !== self);
+    this.#ackedSeq = new Array<number>(nodeCount + 1).fill(0);
+    this.#retryDeadline = new Array<number | undefined>(nodeCount + 1).fill(undefined);
+    this.#retryIntervalMs = new Array<number>(nodeCount + 1).fill(timing.retryIntervalMs);
+  }
+
+  get highestSeq(): number {
+    return this.#highestSeq;
+  }
+
+  /** Entries not yet held by every peer. */
+  get unstableCount(): number {
+    return this.#highestSeq - this.#stableSeq;
+  }
+
+  append(now: number, body: EntryBody): LogEntry {
+    this.#highestSeq += 1;
+    const entry = { ...body, seq: this.#highestSeq } as LogEntry;
+    if (this.#peers.length === 0) {
+      this.#stableSeq = this.#highestSeq;
+      return entry;
+    }
+    this.#entries.set(entry.seq, entry);
+    for (const peer of this.#peers) {
+      this.#retryDeadline[peer] ??= now + this.#retryIntervalMs[peer]!;
+    }
+    return entry;
+  }
+
+  get(seq: number): LogEntry | undefined {
+    return this.#entries.get(seq);
+  }
+
+  /** A peer told us it holds our entries up to `seq`. Returns true when that was news. */
+  acknowledge(now: number, peer: NodeId, seq: number): boolean {
+    const acked = Math.min(seq, this.#highestSeq);
+    if (acked <= this.#ackedSeq[peer]!) return false;
+    this.#ackedSeq[peer] = acked;
+    this.#retryIntervalMs[peer] = this.timing.retryIntervalMs;
+    this.#retryDeadline[peer] =
+      acked < this.#highestSeq ? now + this.timing.retryIntervalMs : undefined;
+    this.#collectStable();
+    return true;
+  }
+
+  #collectStable(): void {
+    let stable = this.#highestSeq;
+    for (const peer of this.#peers) stable = Math.min(stable, this.#ackedSeq[peer]!);
+    for (let seq = this.#stableSeq + 1; seq <= stable; seq++) this.#entries.delete(seq);
+    this.#stableSeq = Math.max(this.#stableSeq, stable);
+  }
+
+  /** Peers whose retry timer is due; each gets its timer backed off. */
+  takeDueRetries(now: number): NodeId[] {
+    const due: NodeId[] = [];
+    for (const peer of this.#peers) {
+      const deadline = this.#retryDeadline[peer];
+      if (deadline === undefined || deadline > now) continue;
+      due.push(peer);
+      const interval = Math.min(this.#retryIntervalMs[peer]! * 2, this.timing.retryIntervalMsMax);
+      this.#retryIntervalMs[peer] = interval;
+      this.#retryDeadline[peer] = now + interval;
+    }
+    return due;
+  }
+
+  nextDeadline(): number | undefined {
+    let next: number | undefined;
+    for (const peer of this.#peers) {
+      const deadline = this.#retryDeadline[peer];
+      if (deadline !== undefined && (next === undefined || deadline < next)) next = deadline;
+    }
+    return next;
+  }
+}
