@@ -51,7 +51,11 @@ export function parseClusterConfig(text: string): ClusterConfigResult {
     if (line === '' || line.startsWith('#')) continue;
     const parts = line.split(',').map((part) => part.trim());
     if (parts.length > 2) {
-      return { ok: false, line: lineNumber, message: 'expected IP:port or forwardIP:port,bindIP:port' };
+      return {
+        ok: false,
+        line: lineNumber,
+        message: 'expected IP:port or forwardIP:port,bindIP:port',
+      };
     }
     const addresses: SocketAddress[] = [];
     for (const part of parts) {
@@ -63,7 +67,11 @@ export function parseClusterConfig(text: string): ClusterConfigResult {
     for (const address of new Set([formatSocketAddress(forward), formatSocketAddress(bind)])) {
       const other = seen.get(address);
       if (other !== undefined) {
-        return { ok: false, line: lineNumber, message: `${address} is already used on line ${other}` };
+        return {
+          ok: false,
+          line: lineNumber,
+          message: `${address} is already used on line ${other}`,
+        };
       }
       seen.set(address, lineNumber);
     }

@@ -1,1 +1,21 @@
-export {};
+export * from './cluster-config.js';
+
+export { DEFAULT_CLIENT_PROTOCOL_LIMITS, parseClientDatagram } from './client-command.js';
+export type { ClientCommand, ClientProtocolLimits } from './client-command.js';
+export {
+  alreadyInRoom,
+  defaultNickname,
+  formatDelivery,
+  joined,
+  left,
+  nickSet,
+  notInRoom,
+  serverBusy,
+} from './replies.js';
+export { escapeControlCharacters } from './escape-control-characters.js';
+export { decodeUtf8, encodeUtf8 } from './utf8.js';
+
+export { decodeFrame, encodeFrame } from './wire-format.js';
+export type { FrameDecodeError, FrameDecodeResult, PeerFrame } from './wire-format.js';
+export { PEER_DATAGRAM_BYTES_TARGET, packFrames } from './frame-packer.js';
+export { FRAME_MESSAGES_MAX, PEER_PAYLOAD_BYTES_MAX } from './peer-message-rules.js';

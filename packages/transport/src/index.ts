@@ -1,1 +1,17 @@
-export {};
+export type { SocketAddress } from './socket-address.js';
+export { UdpBindError } from './udp-bind-error.js';
+export type { UdpOpenStep } from './udp-bind-error.js';
+export { UdpEndpoint } from './udp-endpoint.js';
+export type {
+  DatagramHandler,
+  ErrorHandler,
+  MulticastOptions,
+  UdpBufferSizes,
+  UdpEndpointOptions,
+  UdpEndpointStats,
+} from './udp-endpoint.js';
+export {
+  CLOSE_DRAIN_MS_MAX,
+  SOCKET_BUFFER_BYTES_MAX,
+  UDP_PAYLOAD_BYTES_MAX,
+} from './udp-limits.js';

@@ -1,0 +1,110 @@
+import { parseArgs } from 'node:util';
+
+export const PROXY_USAGE =
+  'usage: chatproxy [-v] [--delay-ms-max D] [--loss P] [--duplicate P] [--seed N] <config-file>';
+
+export const DELAY_MS_MAX_DEFAULT = 20;
+/** A minute: far beyond any useful fault injection, and it bounds how long datagrams are held. */
+export const DELAY_MS_MAX_LIMIT = 60_000;
+export const SEED_MAX = 0xffff_ffff;
+
+export interface ProxyArguments {
+  readonly verbose: boolean;
+  readonly delayMsMax: number;
+  readonly lossProbability: number;
+  readonly duplicateProbability: number;
+  /** Absent: the caller picks one at random (and prints it, so the run can be replayed). */
+  readonly seed: number | undefined;
+  readonly configPath: string;
+}
+
+export type ProxyArgumentsResult =
+  | { readonly kind: 'run'; readonly args: ProxyArguments }
+  | { readonly kind: 'help' }
+  | { readonly kind: 'error'; readonly message: string };
+
+export function parseProxyArguments(argv: readonly string[]): ProxyArgumentsResult {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: true,
+      options: {
+        verbose: { type: 'boolean', short: 'v' },
+        'delay-ms-max': { type: 'string' },
+        loss: { type: 'string' },
+        duplicate: { type: 'string' },
+        seed: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    return { kind: 'error', message: describeArgumentError(error) };
+  }
+  const { values, positionals } = parsed;
+  if (values.help === true) return { kind: 'help' };
+
+  const delayMsMax = parseWholeNumber(
+    '--delay-ms-max',
+    values['delay-ms-max'],
+    DELAY_MS_MAX_DEFAULT,
+    DELAY_MS_MAX_LIMIT,
+  );
+  if (typeof delayMsMax === 'string') return { kind: 'error', message: delayMsMax };
+  const lossProbability = parseProbability('--loss', values.loss);
+  if (typeof lossProbability === 'string') return { kind: 'error', message: lossProbability };
+  const duplicateProbability = parseProbability('--duplicate', values.duplicate);
+  if (typeof duplicateProbability === 'string') {
+    return { kind: 'error', message: duplicateProbability };
+  }
+  const seed =
+    values.seed === undefined ? undefined : parseWholeNumber('--seed', values.seed, 0, SEED_MAX);
+  if (typeof seed === 'string') return { kind: 'error', message: seed };
+
+  const [configPath, ...extra] = positionals;
+  if (configPath === undefined) return { kind: 'error', message: 'missing <config-file>' };
+  if (extra.length > 0) {
+    return { kind: 'error', message: `unexpected argument '${extra.join(' ')}'` };
+  }
+  return {
+    kind: 'run',
+    args: {
+      verbose: values.verbose === true,
+      delayMsMax,
+      lossProbability,
+      duplicateProbability,
+      seed,
+      configPath,
+    },
+  };
+}
+
+function parseWholeNumber(
+  name: string,
+  text: string | undefined,
+  fallback: number,
+  max: number,
+): number | string {
+  if (text === undefined) return fallback;
+  if (!/^\d{1,10}$/.test(text) || Number(text) > max) {
+    return `${name} must be a whole number in 0..${max}, not '${text}'`;
+  }
+  return Number(text);
+}
+
+/** A probability as a plain decimal in [0, 1], e.g. `0`, `0.05`, `.5`, `1`. */
+function parseProbability(name: string, text: string | undefined): number | string {
+  if (text === undefined) return 0;
+  if (!/^(\d+(\.\d*)?|\.\d+)$/.test(text) || Number(text) > 1) {
+    return `${name} must be a probability between 0 and 1, not '${text}'`;
+  }
+  return Number(text);
+}
+
+/** The first sentence of a `parseArgs` failure, without Node's hint about `--`. */
+function describeArgumentError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const firstLine = message.split('\n')[0] ?? message;
+  return firstLine.replace(/\. To specify a positional argument.*$/, '');
+}

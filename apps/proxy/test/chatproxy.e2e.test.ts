@@ -1,0 +1,194 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { formatSocketAddress } from '@chat/protocol';
+import type { SocketAddress } from '@chat/protocol';
+import { UdpEndpoint } from '@chat/transport';
+import { describe, expect, it } from 'vitest';
+import { DatagramInbox } from './datagram-inbox.js';
+import { SpawnedProgram } from './spawned-program.js';
+
+const PROXY = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+const USAGE =
+  'usage: chatproxy [-v] [--delay-ms-max D] [--loss P] [--duplicate P] [--seed N] <config-file>';
+
+/** Ports free a moment ago, for the proxy to bind (the config file cannot say "any port"). */
+async function freePorts(count: number): Promise<number[]> {
+  const endpoints = await Promise.all(
+    Array.from({ length: count }, () => UdpEndpoint.open({ bind: { host: '127.0.0.1', port: 0 } })),
+  );
+  await Promise.all(endpoints.map((endpoint) => endpoint.close()));
+  return endpoints.map((endpoint) => endpoint.address.port);
+}
+
+/** A temporary folder holding one config file, removed on dispose. */
+async function configFile(text: string): Promise<{ path: string } & AsyncDisposable> {
+  const folder = await mkdtemp(join(tmpdir(), 'chatproxy-e2e-'));
+  const path = join(folder, 'cluster.conf');
+  await writeFile(path, text);
+  return { path, [Symbol.asyncDispose]: () => rm(folder, { recursive: true }) };
+}
+
+/** Two fake servers at their bind addresses, a config naming them, and the proxy between them. */
+async function twoServerCluster(proxyOptions: readonly string[]) {
+  // Node 20 has no AsyncDisposableStack: release what was opened, newest first.
+  const opened: AsyncDisposable[] = [];
+  const dispose = async (): Promise<void> => {
+    for (const resource of opened.reverse()) await resource[Symbol.asyncDispose]();
+  };
+  const use = <T extends AsyncDisposable>(resource: T): T => {
+    opened.push(resource);
+    return resource;
+  };
+  try {
+    const server1 = use(await DatagramInbox.open());
+    const server2 = use(await DatagramInbox.open());
+    const [port1, port2] = (await freePorts(2)) as [number, number];
+    const forward1 = { host: '127.0.0.1', port: port1 };
+    const forward2 = { host: '127.0.0.1', port: port2 };
+    const config = use(
+      await configFile(
+        `# two servers behind chatproxy\n` +
+          `${formatSocketAddress(forward1)},${formatSocketAddress(server1.address)}\n` +
+          `${formatSocketAddress(forward2)},${formatSocketAddress(server2.address)}\n`,
+      ),
+    );
+    const proxy = use(new SpawnedProgram(PROXY, [...proxyOptions, config.path]));
+    const start = await proxy.nextLine();
+    expect(start).toMatch(/ PRX Relaying for 2 servers: /);
+    return {
+      server1,
+      server2,
+      forward1,
+      forward2,
+      proxy,
+      start: start ?? '',
+      [Symbol.asyncDispose]: dispose,
+    };
+  } catch (error) {
+    await dispose();
+    throw error;
+  }
+}
+
+async function sendFromStranger(text: string, to: SocketAddress): Promise<void> {
+  await using stranger = await DatagramInbox.open();
+  stranger.send(text, to);
+}
+
+/** Waits for a stdout line that matches, returning it. */
+async function lineMatching(proxy: SpawnedProgram, pattern: RegExp): Promise<string> {
+  for (let line = await proxy.nextLine(); line !== undefined; line = await proxy.nextLine()) {
+    if (pattern.test(line)) return line;
+  }
+  throw new Error(`stdout ended without a line matching ${pattern}`);
+}
+
+describe('chatproxy (built)', () => {
+  it('relays a datagram from B_1 sent to F_2 to B_2, from F_1, and back the other way', async () => {
+    await using cluster = await twoServerCluster(['--delay-ms-max', '0']);
+
+    cluster.server1.send('from one', cluster.forward2);
+    expect(await cluster.server2.next()).toEqual({ text: 'from one', from: cluster.forward1 });
+
+    cluster.server2.send('from two', cluster.forward1);
+    expect(await cluster.server1.next()).toEqual({ text: 'from two', from: cluster.forward2 });
+  });
+
+  it('relays with random delays within the bound, prints its seed, and replays from --seed', async () => {
+    await using cluster = await twoServerCluster(['--delay-ms-max', '5', '--seed', '42']);
+
+    expect(cluster.start).toMatch(
+      /delay 0\.\.5 ms, loss 0, duplicate 0, seed 42 \(replay with --seed 42\)$/,
+    );
+    for (let n = 0; n < 20; n++) cluster.server1.send(`m${n}`, cluster.forward2);
+    const received = await Promise.all(Array.from({ length: 20 }, () => cluster.server2.next()));
+    expect(received.map((datagram) => datagram.text).sort()).toEqual(
+      Array.from({ length: 20 }, (_, n) => `m${n}`).sort(),
+    );
+  });
+
+  it('drops datagrams from anyone but a server, and counts them', async () => {
+    await using cluster = await twoServerCluster(['-v', '--delay-ms-max', '0']);
+
+    await sendFromStranger('foreign', cluster.forward2);
+    cluster.server1.send('legit', cluster.forward2);
+
+    expect(await cluster.server2.next()).toEqual({ text: 'legit', from: cluster.forward1 });
+    await lineMatching(
+      cluster.proxy,
+      /PRX Dropped 7 bytes from 127\.0\.0\.1:\d+ to S02's forward address: not from a server$/,
+    );
+    await lineMatching(cluster.proxy, /PRX S01 -> S02 5 bytes: delay 0 ms$/);
+    cluster.proxy.kill('SIGINT');
+    const stats = await lineMatching(cluster.proxy, / PRX Stats /);
+    expect(stats).toMatch(
+      /received 2, relayed 1, lost 0, duplicated 0, foreign 1, overflow 0, in flight 0, send errors 0$/,
+    );
+    expect((await cluster.proxy.exited).status).toBe(0);
+  });
+
+  it('loses datagrams with --loss 1 and logs the decision', async () => {
+    await using cluster = await twoServerCluster(['-v', '--loss', '1']);
+
+    cluster.server1.send('doomed', cluster.forward2);
+
+    await lineMatching(cluster.proxy, /PRX S01 -> S02 6 bytes: lost$/);
+    cluster.proxy.kill('SIGUSR1');
+    expect(await lineMatching(cluster.proxy, / PRX Stats /)).toMatch(
+      /received 1, relayed 0, lost 1,/,
+    );
+  });
+
+  it('sends two copies with --duplicate 1', async () => {
+    await using cluster = await twoServerCluster(['--duplicate', '1', '--delay-ms-max', '3']);
+
+    cluster.server1.send('twice', cluster.forward2);
+
+    expect(await cluster.server2.next()).toEqual({ text: 'twice', from: cluster.forward1 });
+    expect(await cluster.server2.next()).toEqual({ text: 'twice', from: cluster.forward1 });
+  });
+
+  it('exits 2 with one error line and the usage for bad usage', async () => {
+    await using noArguments = new SpawnedProgram(PROXY, []);
+    await using badOption = new SpawnedProgram(PROXY, ['--loss', '2', 'cluster.conf']);
+    await using missingFile = new SpawnedProgram(PROXY, ['/nonexistent/cluster.conf']);
+
+    expect(await noArguments.exited).toMatchObject({
+      status: 2,
+      stderr: `chatproxy: missing <config-file>\n${USAGE}\n`,
+    });
+    expect(await badOption.exited).toMatchObject({
+      status: 2,
+      stderr: `chatproxy: --loss must be a probability between 0 and 1, not '2'\n${USAGE}\n`,
+    });
+    expect(await missingFile.exited).toMatchObject({
+      status: 2,
+      stderr: `chatproxy: cannot read config file '/nonexistent/cluster.conf': no such file\n${USAGE}\n`,
+    });
+  });
+
+  it('exits 2 for a config line without a forward address', async () => {
+    await using config = await configFile('127.0.0.1:5001,127.0.0.1:6001\n127.0.0.1:5002\n');
+    await using proxy = new SpawnedProgram(PROXY, [config.path]);
+
+    expect(await proxy.exited).toMatchObject({
+      status: 2,
+      stderr: `chatproxy: ${config.path} line 2: the proxy needs forwardIP:port,bindIP:port\n${USAGE}\n`,
+    });
+  });
+
+  it('exits 2 when a forward address is already taken', async () => {
+    await using taken = await DatagramInbox.open();
+    await using config = await configFile(`${formatSocketAddress(taken.address)},127.0.0.1:6001\n`);
+    await using proxy = new SpawnedProgram(PROXY, [config.path]);
+
+    const exit = await proxy.exited;
+
+    expect(exit.status).toBe(2);
+    expect(exit.stderr).toBe(
+      `chatproxy: cannot bind UDP socket to ${formatSocketAddress(taken.address)}: address already in use (EADDRINUSE)\n${USAGE}\n`,
+    );
+  });
+});

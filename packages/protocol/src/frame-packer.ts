@@ -1,0 +1,54 @@
+/**
+ * Batching: many small messages (acks, proposals, short posts) share a datagram, and the datagrams
+ * stay small enough for the course's delay proxy.
+ */
+
+import type { NodeId, PeerMessage } from '@chat/ordering';
+import { peerMessageByteLength } from './peer-message-codec.js';
+import { FRAME_MESSAGES_MAX, nodeIdProblem, peerMessageProblem } from './peer-message-rules.js';
+import { varintByteLength } from './varint.js';
+import { encodeValidFrame, frameByteLengthMax } from './wire-format.js';
+
+/** The course's delay proxy copies at most 999 bytes of a datagram. */
+export const PEER_DATAGRAM_BYTES_TARGET = 999;
+
+/**
+ * Packs messages into as few datagrams as possible, each <= maxDatagramBytes; a message too big to
+ * share goes alone. Keeps message order. Throws a RangeError, like `encodeFrame`, for a message
+ * peers would reject.
+ *
+ * Each message is measured once and the datagram size is bounded by the worst-case COBS overhead
+ * (one byte per 254), so a datagram may end a byte or two before it would really be full.
+ */
+export function packFrames(
+  from: NodeId,
+  messages: readonly PeerMessage[],
+  maxDatagramBytes: number = PEER_DATAGRAM_BYTES_TARGET,
+): Uint8Array[] {
+  const fromProblem = nodeIdProblem(from, 'from');
+  if (fromProblem !== undefined) throw new RangeError(`packFrames: ${fromProblem}`);
+  const fromLength = varintByteLength(from);
+  const datagrams: Uint8Array[] = [];
+  let start = 0;
+  let bodyLength = fromLength;
+  for (let index = 0; index < messages.length; index++) {
+    const message = messages[index]!;
+    const problem = peerMessageProblem(message);
+    if (problem !== undefined) throw new RangeError(`packFrames: message ${index + 1}: ${problem}`);
+    const messageLength = peerMessageByteLength(message);
+    const count = index - start;
+    const full =
+      count === FRAME_MESSAGES_MAX ||
+      frameByteLengthMax(bodyLength + messageLength) > maxDatagramBytes;
+    if (count > 0 && full) {
+      datagrams.push(encodeValidFrame(from, messages, start, index, bodyLength));
+      start = index;
+      bodyLength = fromLength;
+    }
+    bodyLength += messageLength;
+  }
+  if (start < messages.length) {
+    datagrams.push(encodeValidFrame(from, messages, start, messages.length, bodyLength));
+  }
+  return datagrams;
+}

@@ -1,0 +1,137 @@
+/**
+ * One peer message inside a frame body: a kind byte, then its fields in the order listed below, each
+ * an unsigned varint, except that a payload is a length varint followed by that many bytes and a
+ * status vector is a count varint followed by that many varints.
+ *
+ *   1 post      seq room payload
+ *   2 proposal  seq room origin originSeq priority
+ *   3 status    received[]
+ *   4 nak       first last
+ *
+ * Writers assume a message that passed `peerMessageProblem`; the reader checks everything.
+ */
+
+import type { PeerMessage } from '@chat/ordering';
+import type { ByteReader } from './byte-reader.js';
+import { SERVER_COUNT_MAX } from './cluster-config.js';
+import { PEER_PAYLOAD_BYTES_MAX, peerMessageProblem } from './peer-message-rules.js';
+import { varintByteLength, writeVarint } from './varint.js';
+
+const KIND_POST = 1;
+const KIND_PROPOSAL = 2;
+const KIND_STATUS = 3;
+const KIND_NAK = 4;
+
+/** Bytes `writePeerMessage` uses for `message`. */
+export function peerMessageByteLength(message: PeerMessage): number {
+  switch (message.kind) {
+    case 'post':
+      return (
+        1 +
+        varintByteLength(message.seq) +
+        varintByteLength(message.room) +
+        varintByteLength(message.payload.length) +
+        message.payload.length
+      );
+    case 'proposal':
+      return (
+        1 +
+        varintByteLength(message.seq) +
+        varintByteLength(message.room) +
+        varintByteLength(message.origin) +
+        varintByteLength(message.originSeq) +
+        varintByteLength(message.priority)
+      );
+    case 'status': {
+      let length = 1 + varintByteLength(message.received.length);
+      for (const received of message.received) length += varintByteLength(received);
+      return length;
+    }
+    case 'nak':
+      return 1 + varintByteLength(message.first) + varintByteLength(message.last);
+  }
+}
+
+/** Writes `message` at `offset`; returns the offset after it. */
+export function writePeerMessage(target: Uint8Array, offset: number, message: PeerMessage): number {
+  let at = offset;
+  switch (message.kind) {
+    case 'post':
+      target[at++] = KIND_POST;
+      at = writeVarint(target, at, message.seq);
+      at = writeVarint(target, at, message.room);
+      at = writeVarint(target, at, message.payload.length);
+      target.set(message.payload, at);
+      return at + message.payload.length;
+    case 'proposal':
+      target[at++] = KIND_PROPOSAL;
+      at = writeVarint(target, at, message.seq);
+      at = writeVarint(target, at, message.room);
+      at = writeVarint(target, at, message.origin);
+      at = writeVarint(target, at, message.originSeq);
+      return writeVarint(target, at, message.priority);
+    case 'status':
+      target[at++] = KIND_STATUS;
+      at = writeVarint(target, at, message.received.length);
+      for (const received of message.received) at = writeVarint(target, at, received);
+      return at;
+    case 'nak':
+      target[at++] = KIND_NAK;
+      at = writeVarint(target, at, message.first);
+      return writeVarint(target, at, message.last);
+  }
+}
+
+/**
+ * Reads one message; on failure records the problem in `reader` and returns undefined. A post's
+ * payload is a view into the reader's bytes.
+ */
+export function readPeerMessage(reader: ByteReader): PeerMessage | undefined {
+  const message = readFields(reader);
+  if (message === undefined || reader.problem !== undefined) return undefined;
+  const problem = peerMessageProblem(message);
+  if (problem === undefined) return message;
+  reader.fail(problem);
+  return undefined;
+}
+
+function readFields(reader: ByteReader): PeerMessage | undefined {
+  const kind = reader.byte('message kind');
+  switch (kind) {
+    case KIND_POST: {
+      const seq = reader.varint('seq');
+      const room = reader.varint('room');
+      const length = reader.varint('payload length');
+      // Checked before slicing so that a huge length reports itself rather than "truncated".
+      if (length > PEER_PAYLOAD_BYTES_MAX) {
+        reader.fail(`payload of ${length} bytes exceeds ${PEER_PAYLOAD_BYTES_MAX}`);
+      }
+      return { kind: 'post', seq, room, payload: reader.bytes(length, 'payload') };
+    }
+    case KIND_PROPOSAL:
+      return {
+        kind: 'proposal',
+        seq: reader.varint('seq'),
+        room: reader.varint('room'),
+        origin: reader.varint('origin'),
+        originSeq: reader.varint('originSeq'),
+        priority: reader.varint('priority'),
+      };
+    case KIND_STATUS: {
+      const count = reader.varint('status length');
+      // Checked before reading so that a huge count cannot make us loop or allocate.
+      if (count > SERVER_COUNT_MAX) {
+        reader.fail(`status has ${count} entries, more than ${SERVER_COUNT_MAX}`);
+        return undefined;
+      }
+      const received: number[] = [];
+      for (let index = 0; index < count; index++) received.push(reader.varint('status entry'));
+      return { kind: 'status', received };
+    }
+    case KIND_NAK:
+      return { kind: 'nak', first: reader.varint('first'), last: reader.varint('last') };
+    default:
+      reader.fail(`unknown message kind ${kind}`);
+      return undefined;
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * Fuzzing decodeFrame with 110,000 datagrams: random bytes (with and without our header), random
+ * bodies behind a valid header and COBS layer, and valid datagrams with bytes flipped, inserted,
+ * deleted or cut off. Whatever comes in, decodeFrame must return (never throw) either a frame or a
+ * typed error; and it must accept only canonical datagrams, the exact bytes encodeFrame would
+ * produce for the frame it returns.
+ */
+
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { cobsEncode, cobsEncodedLengthMax } from './cobs.js';
+import { peerFrameArbitrary } from './testing/peer-message-arbitraries.js';
+import { decodeFrame, encodeFrame } from './wire-format.js';
+
+const HEADER = [0xc5, 0x53, 0x01];
+
+type Outcome = 'ok' | 'foreign' | 'unsupported-version' | 'malformed';
+
+/**
+ * Throws (failing the property) unless `datagram` decodes to a canonical frame or a well-formed
+ * error; counts the outcome in `tally`.
+ */
+function checkDecodes(datagram: Uint8Array, tally: Map<Outcome, number>): void {
+  const result = decodeFrame(datagram);
+  const outcome = result.ok ? 'ok' : result.error.kind;
+  tally.set(outcome, (tally.get(outcome) ?? 0) + 1);
+  if (result.ok) {
+    const again = encodeFrame(result.frame);
+    if (again.length !== datagram.length || again.some((byte, index) => byte !== datagram[index])) {
+      throw new Error('accepted a datagram that is not what encodeFrame makes of its frame');
+    }
+    return;
+  }
+  const { error } = result;
+  switch (error.kind) {
+    case 'foreign':
+      if (datagram[0] === 0xc5 && datagram[1] === 0x53) throw new Error('our magic called foreign');
+      return;
+    case 'unsupported-version':
+      if (error.version === 1 || error.version !== datagram[2]) throw new Error('wrong version');
+      return;
+    case 'malformed':
+      if (typeof error.reason !== 'string' || error.reason === '') throw new Error('no reason');
+      return;
+    default:
+      throw new Error(`untyped error ${JSON.stringify(error)}`);
+  }
+}
+
+/** Runs `cases` datagrams through checkDecodes; returns the share of each outcome. */
+function fuzz(datagrams: fc.Arbitrary<Uint8Array>, cases: number): Record<Outcome, number> {
+  const tally = new Map<Outcome, number>();
+  fc.assert(
+    fc.property(datagrams, (datagram) => checkDecodes(datagram, tally)),
+    { numRuns: cases },
+  );
+  const total = [...tally.values()].reduce((sum, count) => sum + count, 0);
+  expect(total).toBe(cases);
+  const share = (outcome: Outcome) => (tally.get(outcome) ?? 0) / total;
+  return {
+    ok: share('ok'),
+    foreign: share('foreign'),
+    'unsupported-version': share('unsupported-version'),
+    malformed: share('malformed'),
+  };
+}
+
+function withHeader(bytes: Uint8Array): Uint8Array {
+  return Uint8Array.from([...HEADER, ...bytes]);
+}
+
+function cobsWithHeader(body: readonly number[]): Uint8Array {
+  const datagram = new Uint8Array(HEADER.length + cobsEncodedLengthMax(body.length));
+  datagram.set(HEADER);
+  return datagram.subarray(0, cobsEncode(Uint8Array.from(body), datagram, HEADER.length));
+}
+
+type Mutation =
+  | { readonly op: 'flip'; readonly at: number; readonly bit: number }
+  | { readonly op: 'set'; readonly at: number; readonly byte: number }
+  | { readonly op: 'insert'; readonly at: number; readonly byte: number }
+  | { readonly op: 'delete'; readonly at: number }
+  | { readonly op: 'truncate'; readonly at: number };
+
+const mutationArbitrary: fc.Arbitrary<Mutation> = fc.oneof(
+  fc.record({ op: fc.constant('flip'), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
+  fc.record({ op: fc.constant('set'), at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }) }),
+  fc.record({ op: fc.constant('insert'), at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }) }),
+  fc.record({ op: fc.constant('delete'), at: fc.nat() }),
+  fc.record({ op: fc.constant('truncate'), at: fc.nat() }),
+);
+
+function mutate(datagram: Uint8Array, mutations: readonly Mutation[]): Uint8Array {
+  let bytes = Uint8Array.from(datagram);
+  for (const mutation of mutations) {
+    const at = mutation.at % (bytes.length + 1);
+    switch (mutation.op) {
+      case 'flip':
+        if (at < bytes.length) bytes[at] = bytes[at]! ^ (1 << mutation.bit);
+        break;
+      case 'set':
+        if (at < bytes.length) bytes[at] = mutation.byte;
+        break;
+      case 'insert':
+        bytes = Uint8Array.from([...bytes.subarray(0, at), mutation.byte, ...bytes.subarray(at)]);
+        break;
+      case 'delete':
+        bytes = Uint8Array.from([...bytes.subarray(0, at), ...bytes.subarray(at + 1)]);
+        break;
+      case 'truncate':
+        bytes = bytes.slice(0, at);
+        break;
+    }
+  }
+  return bytes;
+}
+
+/** Bytes that look like the start of fields: kinds, node ids, varint continuations, COBS codes. */
+const likelyByte = fc.oneof(
+  fc.integer({ min: 0, max: 5 }),
+  fc.integer({ min: 0, max: 70 }),
+  fc.constantFrom(0x7f, 0x80, 0x81, 0xfe, 0xff),
+  fc.integer({ min: 0, max: 255 }),
+);
+
+const smallPayloads = fc.uint8Array({ maxLength: 40 });
+
+// Each group also checks that its cases reach the decoder stage it is meant to exercise.
+describe('decodeFrame fuzzing (110,000 cases)', () => {
+  it('survives 20,000 datagrams of random bytes', () => {
+    const shares = fuzz(fc.uint8Array({ maxLength: 64 }), 20_000);
+    expect(shares.foreign).toBeGreaterThan(0.9);
+  });
+
+  it('survives 20,000 random datagrams behind our header', () => {
+    const rest = fc.oneof(
+      fc.uint8Array({ maxLength: 64 }),
+      fc.array(likelyByte, { maxLength: 64 }),
+    );
+    const shares = fuzz(
+      rest.map((bytes) => withHeader(Uint8Array.from(bytes))),
+      20_000,
+    );
+    expect(shares.malformed).toBeGreaterThan(0.9);
+  });
+
+  it('survives 30,000 random bodies behind a valid header and COBS layer', () => {
+    const body = fc.tuple(fc.integer({ min: 0, max: 70 }), fc.array(likelyByte, { maxLength: 80 }));
+    const shares = fuzz(
+      body.map(([from, rest]) => cobsWithHeader([from, ...rest])),
+      30_000,
+    );
+    expect(shares.ok).toBeGreaterThan(0.01);
+    expect(shares.malformed).toBeGreaterThan(0.5);
+  });
+
+  it('survives 40,000 valid datagrams with bytes flipped, set, inserted, deleted or cut off', () => {
+    const mutated = fc
+      .tuple(
+        peerFrameArbitrary(6, smallPayloads),
+        fc.array(mutationArbitrary, { minLength: 1, maxLength: 4 }),
+      )
+      .map(([frame, mutations]) => mutate(encodeFrame(frame), mutations));
+    const shares = fuzz(mutated, 40_000);
+    expect(shares.ok).toBeGreaterThan(0.01);
+    expect(shares.malformed).toBeGreaterThan(0.5);
+  });
+});
