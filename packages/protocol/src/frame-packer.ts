@@ -6,16 +6,21 @@
 import type { NodeId, PeerMessage } from '@chat/ordering';
 import { peerMessageByteLength } from './peer-message-codec.js';
 import { FRAME_MESSAGES_MAX, nodeIdProblem, peerMessageProblem } from './peer-message-rules.js';
-import { varintByteLength } from './varint.js';
-import { encodeValidFrame, frameByteLengthMax } from './wire-format.js';
+import {
+  encodeValidFrame,
+  frameBodyOverhead,
+  frameByteLengthMax,
+  sealingProblem,
+  type FrameSealing,
+} from './wire-format.js';
 
 /** The course's delay proxy copies at most 999 bytes of a datagram. */
 export const PEER_DATAGRAM_BYTES_TARGET = 999;
 
 /**
  * Packs messages into as few datagrams as possible, each <= maxDatagramBytes; a message too big to
- * share goes alone. Keeps message order. Throws a RangeError, like `encodeFrame`, for a message
- * peers would reject.
+ * share goes alone. Keeps message order. With `sealing` (a keyed cluster) every datagram carries the
+ * epoch and a tag. Throws a RangeError, like `encodeFrame`, for a message peers would reject.
  *
  * Each message is measured once and the datagram size is bounded by the worst-case COBS overhead
  * (one byte per 254), so a datagram may end a byte or two before it would really be full.
@@ -24,10 +29,12 @@ export function packFrames(
   from: NodeId,
   messages: readonly PeerMessage[],
   maxDatagramBytes: number = PEER_DATAGRAM_BYTES_TARGET,
+  sealing?: FrameSealing,
 ): Uint8Array[] {
-  const fromProblem = nodeIdProblem(from, 'from');
+  const fromProblem =
+    nodeIdProblem(from, 'from') ?? (sealing === undefined ? undefined : sealingProblem(sealing));
   if (fromProblem !== undefined) throw new RangeError(`packFrames: ${fromProblem}`);
-  const fromLength = varintByteLength(from);
+  const fromLength = frameBodyOverhead(from, sealing);
   const datagrams: Uint8Array[] = [];
   let start = 0;
   let bodyLength = fromLength;
@@ -41,14 +48,14 @@ export function packFrames(
       count === FRAME_MESSAGES_MAX ||
       frameByteLengthMax(bodyLength + messageLength) > maxDatagramBytes;
     if (count > 0 && full) {
-      datagrams.push(encodeValidFrame(from, messages, start, index, bodyLength));
+      datagrams.push(encodeValidFrame(from, messages, start, index, bodyLength, sealing));
       start = index;
       bodyLength = fromLength;
     }
     bodyLength += messageLength;
   }
   if (start < messages.length) {
-    datagrams.push(encodeValidFrame(from, messages, start, messages.length, bodyLength));
+    datagrams.push(encodeValidFrame(from, messages, start, messages.length, bodyLength, sealing));
   }
   return datagrams;
 }

@@ -16,6 +16,12 @@ export { escapeControlCharacters } from './escape-control-characters.js';
 export { decodeUtf8, encodeUtf8 } from './utf8.js';
 
 export { decodeFrame, encodeFrame } from './wire-format.js';
-export type { FrameDecodeError, FrameDecodeResult, PeerFrame } from './wire-format.js';
+export type {
+  FrameAuthenticator,
+  FrameDecodeError,
+  FrameDecodeResult,
+  FrameSealing,
+  PeerFrame,
+} from './wire-format.js';
 export { PEER_DATAGRAM_BYTES_TARGET, packFrames } from './frame-packer.js';
 export { FRAME_MESSAGES_MAX, PEER_PAYLOAD_BYTES_MAX } from './peer-message-rules.js';

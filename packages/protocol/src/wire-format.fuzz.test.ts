@@ -10,22 +10,27 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cobsEncode, cobsEncodedLengthMax } from './cobs.js';
 import { peerFrameArbitrary } from './testing/peer-message-arbitraries.js';
-import { decodeFrame, encodeFrame } from './wire-format.js';
+import { testAuthenticator } from './testing/test-authenticator.js';
+import { decodeFrame, encodeFrame, type FrameAuthenticator } from './wire-format.js';
 
 const HEADER = [0xc5, 0x53, 0x01];
 
-type Outcome = 'ok' | 'foreign' | 'unsupported-version' | 'malformed';
+type Outcome = 'ok' | 'foreign' | 'unsupported-version' | 'malformed' | 'unauthenticated';
 
 /**
  * Throws (failing the property) unless `datagram` decodes to a canonical frame or a well-formed
  * error; counts the outcome in `tally`.
  */
-function checkDecodes(datagram: Uint8Array, tally: Map<Outcome, number>): void {
-  const result = decodeFrame(datagram);
+function checkDecodes(
+  datagram: Uint8Array,
+  tally: Map<Outcome, number>,
+  authenticator?: FrameAuthenticator,
+): void {
+  const result = decodeFrame(datagram, authenticator);
   const outcome = result.ok ? 'ok' : result.error.kind;
   tally.set(outcome, (tally.get(outcome) ?? 0) + 1);
   if (result.ok) {
-    const again = encodeFrame(result.frame);
+    const again = encodeFrame(result.frame, authenticator);
     if (again.length !== datagram.length || again.some((byte, index) => byte !== datagram[index])) {
       throw new Error('accepted a datagram that is not what encodeFrame makes of its frame');
     }
@@ -37,7 +42,11 @@ function checkDecodes(datagram: Uint8Array, tally: Map<Outcome, number>): void {
       if (datagram[0] === 0xc5 && datagram[1] === 0x53) throw new Error('our magic called foreign');
       return;
     case 'unsupported-version':
-      if (error.version === 1 || error.version !== datagram[2]) throw new Error('wrong version');
+      if (error.version === 1 || error.version === 2 || error.version !== datagram[2])
+        throw new Error('wrong version');
+      return;
+    case 'unauthenticated':
+      if (typeof error.reason !== 'string' || error.reason === '') throw new Error('no reason');
       return;
     case 'malformed':
       if (typeof error.reason !== 'string' || error.reason === '') throw new Error('no reason');
@@ -48,10 +57,14 @@ function checkDecodes(datagram: Uint8Array, tally: Map<Outcome, number>): void {
 }
 
 /** Runs `cases` datagrams through checkDecodes; returns the share of each outcome. */
-function fuzz(datagrams: fc.Arbitrary<Uint8Array>, cases: number): Record<Outcome, number> {
+function fuzz(
+  datagrams: fc.Arbitrary<Uint8Array>,
+  cases: number,
+  authenticator?: FrameAuthenticator,
+): Record<Outcome, number> {
   const tally = new Map<Outcome, number>();
   fc.assert(
-    fc.property(datagrams, (datagram) => checkDecodes(datagram, tally)),
+    fc.property(datagrams, (datagram) => checkDecodes(datagram, tally, authenticator)),
     { numRuns: cases },
   );
   const total = [...tally.values()].reduce((sum, count) => sum + count, 0);
@@ -62,6 +75,7 @@ function fuzz(datagrams: fc.Arbitrary<Uint8Array>, cases: number): Record<Outcom
     foreign: share('foreign'),
     'unsupported-version': share('unsupported-version'),
     malformed: share('malformed'),
+    unauthenticated: share('unauthenticated'),
   };
 }
 
@@ -126,7 +140,7 @@ const likelyByte = fc.oneof(
 const smallPayloads = fc.uint8Array({ maxLength: 40 });
 
 // Each group also checks that its cases reach the decoder stage it is meant to exercise.
-describe('decodeFrame fuzzing (110,000 cases)', () => {
+describe('decodeFrame fuzzing (130,000 cases)', () => {
   it('survives 20,000 datagrams of random bytes', () => {
     const shares = fuzz(fc.uint8Array({ maxLength: 64 }), 20_000);
     expect(shares.foreign).toBeGreaterThan(0.9);
@@ -164,5 +178,20 @@ describe('decodeFrame fuzzing (110,000 cases)', () => {
     const shares = fuzz(mutated, 40_000);
     expect(shares.ok).toBeGreaterThan(0.01);
     expect(shares.malformed).toBeGreaterThan(0.5);
+  });
+
+  it('survives 20,000 authenticated datagrams mutated, decoded with the key', () => {
+    const key = testAuthenticator(7);
+    const mutated = fc
+      .tuple(
+        peerFrameArbitrary(6, smallPayloads),
+        fc.integer({ min: 1, max: 2 ** 40 }),
+        fc.array(mutationArbitrary, { minLength: 0, maxLength: 3 }),
+      )
+      .map(([frame, epoch, mutations]) => mutate(encodeFrame({ ...frame, epoch }, key), mutations));
+    const shares = fuzz(mutated, 20_000, key);
+    // Unmutated datagrams pass; a mutation that survives COBS and the header fails the tag.
+    expect(shares.ok).toBeGreaterThan(0.01);
+    expect(shares.unauthenticated).toBeGreaterThan(0.1);
   });
 });

@@ -117,9 +117,9 @@ describe('decodeFrame', () => {
   });
 
   it('reports an unsupported version with its number', () => {
-    expect(decodeFrame(Uint8Array.from([0xc5, 0x53, 0x02, 0x02, 0x01]))).toEqual({
+    expect(decodeFrame(Uint8Array.from([0xc5, 0x53, 0x03, 0x02, 0x01]))).toEqual({
       ok: false,
-      error: { kind: 'unsupported-version', version: 2 },
+      error: { kind: 'unsupported-version', version: 3 },
     });
   });
 
