@@ -1,1 +1,92 @@
 #!/usr/bin/env node
+import { constants } from 'node:os';
+import { UdpBindError } from '@chat/transport';
+import { SERVER_USAGE, parseServerArguments } from './cli.js';
+import { checkServerIndex, loadConfigFile } from './config-file.js';
+import { DebugLog, formatCounters } from './debug-log.js';
+import { ChatServer } from './server.js';
+import { reportUsageError } from './usage-error.js';
+
+const PROGRAM = 'chatserver';
+/** How often `-v` prints the counters. */
+const STATS_INTERVAL_MS = 5_000;
+/** A graceful shutdown that takes longer than this is cut short. */
+const SHUTDOWN_DEADLINE_MS = 3_000;
+
+async function main(argv: readonly string[]): Promise<void> {
+  const parsed = parseServerArguments(argv);
+  if (parsed.kind === 'help') {
+    process.stdout.write(`${SERVER_USAGE}\n`);
+    return;
+  }
+  if (parsed.kind === 'error') {
+    reportUsageError(PROGRAM, parsed.message, SERVER_USAGE);
+    return;
+  }
+  const args = parsed.args;
+  const config = await loadConfigFile(args.configPath);
+  if (!config.ok) {
+    reportUsageError(PROGRAM, config.message, SERVER_USAGE);
+    return;
+  }
+  const indexError = checkServerIndex(args.index, config.servers, args.configPath);
+  if (indexError !== undefined) {
+    reportUsageError(PROGRAM, indexError, SERVER_USAGE);
+    return;
+  }
+
+  const log = new DebugLog(args.verbose, args.index);
+  // A log reader that went away (EPIPE) must not take the server down: the log is lost, not the chat.
+  process.stdout.on('error', () => undefined);
+  let server: ChatServer;
+  try {
+    server = await ChatServer.open({
+      index: args.index,
+      servers: config.servers,
+      mode: args.mode,
+      roomCount: args.roomCount,
+      clientsMax: args.clientsMax,
+      multicast: args.multicast,
+      log,
+    });
+  } catch (error) {
+    if (!(error instanceof UdpBindError || error instanceof RangeError)) throw error;
+    reportUsageError(PROGRAM, error.message, SERVER_USAGE);
+    return;
+  }
+
+  const reportStats = (): void => log.report(`Stats ${formatCounters(server.stats())}`);
+  const statsTimer = args.verbose ? setInterval(reportStats, STATS_INTERVAL_MS) : undefined;
+  process.on('SIGUSR1', reportStats);
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      // A second signal: the operator does not want to wait.
+      log.flush();
+      process.exit(128 + constants.signals[signal]);
+    }
+    stopping = true;
+    clearInterval(statsTimer);
+    process.off('SIGUSR1', reportStats);
+    log.event(`Shutting down on ${signal}`);
+    setTimeout(() => {
+      log.report('Shutdown took too long; exiting anyway');
+      log.flush();
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
+    void server.close().then(() => {
+      log.event(`Stats ${formatCounters(server.stats())}`);
+      log.event('Stopped');
+      log.flush();
+    });
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  // Not misuse but a bug: still one line, and a distinct status.
+  process.stderr.write(`${PROGRAM}: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,163 @@
+import { isIPv4 } from 'node:net';
+import { parseArgs } from 'node:util';
+import { DEFAULT_LIMITS, ORDERING_MODES, type OrderingMode } from '@chat/ordering';
+import { parseSocketAddress, type SocketAddress } from '@chat/protocol';
+
+export const SERVER_USAGE =
+  'usage: chatserver [-v] [-o unordered|fifo|total] [--rooms N] [--clients-max N] ' +
+  '[--multicast GROUP:PORT] [--multicast-interface IP] <config-file> <index>';
+
+/** The course's servers serve rooms 1..10. */
+export const ROOM_COUNT_DEFAULT = 10;
+/** The engine refuses rooms above its `roomIdMax`, so a server may not offer more. */
+export const ROOM_COUNT_MAX = DEFAULT_LIMITS.roomIdMax;
+export const CLIENTS_MAX_DEFAULT = 10_000;
+/** Client state is small, but every client in a room costs one datagram per delivery. */
+export const CLIENTS_MAX_LIMIT = 1_000_000;
+export const MULTICAST_INTERFACE_DEFAULT = '127.0.0.1';
+
+export interface MulticastOptions {
+  /** The one group every server sends its to-all messages to (see README: one group for all rooms). */
+  readonly group: SocketAddress;
+  /** The local interface address that joins the group and sends to it. */
+  readonly interfaceAddress: string;
+}
+
+export interface ServerArguments {
+  readonly verbose: boolean;
+  readonly mode: OrderingMode;
+  readonly roomCount: number;
+  readonly clientsMax: number;
+  readonly multicast: MulticastOptions | undefined;
+  readonly configPath: string;
+  /** 1-based, as on the command line; checked against the config file by the caller. */
+  readonly index: number;
+}
+
+export type ServerArgumentsResult =
+  | { readonly kind: 'run'; readonly args: ServerArguments }
+  | { readonly kind: 'help' }
+  | { readonly kind: 'error'; readonly message: string };
+
+/** Parses `text` as a decimal integer in `min..max`, or returns why not. */
+export function parseBoundedInteger(
+  name: string,
+  text: string,
+  min: number,
+  max: number,
+): number | string {
+  if (!/^\d{1,9}$/.test(text)) return `${name} must be a whole number, not '${text}'`;
+  const value = Number(text);
+  if (value < min || value > max) return `${name} must be in ${min}..${max}, not ${value}`;
+  return value;
+}
+
+export function parseOrderingMode(text: string): OrderingMode | undefined {
+  return ORDERING_MODES.find((candidate) => candidate === text);
+}
+
+export function describeUnknownMode(text: string): string {
+  return `unknown ordering mode '${text}' (expected ${ORDERING_MODES.join(', ')})`;
+}
+
+/** `GROUP:PORT` with GROUP an IPv4 multicast address (224.0.0.0/4). */
+export function parseMulticastGroup(text: string): SocketAddress | string {
+  const parsed = parseSocketAddress(text);
+  if (typeof parsed === 'string') return `--multicast: ${parsed}`;
+  const firstOctet = Number(parsed.host.split('.')[0]);
+  if (firstOctet < 224 || firstOctet > 239) {
+    return `--multicast: ${parsed.host} is not a multicast address (224.0.0.0 to 239.255.255.255)`;
+  }
+  return parsed;
+}
+
+/** The error message of a `parseArgs` failure, without Node's hints, starting in lower case. */
+export function describeArgumentError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const firstSentence = (message.split('\n')[0] ?? message).replace(
+    /\. To specify a positional.*$/,
+    '',
+  );
+  return firstSentence.charAt(0).toLowerCase() + firstSentence.slice(1);
+}
+
+export function parseServerArguments(argv: readonly string[]): ServerArgumentsResult {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: true,
+      options: {
+        verbose: { type: 'boolean', short: 'v' },
+        order: { type: 'string', short: 'o' },
+        rooms: { type: 'string' },
+        'clients-max': { type: 'string' },
+        multicast: { type: 'string' },
+        'multicast-interface': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    return { kind: 'error', message: describeArgumentError(error) };
+  }
+  const { values, positionals } = parsed;
+  if (values.help === true) return { kind: 'help' };
+
+  const mode = parseOrderingMode(values.order ?? 'unordered');
+  if (mode === undefined)
+    return { kind: 'error', message: describeUnknownMode(values.order ?? '') };
+
+  const roomCount =
+    values.rooms === undefined
+      ? ROOM_COUNT_DEFAULT
+      : parseBoundedInteger('--rooms', values.rooms, 1, ROOM_COUNT_MAX);
+  if (typeof roomCount === 'string') return { kind: 'error', message: roomCount };
+
+  const clientsMax =
+    values['clients-max'] === undefined
+      ? CLIENTS_MAX_DEFAULT
+      : parseBoundedInteger('--clients-max', values['clients-max'], 1, CLIENTS_MAX_LIMIT);
+  if (typeof clientsMax === 'string') return { kind: 'error', message: clientsMax };
+
+  let multicast: MulticastOptions | undefined;
+  const interfaceAddress = values['multicast-interface'];
+  if (values.multicast !== undefined) {
+    const group = parseMulticastGroup(values.multicast);
+    if (typeof group === 'string') return { kind: 'error', message: group };
+    if (interfaceAddress !== undefined && !isIPv4(interfaceAddress)) {
+      return {
+        kind: 'error',
+        message: `--multicast-interface: '${interfaceAddress}' is not an IPv4 address`,
+      };
+    }
+    multicast = { group, interfaceAddress: interfaceAddress ?? MULTICAST_INTERFACE_DEFAULT };
+  } else if (interfaceAddress !== undefined) {
+    return { kind: 'error', message: '--multicast-interface needs --multicast' };
+  }
+
+  const [configPath, indexText, ...extra] = positionals;
+  if (configPath === undefined)
+    return { kind: 'error', message: 'missing <config-file> and <index>' };
+  if (indexText === undefined) return { kind: 'error', message: 'missing <index>' };
+  if (extra.length > 0) {
+    return { kind: 'error', message: `unexpected argument '${extra.join(' ')}'` };
+  }
+  if (!/^\d{1,9}$/.test(indexText)) {
+    return { kind: 'error', message: `<index> must be a whole number, not '${indexText}'` };
+  }
+  const index = Number(indexText);
+
+  return {
+    kind: 'run',
+    args: {
+      verbose: values.verbose === true,
+      mode,
+      roomCount,
+      clientsMax,
+      multicast,
+      configPath,
+      index,
+    },
+  };
+}

@@ -1,0 +1,84 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { planCluster } from './cluster-cli.js';
+
+let directory: string;
+let proxyConfig: string;
+let plainConfig: string;
+const programs = { serverMain: 'server.js', proxyMain: '' };
+
+beforeAll(async () => {
+  directory = await mkdtemp(join(tmpdir(), 'chat-cluster-cli-'));
+  proxyConfig = join(directory, 'proxy.conf');
+  plainConfig = join(directory, 'plain.conf');
+  await writeFile(proxyConfig, '127.0.0.1:5101,127.0.0.1:5001\n127.0.0.1:5102,127.0.0.1:5002\n');
+  await writeFile(plainConfig, '# two servers\n127.0.0.1:5001\n127.0.0.1:5002\n');
+  programs.proxyMain = proxyConfig; // any file that exists stands in for the built proxy
+});
+
+afterAll(async () => {
+  await rm(directory, { recursive: true, force: true });
+});
+
+describe('planCluster', () => {
+  it('runs one chatserver per config line; clients attach at the bind addresses', async () => {
+    expect(await planCluster(['-v', '-o', 'total', plainConfig], programs)).toEqual({
+      ok: true,
+      proxy: undefined,
+      servers: [
+        ['server.js', '-v', '-o', 'total', plainConfig, '1'],
+        ['server.js', '-v', '-o', 'total', plainConfig, '2'],
+      ],
+      clientAddresses: ['127.0.0.1:5001', '127.0.0.1:5002'],
+    });
+  });
+
+  it('adds chatproxy with its options, and passes --multicast to the servers', async () => {
+    const plan = await planCluster(
+      [
+        '--proxy',
+        '--delay-ms-max',
+        '20',
+        '--loss',
+        '0.1',
+        '--seed',
+        '7',
+        '--multicast',
+        '239.255.0.9:6000',
+        proxyConfig,
+      ],
+      programs,
+    );
+    expect(plan).toMatchObject({
+      ok: true,
+      proxy: [
+        programs.proxyMain,
+        '--delay-ms-max',
+        '20',
+        '--loss',
+        '0.1',
+        '--seed',
+        '7',
+        proxyConfig,
+      ],
+      servers: [
+        ['server.js', '-o', 'unordered', '--multicast', '239.255.0.9:6000', proxyConfig, '1'],
+        expect.anything(),
+      ],
+    });
+  });
+
+  it.each([
+    [['--seed', '1'], /need --proxy/],
+    [['--proxy'], /every line; server 1 has one address/],
+    [['--proxy', '--duplicate', 'x'], /--duplicate must be a probability/],
+    [['--delay-ms-max', '-5'], /ambiguous/],
+    [['--proxy', '--delay-ms-max=-5'], /--delay-ms-max must be a whole number/],
+  ])('rejects %j', async (args, message) => {
+    const plan = await planCluster([...args, plainConfig], programs);
+    expect(plan.ok).toBe(false);
+    expect(plan.ok ? '' : plan.message).toMatch(message);
+  });
+});

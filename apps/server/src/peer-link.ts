@@ -1,0 +1,145 @@
+import type { NodeId, PeerMessage, Transmit } from '@chat/ordering';
+import {
+  decodeFrame,
+  formatSocketAddress,
+  packFrames,
+  type FrameDecodeError,
+  type ServerAddresses,
+  type SocketAddress,
+} from '@chat/protocol';
+
+/**
+ * The course's proxy copies at most 999 bytes of a datagram, so no server-to-server datagram is
+ * larger, proxy or not.
+ */
+export const PEER_DATAGRAM_BYTES_MAX = 999;
+
+export interface DatagramSender {
+  send(data: Uint8Array, to: SocketAddress): void;
+}
+
+/** Why a datagram from a peer's address was dropped: undecodable, or claiming another sender. */
+export type PeerDropReason = FrameDecodeError['kind'] | 'spoofed';
+
+export interface PeerLinkOptions {
+  readonly self: NodeId;
+  readonly servers: readonly ServerAddresses[];
+  /** The server's one bound socket: every datagram leaves from it. */
+  readonly sender: DatagramSender;
+  /** With `--multicast`, messages for every peer go to this group instead of one copy per peer. */
+  readonly multicastGroup: SocketAddress | undefined;
+}
+
+/**
+ * The server's side of the links to its peers: tells peer datagrams from client datagrams by source
+ * address, decodes frames, and batches outgoing messages per destination so that several messages
+ * share a datagram under load (flushed once per event-loop turn, so nothing waits when idle).
+ */
+export class PeerLink {
+  private readonly self: NodeId;
+  private readonly servers: readonly ServerAddresses[];
+  private readonly sender: DatagramSender;
+  /** Where a message for every peer goes: the multicast group, or each peer's forward address. */
+  private readonly everyPeer: readonly SocketAddress[];
+  private readonly peerByForwardAddress = new Map<string, NodeId>();
+  private readonly peerByBindAddress = new Map<string, NodeId>();
+  private readonly outbox = new Map<NodeId | 'all', PeerMessage[]>();
+  private readonly dropped = new Map<PeerDropReason, number>();
+  private readonly counters = {
+    datagramsIn: 0,
+    messagesIn: 0,
+    datagramsOut: 0,
+    messagesOut: 0,
+    bytesOut: 0,
+  };
+
+  constructor(options: PeerLinkOptions) {
+    this.self = options.self;
+    this.servers = options.servers;
+    this.sender = options.sender;
+    this.everyPeer =
+      options.multicastGroup !== undefined
+        ? [options.multicastGroup]
+        : options.servers
+            .filter((_, position) => position + 1 !== options.self)
+            .map((server) => server.forward);
+    for (const [position, server] of options.servers.entries()) {
+      this.peerByForwardAddress.set(formatSocketAddress(server.forward), position + 1);
+      this.peerByBindAddress.set(formatSocketAddress(server.bind), position + 1);
+    }
+  }
+
+  /** The server (possibly this one) whose forward address is `source`: unicast from a peer. */
+  serverAtForwardAddress(source: SocketAddress): NodeId | undefined {
+    return this.peerByForwardAddress.get(formatSocketAddress(source));
+  }
+
+  /**
+   * The server (possibly this one) whose bind address is `source`: multicast datagrams bypass any
+   * proxy and leave from the sender's bound socket.
+   */
+  serverAtBindAddress(source: SocketAddress): NodeId | undefined {
+    return this.peerByBindAddress.get(formatSocketAddress(source));
+  }
+
+  /** The messages of a datagram from peer `from`, or why it was dropped (and counted). */
+  decode(
+    from: NodeId,
+    datagram: Uint8Array,
+  ):
+    | { readonly ok: true; readonly messages: readonly PeerMessage[] }
+    | { readonly ok: false; readonly reason: PeerDropReason } {
+    this.counters.datagramsIn += 1;
+    const decoded = decodeFrame(datagram);
+    if (!decoded.ok) return this.drop(decoded.error.kind);
+    if (decoded.frame.from !== from) return this.drop('spoofed');
+    this.counters.messagesIn += decoded.frame.messages.length;
+    return { ok: true, messages: decoded.frame.messages };
+  }
+
+  /** Queues a message for the next `flush()`. */
+  enqueue(transmit: Transmit): void {
+    let queued = this.outbox.get(transmit.to);
+    if (queued === undefined) {
+      queued = [];
+      this.outbox.set(transmit.to, queued);
+    }
+    queued.push(transmit.message);
+  }
+
+  /** Packs and sends everything queued, in order per destination. */
+  flush(): void {
+    for (const [to, messages] of this.outbox) {
+      const datagrams = packFrames(this.self, messages, PEER_DATAGRAM_BYTES_MAX);
+      this.counters.messagesOut += messages.length;
+      for (const datagram of datagrams) {
+        for (const address of this.addressesOf(to)) this.send(datagram, address);
+      }
+    }
+    this.outbox.clear();
+  }
+
+  /** The counters, with `dropped.REASON` for each reason seen. */
+  stats(): Record<string, number> {
+    const stats: Record<string, number> = { ...this.counters };
+    for (const [reason, count] of this.dropped) stats[`dropped.${reason}`] = count;
+    return stats;
+  }
+
+  private drop(reason: PeerDropReason): { readonly ok: false; readonly reason: PeerDropReason } {
+    this.dropped.set(reason, (this.dropped.get(reason) ?? 0) + 1);
+    return { ok: false, reason };
+  }
+
+  private addressesOf(to: NodeId | 'all'): readonly SocketAddress[] {
+    if (to === 'all') return this.everyPeer;
+    const server = this.servers[to - 1];
+    return server === undefined || to === this.self ? [] : [server.forward];
+  }
+
+  private send(datagram: Uint8Array, to: SocketAddress): void {
+    this.counters.datagramsOut += 1;
+    this.counters.bytesOut += datagram.byteLength;
+    this.sender.send(datagram, to);
+  }
+}

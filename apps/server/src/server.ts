@@ -1,0 +1,421 @@
+import {
+  OrderingEngine,
+  type Delivery,
+  type NodeId,
+  type OrderingMode,
+  type PostResult,
+} from '@chat/ordering';
+import {
+  DEFAULT_CLIENT_PROTOCOL_LIMITS,
+  alreadyInRoom,
+  defaultNickname,
+  escapeControlCharacters,
+  formatDelivery,
+  formatSocketAddress,
+  joined,
+  left,
+  nickSet,
+  notInRoom,
+  parseClientDatagram,
+  serverBusy,
+  type ClientProtocolLimits,
+  type ServerAddresses,
+  type SocketAddress,
+} from '@chat/protocol';
+import { UdpEndpoint, type UdpEndpointOptions } from '@chat/transport';
+import type { MulticastOptions } from './cli.js';
+import { ClientRegistry, clientKey, type ChatClient } from './client-registry.js';
+import { formatServerTag, type DebugLog } from './debug-log.js';
+import { PeerLink } from './peer-link.js';
+
+/**
+ * Requested socket buffers: a burst from many clients and peers must not overflow the kernel's
+ * queue while the event loop is busy. The kernel may grant less (the start line shows what it gave).
+ */
+export const SOCKET_BUFFER_BYTES_REQUESTED = 4 * 1024 * 1024;
+
+export interface ChatServerOptions {
+  /** 1-based position in `servers`. */
+  readonly index: NodeId;
+  readonly servers: readonly ServerAddresses[];
+  readonly mode: OrderingMode;
+  readonly roomCount: number;
+  readonly clientsMax: number;
+  readonly multicast: MulticastOptions | undefined;
+  readonly log: DebugLog;
+}
+
+const utf8 = new TextEncoder();
+const utf8Lenient = new TextDecoder('utf-8', { fatal: false });
+
+/**
+ * One chat server: a UDP socket shared by clients and peers, the client registry and an ordering
+ * engine. Each input (a datagram or a timer) is fed to the engine; what the engine wants sent to
+ * peers is batched and flushed once per event-loop turn, and its deliveries go straight to the
+ * clients in the room.
+ */
+export class ChatServer {
+  private readonly index: NodeId;
+  private readonly engine: OrderingEngine;
+  private readonly clients: ClientRegistry;
+  private readonly peers: PeerLink;
+  private readonly clientLimits: ClientProtocolLimits;
+  private readonly log: DebugLog;
+  private readonly counters = {
+    clientDatagrams: 0,
+    clientsRefusedFull: 0,
+    postsRefused: 0,
+    deliveryDatagrams: 0,
+    ownDatagramsIgnored: 0,
+    strangersOnGroupDropped: 0,
+    internalErrors: 0,
+  };
+  private timer: NodeJS.Timeout | undefined;
+  private timerDeadline: number | undefined;
+  private endOfTurnScheduled = false;
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    options: ChatServerOptions,
+    private readonly endpoint: UdpEndpoint,
+    private readonly groupEndpoint: UdpEndpoint | undefined,
+  ) {
+    this.index = options.index;
+    this.log = options.log;
+    this.engine = new OrderingEngine({
+      mode: options.mode,
+      self: options.index,
+      nodeCount: options.servers.length,
+    });
+    this.clients = new ClientRegistry(options.clientsMax);
+    this.clientLimits = { ...DEFAULT_CLIENT_PROTOCOL_LIMITS, roomCount: options.roomCount };
+    this.peers = new PeerLink({
+      self: options.index,
+      servers: options.servers,
+      sender: endpoint,
+      multicastGroup: options.multicast?.group,
+    });
+    endpoint.onDatagram(this.onDatagram);
+    endpoint.onError((error) => this.log.event(`Socket error: ${error.message}`));
+    groupEndpoint?.onDatagram(this.onGroupDatagram);
+    groupEndpoint?.onError((error) => this.log.event(`Multicast socket error: ${error.message}`));
+  }
+
+  /**
+   * Binds the server's socket (and, with multicast, the group socket). Rejects with the transport's
+   * `UdpBindError` when the OS refuses, e.g. when the port is in use.
+   */
+  static async open(options: ChatServerOptions): Promise<ChatServer> {
+    const self = options.servers[options.index - 1];
+    if (self === undefined) {
+      throw new RangeError(`server ${options.index} is not in 1..${options.servers.length}`);
+    }
+    const buffers = {
+      recvBufferSizeBytes: SOCKET_BUFFER_BYTES_REQUESTED,
+      sendBufferSizeBytes: SOCKET_BUFFER_BYTES_REQUESTED,
+    };
+    const multicast = options.multicast;
+    const mainOptions: UdpEndpointOptions =
+      multicast === undefined
+        ? { bind: self.bind, ...buffers }
+        : {
+            bind: self.bind,
+            ...buffers,
+            multicast: { interfaceAddress: multicast.interfaceAddress },
+          };
+    const endpoint = await UdpEndpoint.open(mainOptions);
+    let groupEndpoint: UdpEndpoint | undefined;
+    if (multicast !== undefined) {
+      try {
+        // Every server on the host binds the group's port, hence reuseAddress. Sends never leave
+        // from this socket, so a group datagram's source is its sender's bind address.
+        groupEndpoint = await UdpEndpoint.open({
+          bind: { host: '0.0.0.0', port: multicast.group.port },
+          reuseAddress: true,
+          recvBufferSizeBytes: SOCKET_BUFFER_BYTES_REQUESTED,
+          multicast: {
+            interfaceAddress: multicast.interfaceAddress,
+            joinGroup: multicast.group.host,
+          },
+        });
+      } catch (error) {
+        await endpoint.close();
+        throw error;
+      }
+    }
+    const server = new ChatServer(options, endpoint, groupEndpoint);
+    server.logStart(options, self);
+    return server;
+  }
+
+  /** Counters of the server, its peer link, its sockets and its engine, for the stats line. */
+  stats(): Record<string, number> {
+    const stats: Record<string, number> = { clients: this.clients.size };
+    const add = (prefix: string, counters: object): void => {
+      for (const [key, value] of Object.entries(counters)) {
+        if (typeof value === 'number') stats[`${prefix}.${key}`] = value;
+      }
+    };
+    add('server', this.counters);
+    add('peers', this.peers.stats());
+    add('socket', this.endpoint.stats);
+    if (this.groupEndpoint !== undefined) add('group', this.groupEndpoint.stats);
+    add('engine', this.engine.stats());
+    return stats;
+  }
+
+  /** Stops timers, sends what is already queued for peers, and closes the sockets. */
+  close(): Promise<void> {
+    this.closing ??= this.shutDown();
+    return this.closing;
+  }
+
+  private async shutDown(): Promise<void> {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.peers.flush();
+    await Promise.all([this.endpoint.close(), this.groupEndpoint?.close()]);
+  }
+
+  /** A datagram on the server's socket: from a peer exactly when it comes from a forward address. */
+  private readonly onDatagram = (data: Buffer, from: SocketAddress): void => {
+    if (this.closing !== undefined) return;
+    try {
+      const peer = this.peers.serverAtForwardAddress(from);
+      if (peer === undefined) this.onClientDatagram(data, from);
+      else this.onPeerDatagram(peer, data);
+    } catch (error) {
+      this.reportInternalError(from, error);
+    }
+  };
+
+  /** A datagram on the multicast group: peers send from their bind addresses. */
+  private readonly onGroupDatagram = (data: Buffer, from: SocketAddress): void => {
+    if (this.closing !== undefined) return;
+    try {
+      const peer = this.peers.serverAtBindAddress(from);
+      if (peer !== undefined) {
+        this.onPeerDatagram(peer, data);
+        return;
+      }
+      this.counters.strangersOnGroupDropped += 1;
+      this.log.event(`Dropped a datagram from ${formatSocketAddress(from)} on the multicast group`);
+    } catch (error) {
+      this.reportInternalError(from, error);
+    }
+  };
+
+  /** Remote input must never take the server down: a handler that throws is counted and logged. */
+  private reportInternalError(from: SocketAddress, error: unknown): void {
+    this.counters.internalErrors += 1;
+    const message = error instanceof Error ? error.message : String(error);
+    this.log.report(`Internal error on a datagram from ${formatSocketAddress(from)}: ${message}`);
+  }
+
+  private onPeerDatagram(peer: NodeId, data: Buffer): void {
+    if (peer === this.index) {
+      // Multicast loops our own datagrams back to us; nothing else comes from our own address.
+      this.counters.ownDatagramsIgnored += 1;
+      return;
+    }
+    const decoded = this.peers.decode(peer, data);
+    if (!decoded.ok) {
+      this.log.event(`Dropped a datagram from ${formatServerTag(peer)}: ${decoded.reason}`);
+      return;
+    }
+    if (this.log.enabled) {
+      const kinds = decoded.messages.map((message) => message.kind).join(' ');
+      this.log.event(`Received ${data.byteLength} bytes from ${formatServerTag(peer)}: ${kinds}`);
+    }
+    const now = performance.now();
+    for (const message of decoded.messages) this.engine.receive(now, peer, message);
+    this.afterInput();
+  }
+
+  private onClientDatagram(data: Buffer, from: SocketAddress): void {
+    this.counters.clientDatagrams += 1;
+    const command = parseClientDatagram(data, this.clientLimits);
+    const client = this.clients.get(clientKey(from));
+    switch (command.kind) {
+      case 'join': {
+        const member = client ?? this.admit(from);
+        if (member === undefined) return;
+        if (member.room !== undefined) {
+          this.reply(alreadyInRoom(member.room), from);
+          return;
+        }
+        this.clients.join(member, command.room);
+        this.log.event(`Client ${member.key} joins chat room #${command.room}`);
+        this.reply(joined(command.room), from);
+        return;
+      }
+      case 'part': {
+        const room = client?.room;
+        if (client === undefined || room === undefined) {
+          this.reply(notInRoom(), from);
+          return;
+        }
+        this.clients.leave(client);
+        // A client in no room with its default nickname has no state worth keeping.
+        if (client.nickname === defaultNickname(from)) this.clients.forget(client);
+        this.log.event(`Client ${client.key} leaves chat room #${room}`);
+        this.reply(left(room), from);
+        return;
+      }
+      case 'nick': {
+        const member = client ?? this.admit(from);
+        if (member === undefined) return;
+        member.nickname = command.nick;
+        this.log.event(`Client ${member.key} is now known as ${quote(command.nick)}`);
+        this.reply(nickSet(command.nick), from);
+        return;
+      }
+      case 'quit':
+        if (client === undefined) return;
+        this.clients.forget(client);
+        this.log.event(`Client ${client.key} quits`);
+        return;
+      case 'post':
+        if (client?.room === undefined) {
+          this.reply(notInRoom(), from);
+          return;
+        }
+        this.post(client, client.room, command.text);
+        return;
+      case 'rejected':
+        this.reply(command.reply, from);
+        return;
+    }
+  }
+
+  /** Registers a client on its first stateful command; replies and returns undefined when full. */
+  private admit(from: SocketAddress): ChatClient | undefined {
+    const client = this.clients.admit(from, defaultNickname(from));
+    if (client === undefined) {
+      this.counters.clientsRefusedFull += 1;
+      this.reply(serverFull(this.clients.clientsMax), from);
+    }
+    return client;
+  }
+
+  private post(client: ChatClient, room: number, text: string): void {
+    const escaped = escapeControlCharacters(text);
+    const payload = utf8.encode(formatDelivery(client.nickname, escaped));
+    const result = this.engine.post(performance.now(), room, payload);
+    if (!result.ok) {
+      this.counters.postsRefused += 1;
+      this.reply(refusalReply(result.reason), client.address);
+      this.log.event(
+        `Client ${client.key} posts to chat room #${room}: refused (${result.reason})`,
+      );
+      return;
+    }
+    this.log.event(`Client ${client.key} posts "${escaped}" to chat room #${room}`);
+    this.afterInput();
+  }
+
+  private deliver(delivery: Delivery): void {
+    const members = this.clients.membersOf(delivery.room);
+    for (const member of members) this.endpoint.send(delivery.payload, member.address);
+    this.counters.deliveryDatagrams += members.size;
+    if (this.log.enabled) {
+      const text = utf8Lenient.decode(delivery.payload);
+      this.log.event(
+        `Delivers ${quote(text)} (${formatServerTag(delivery.origin)}#${delivery.originSeq}) ` +
+          `to ${members.size} clients in chat room #${delivery.room}`,
+      );
+    }
+  }
+
+  private reply(text: string, to: SocketAddress): void {
+    this.endpoint.send(utf8.encode(text), to);
+  }
+
+  /** After any input: queue what the engine wants sent, deliver what it has ordered. */
+  private afterInput(): void {
+    for (
+      let out = this.engine.pollTransmit();
+      out !== undefined;
+      out = this.engine.pollTransmit()
+    ) {
+      this.peers.enqueue(out);
+    }
+    for (
+      let ready = this.engine.pollDelivery();
+      ready !== undefined;
+      ready = this.engine.pollDelivery()
+    ) {
+      this.deliver(ready);
+    }
+    if (!this.endOfTurnScheduled) {
+      this.endOfTurnScheduled = true;
+      setImmediate(this.endOfTurn);
+    }
+  }
+
+  /** Once per event-loop turn: one packed flush to peers and one timer for the next deadline. */
+  private readonly endOfTurn = (): void => {
+    this.endOfTurnScheduled = false;
+    if (this.closing !== undefined) return;
+    this.peers.flush();
+    this.rearmTimer();
+  };
+
+  private rearmTimer(): void {
+    const deadline = this.engine.pollTimeout();
+    if (deadline === this.timerDeadline) return;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerDeadline = deadline;
+    if (deadline === undefined) return;
+    // Rounded up: a timer that fires before the deadline would only find nothing due and re-arm.
+    this.timer = setTimeout(this.onTimer, Math.max(0, Math.ceil(deadline - performance.now())));
+  }
+
+  private readonly onTimer = (): void => {
+    this.timer = undefined;
+    this.timerDeadline = undefined;
+    this.engine.tick(performance.now());
+    this.afterInput();
+  };
+
+  private logStart(options: ChatServerOptions, self: ServerAddresses): void {
+    if (!this.log.enabled) return;
+    const forward =
+      formatSocketAddress(self.forward) === formatSocketAddress(self.bind)
+        ? ''
+        : ` (peers reach it at ${formatSocketAddress(self.forward)})`;
+    const multicast =
+      options.multicast === undefined
+        ? 'unicast to each peer'
+        : `multicast group ${formatSocketAddress(options.multicast.group)} on ${options.multicast.interfaceAddress}`;
+    const { recvBytes, sendBytes } = this.endpoint.bufferSizes;
+    this.log.event(
+      `Server ${this.index} of ${options.servers.length} starts in ${options.mode} mode on ` +
+        `${formatSocketAddress(this.endpoint.address)}${forward}, rooms 1..${options.roomCount}, ` +
+        `up to ${options.clientsMax} clients, ${multicast}, ` +
+        `socket buffers granted: receive ${recvBytes} bytes, send ${sendBytes} bytes`,
+    );
+  }
+}
+
+/** Log text in quotes; control characters are escaped so one event stays one line. */
+function quote(text: string): string {
+  return `"${escapeControlCharacters(text)}"`;
+}
+
+function serverFull(clientsMax: number): string {
+  return `-ERR Server is full (${clientsMax} clients); try again later`;
+}
+
+function refusalReply(reason: Extract<PostResult, { ok: false }>['reason']): string {
+  switch (reason) {
+    case 'window-full':
+      return serverBusy();
+    case 'payload-too-large':
+      // The text passed the length check, but escaping its control characters made it too long.
+      return '-ERR Message too long once its control characters are escaped';
+    case 'bad-room':
+      return '-ERR This chat room is not served';
+  }
+}
