@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { CLIENTS_MAX_DEFAULT, ROOM_COUNT_DEFAULT, parseServerArguments } from './cli.js';
+import {
+  CLIENTS_MAX_DEFAULT,
+  CLIENT_IDLE_MS_DEFAULT,
+  CLIENT_RATE_MAX_DEFAULT,
+  ROOM_COUNT_DEFAULT,
+  parseServerArguments,
+} from './cli.js';
 
 describe('parseServerArguments', () => {
   it('takes the course defaults: unordered, 10 rooms, no -v', () => {
@@ -10,6 +16,9 @@ describe('parseServerArguments', () => {
         mode: 'unordered',
         roomCount: ROOM_COUNT_DEFAULT,
         clientsMax: CLIENTS_MAX_DEFAULT,
+        clientRateMax: CLIENT_RATE_MAX_DEFAULT,
+        clientIdleMsMax: CLIENT_IDLE_MS_DEFAULT,
+        keyFile: undefined,
         multicast: undefined,
         configPath: 'servers.conf',
         index: 2,
@@ -26,6 +35,12 @@ describe('parseServerArguments', () => {
       '3',
       '--clients-max',
       '50',
+      '--client-rate-max',
+      '200',
+      '--client-idle-ms',
+      '30000',
+      '--key-file',
+      'cluster.key',
       '--multicast',
       '239.255.0.1:6000',
       'servers.conf',
@@ -38,6 +53,9 @@ describe('parseServerArguments', () => {
         mode: 'total',
         roomCount: 3,
         clientsMax: 50,
+        clientRateMax: 200,
+        clientIdleMsMax: 30_000,
+        keyFile: { path: 'cluster.key', origin: '--key-file' },
         multicast: { group: { host: '239.255.0.1', port: 6000 }, interfaceAddress: '127.0.0.1' },
       },
     });
@@ -60,6 +78,11 @@ describe('parseServerArguments', () => {
     [['--multicast', '10.0.0.1:6000', 'c', '1'], /not a multicast address/],
     [['--multicast', '239.1.1.1', 'c', '1'], /--multicast: /],
     [['--multicast-interface', '127.0.0.1', 'c', '1'], /needs --multicast/],
+    [['--client-rate-max', '0', 'c', '1'], /--client-rate-max must be in 1\.\.1000000, not 0/],
+    [['--client-idle-ms', '50', 'c', '1'], /--client-idle-ms must be in 100\.\./],
+    [['--client-idle-ms', '1h', 'c', '1'], /--client-idle-ms must be a whole number/],
+    [['--key-file', '', 'c', '1'], /--key-file needs a path/],
+    [['--key-file'], /argument missing/],
     [
       ['--multicast', '239.1.1.1:5', '--multicast-interface', 'lo', 'c', '1'],
       /not an IPv4 address/,
@@ -68,6 +91,19 @@ describe('parseServerArguments', () => {
     const parsed = parseServerArguments(argv);
     expect(parsed.kind).toBe('error');
     expect(parsed.kind === 'error' ? parsed.message : '').toMatch(message);
+  });
+
+  it('takes the key file from CHAT_KEY_FILE when --key-file is absent; the flag wins', () => {
+    const env = { CHAT_KEY_FILE: '/etc/chat/cluster.key' };
+    expect(parseServerArguments(['c', '1'], env)).toMatchObject({
+      args: { keyFile: { path: '/etc/chat/cluster.key', origin: 'CHAT_KEY_FILE' } },
+    });
+    expect(parseServerArguments(['--key-file', 'mine.key', 'c', '1'], env)).toMatchObject({
+      args: { keyFile: { path: 'mine.key', origin: '--key-file' } },
+    });
+    expect(parseServerArguments(['c', '1'], { CHAT_KEY_FILE: '' })).toMatchObject({
+      args: { keyFile: undefined },
+    });
   });
 
   it('answers --help', () => {

@@ -2,9 +2,11 @@ import { isIPv4 } from 'node:net';
 import { parseArgs } from 'node:util';
 import { DEFAULT_LIMITS, ORDERING_MODES, type OrderingMode } from '@chat/ordering';
 import { parseSocketAddress, type SocketAddress } from '@chat/protocol';
+import { KEY_FILE_ENV, type KeyFileSource } from './key-file.js';
 
 export const SERVER_USAGE =
   'usage: chatserver [-v] [-o unordered|fifo|total] [--rooms N] [--clients-max N] ' +
+  '[--client-rate-max N] [--client-idle-ms MS] [--key-file PATH] ' +
   '[--multicast GROUP:PORT] [--multicast-interface IP] <config-file> <index>';
 
 /** The course's servers serve rooms 1..10. */
@@ -15,6 +17,19 @@ export const CLIENTS_MAX_DEFAULT = 10_000;
 /** Client state is small, but every client in a room costs one datagram per delivery. */
 export const CLIENTS_MAX_LIMIT = 1_000_000;
 export const MULTICAST_INTERFACE_DEFAULT = '127.0.0.1';
+/**
+ * Datagrams a second one client may send, sustained. The project's load generator drives 2,000 to
+ * 3,000 a second per client; a person typing sends a few.
+ */
+export const CLIENT_RATE_MAX_DEFAULT = 5_000;
+export const CLIENT_RATE_MAX_LIMIT = 1_000_000;
+/** A client's burst allowance, in seconds of its rate: 5,000/s allows 10,000 at once. */
+export const CLIENT_BURST_SECONDS = 2;
+/** A client that sends nothing for 10 minutes is forgotten (room, nickname, rate budget). */
+export const CLIENT_IDLE_MS_DEFAULT = 10 * 60 * 1000;
+export const CLIENT_IDLE_MS_MIN = 100;
+/** A week: a setting above it is a typo, not a policy. */
+export const CLIENT_IDLE_MS_LIMIT = 7 * 24 * 60 * 60 * 1000;
 
 export interface MulticastOptions {
   /** The one group every server sends its to-all messages to (see README: one group for all rooms). */
@@ -28,6 +43,11 @@ export interface ServerArguments {
   readonly mode: OrderingMode;
   readonly roomCount: number;
   readonly clientsMax: number;
+  /** Datagrams a second per client (the burst is CLIENT_BURST_SECONDS of it). */
+  readonly clientRateMax: number;
+  readonly clientIdleMsMax: number;
+  /** The cluster key file, from `--key-file` or else `CHAT_KEY_FILE`; read by the caller. */
+  readonly keyFile: KeyFileSource | undefined;
   readonly multicast: MulticastOptions | undefined;
   readonly configPath: string;
   /** 1-based, as on the command line; checked against the config file by the caller. */
@@ -81,7 +101,23 @@ export function describeArgumentError(error: unknown): string {
   return firstSentence.charAt(0).toLowerCase() + firstSentence.slice(1);
 }
 
-export function parseServerArguments(argv: readonly string[]): ServerArgumentsResult {
+/** `--key-file PATH` wins; else `CHAT_KEY_FILE`, unless empty; else no key. */
+export function keyFileSource(
+  flag: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): KeyFileSource | undefined {
+  if (flag !== undefined) return { path: flag, origin: '--key-file' };
+  const fromEnv = env[KEY_FILE_ENV];
+  return fromEnv === undefined || fromEnv === ''
+    ? undefined
+    : { path: fromEnv, origin: KEY_FILE_ENV };
+}
+
+/** Parses the command line; `env` supplies `CHAT_KEY_FILE`. */
+export function parseServerArguments(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = {},
+): ServerArgumentsResult {
   let parsed;
   try {
     parsed = parseArgs({
@@ -93,6 +129,9 @@ export function parseServerArguments(argv: readonly string[]): ServerArgumentsRe
         order: { type: 'string', short: 'o' },
         rooms: { type: 'string' },
         'clients-max': { type: 'string' },
+        'client-rate-max': { type: 'string' },
+        'client-idle-ms': { type: 'string' },
+        'key-file': { type: 'string' },
         multicast: { type: 'string' },
         'multicast-interface': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -119,6 +158,30 @@ export function parseServerArguments(argv: readonly string[]): ServerArgumentsRe
       ? CLIENTS_MAX_DEFAULT
       : parseBoundedInteger('--clients-max', values['clients-max'], 1, CLIENTS_MAX_LIMIT);
   if (typeof clientsMax === 'string') return { kind: 'error', message: clientsMax };
+
+  const clientRateMax =
+    values['client-rate-max'] === undefined
+      ? CLIENT_RATE_MAX_DEFAULT
+      : parseBoundedInteger(
+          '--client-rate-max',
+          values['client-rate-max'],
+          1,
+          CLIENT_RATE_MAX_LIMIT,
+        );
+  if (typeof clientRateMax === 'string') return { kind: 'error', message: clientRateMax };
+
+  const clientIdleMsMax =
+    values['client-idle-ms'] === undefined
+      ? CLIENT_IDLE_MS_DEFAULT
+      : parseBoundedInteger(
+          '--client-idle-ms',
+          values['client-idle-ms'],
+          CLIENT_IDLE_MS_MIN,
+          CLIENT_IDLE_MS_LIMIT,
+        );
+  if (typeof clientIdleMsMax === 'string') return { kind: 'error', message: clientIdleMsMax };
+
+  if (values['key-file'] === '') return { kind: 'error', message: '--key-file needs a path' };
 
   let multicast: MulticastOptions | undefined;
   const interfaceAddress = values['multicast-interface'];
@@ -155,6 +218,9 @@ export function parseServerArguments(argv: readonly string[]): ServerArgumentsRe
       mode,
       roomCount,
       clientsMax,
+      clientRateMax,
+      clientIdleMsMax,
+      keyFile: keyFileSource(values['key-file'], env),
       multicast,
       configPath,
       index,

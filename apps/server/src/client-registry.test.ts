@@ -1,14 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { ClientRegistry } from './client-registry.js';
+import { ClientRegistry, type ClientRegistryOptions } from './client-registry.js';
 
 const address = (port: number) => ({ host: '127.0.0.1', port });
+const limits = (clientsMax: number): ClientRegistryOptions => ({
+  clientsMax,
+  datagramsPerSecondMax: 10,
+  datagramsBurstMax: 20,
+});
 
 describe('ClientRegistry', () => {
   it('indexes clients by room and forgets them', () => {
-    const registry = new ClientRegistry(10);
-    const alice = registry.admit(address(1), 'alice')!;
-    const bob = registry.admit(address(2), 'bob')!;
-    expect(registry.admit(address(1), 'other')).toBe(alice);
+    const registry = new ClientRegistry(limits(10));
+    const alice = registry.admit(address(1), 'alice', 0)!;
+    const bob = registry.admit(address(2), 'bob', 0)!;
+    expect(registry.admit(address(1), 'other', 0)).toBe(alice);
     registry.join(alice, 3);
     registry.join(bob, 3);
     expect([...registry.membersOf(3)]).toEqual([alice, bob]);
@@ -25,11 +30,37 @@ describe('ClientRegistry', () => {
   });
 
   it('admits at most clientsMax clients', () => {
-    const registry = new ClientRegistry(2);
-    const first = registry.admit(address(1), 'a')!;
-    registry.admit(address(2), 'b');
-    expect(registry.admit(address(3), 'c')).toBeUndefined();
+    const registry = new ClientRegistry(limits(2));
+    const first = registry.admit(address(1), 'a', 0)!;
+    registry.admit(address(2), 'b', 0);
+    expect(registry.admit(address(3), 'c', 0)).toBeUndefined();
     registry.forget(first);
-    expect(registry.admit(address(3), 'c')?.key).toBe('127.0.0.1:3');
+    expect(registry.admit(address(3), 'c', 0)?.key).toBe('127.0.0.1:3');
+  });
+
+  it('gives each client its own datagram budget', () => {
+    const registry = new ClientRegistry(limits(10));
+    const alice = registry.admit(address(1), 'alice', 0)!;
+    const bob = registry.admit(address(2), 'bob', 0)!;
+    let aliceTaken = 0;
+    for (let i = 0; i < 100; i++) if (alice.inbound.take(0)) aliceTaken++;
+    expect(aliceTaken).toBe(20);
+    expect(bob.inbound.take(0)).toBe(true);
+  });
+
+  it('forgets the clients not heard from since a time, rooms included', () => {
+    const registry = new ClientRegistry(limits(10));
+    const quiet = registry.admit(address(1), 'quiet', 1000)!;
+    const chatty = registry.admit(address(2), 'chatty', 1000)!;
+    registry.join(quiet, 1);
+    registry.join(chatty, 1);
+    chatty.lastHeardMs = 5000;
+    expect(registry.forgetSilentSince(1000)).toEqual([]);
+    expect(registry.forgetSilentSince(5000)).toEqual([quiet]);
+    expect(registry.get(quiet.key)).toBeUndefined();
+    expect([...registry.membersOf(1)]).toEqual([chatty]);
+    expect(registry.forgetSilentSince(5001)).toEqual([chatty]);
+    expect(registry.size).toBe(0);
+    expect(registry.membersOf(1).size).toBe(0);
   });
 });

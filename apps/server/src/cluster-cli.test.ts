@@ -7,6 +7,7 @@ import { planCluster } from './cluster-cli.js';
 let directory: string;
 let proxyConfig: string;
 let plainConfig: string;
+let keyPath: string;
 const programs = { serverMain: 'server.js', proxyMain: '' };
 
 beforeAll(async () => {
@@ -15,6 +16,8 @@ beforeAll(async () => {
   plainConfig = join(directory, 'plain.conf');
   await writeFile(proxyConfig, '127.0.0.1:5101,127.0.0.1:5001\n127.0.0.1:5102,127.0.0.1:5002\n');
   await writeFile(plainConfig, '# two servers\n127.0.0.1:5001\n127.0.0.1:5002\n');
+  keyPath = join(directory, 'cluster.key');
+  await writeFile(keyPath, 'sixteen bytes or more\n');
   programs.proxyMain = proxyConfig; // any file that exists stands in for the built proxy
 });
 
@@ -67,6 +70,28 @@ describe('planCluster', () => {
         ['server.js', '-o', 'unordered', '--multicast', '239.255.0.9:6000', proxyConfig, '1'],
         expect.anything(),
       ],
+    });
+  });
+
+  it('checks the key file once and passes it to every server, from the flag or CHAT_KEY_FILE', async () => {
+    const viaFlag = await planCluster(['--key-file', keyPath, plainConfig], programs);
+    const viaEnv = await planCluster([plainConfig], programs, { CHAT_KEY_FILE: keyPath });
+    for (const plan of [viaFlag, viaEnv]) {
+      expect(plan).toMatchObject({
+        ok: true,
+        servers: [
+          ['server.js', '-o', 'unordered', '--key-file', keyPath, plainConfig, '1'],
+          ['server.js', '-o', 'unordered', '--key-file', keyPath, plainConfig, '2'],
+        ],
+      });
+    }
+    const missing = join(directory, 'absent.key');
+    expect(await planCluster([plainConfig], programs, { CHAT_KEY_FILE: missing })).toEqual({
+      ok: false,
+      message: `cannot read key file '${missing}' (from CHAT_KEY_FILE): no such file`,
+    });
+    expect(await planCluster(['--key-file', plainConfig, plainConfig], programs)).toMatchObject({
+      ok: true,
     });
   });
 

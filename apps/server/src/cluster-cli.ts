@@ -4,15 +4,17 @@ import { formatSocketAddress } from '@chat/protocol';
 import {
   describeArgumentError,
   describeUnknownMode,
+  keyFileSource,
   parseBoundedInteger,
   parseMulticastGroup,
   parseOrderingMode,
 } from './cli.js';
 import { loadConfigFile } from './config-file.js';
+import { loadKeyFile } from './key-file.js';
 
 export const CLUSTER_USAGE =
-  'usage: chatcluster [-v] [-o unordered|fifo|total] [--multicast GROUP:PORT] [--proxy ' +
-  '[--delay-ms-max D] [--loss P] [--duplicate P] [--seed N]] <config-file>';
+  'usage: chatcluster [-v] [-o unordered|fifo|total] [--key-file PATH] [--multicast GROUP:PORT] ' +
+  '[--proxy [--delay-ms-max D] [--loss P] [--duplicate P] [--seed N]] <config-file>';
 /** The proxy's delay bound is for tests and demos; a minute is already absurd. */
 const DELAY_MS_MAX_LIMIT = 60_000;
 const SEED_MAX = 2 ** 32 - 1;
@@ -46,11 +48,13 @@ export function parseProbability(name: string, text: string): number | string {
 
 /**
  * The command lines to run (arguments for `node`), or why the arguments are wrong. The config file
- * is read here, so that a bad one is reported once, before anything starts.
+ * and the key file (`--key-file`, or `CHAT_KEY_FILE` in `env`) are read here, so that a bad one is
+ * reported once, before anything starts; every server gets the key file as `--key-file`.
  */
 export async function planCluster(
   argv: readonly string[],
   programs: ClusterPrograms,
+  env: Readonly<Record<string, string | undefined>> = {},
 ): Promise<ClusterPlanResult> {
   let parsed;
   try {
@@ -61,6 +65,7 @@ export async function planCluster(
       options: {
         verbose: { type: 'boolean', short: 'v' },
         order: { type: 'string', short: 'o' },
+        'key-file': { type: 'string' },
         multicast: { type: 'string' },
         proxy: { type: 'boolean' },
         'delay-ms-max': { type: 'string' },
@@ -110,6 +115,12 @@ export async function planCluster(
   if (extra.length > 0) return fail(`unexpected argument '${extra.join(' ')}'`);
   const config = await loadConfigFile(configPath);
   if (!config.ok) return fail(config.message);
+  if (values['key-file'] === '') return fail('--key-file needs a path');
+  const keyFile = keyFileSource(values['key-file'], env);
+  if (keyFile !== undefined) {
+    const loaded = await loadKeyFile(keyFile);
+    if (!loaded.ok) return fail(loaded.message);
+  }
 
   const verbose = values.verbose === true ? ['-v'] : [];
   let proxy: string[] | undefined;
@@ -128,11 +139,13 @@ export async function planCluster(
     proxy = [programs.proxyMain, ...verbose, ...proxyArgs, configPath];
   }
   const multicast = values.multicast === undefined ? [] : ['--multicast', values.multicast];
+  const key = keyFile === undefined ? [] : ['--key-file', keyFile.path];
   const servers = config.servers.map((_, position) => [
     programs.serverMain,
     ...verbose,
     '-o',
     mode,
+    ...key,
     ...multicast,
     configPath,
     String(position + 1),

@@ -45,7 +45,7 @@ function startChild(name: string, args: readonly string[]): Child {
 }
 
 async function main(argv: readonly string[]): Promise<void> {
-  const plan = await planCluster(argv, programs);
+  const plan = await planCluster(argv, programs, process.env);
   if (!plan.ok) {
     reportUsageError(PROGRAM, plan.message, CLUSTER_USAGE);
     return;

@@ -1,5 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { parseClusterConfig, type ServerAddresses } from '@chat/protocol';
+import { describeFileError } from './file-error.js';
 
 /** A config file is a few lines per server; anything this large is not one. */
 export const CONFIG_FILE_BYTES_MAX = 1024 * 1024;
@@ -35,18 +36,4 @@ export function checkServerIndex(
 ): string | undefined {
   if (index >= 1 && index <= servers.length) return undefined;
   return `<index> ${index} is out of range: ${path} lists servers 1..${servers.length}`;
-}
-
-function describeFileError(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  switch (code) {
-    case 'ENOENT':
-      return 'no such file';
-    case 'EACCES':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'it is a directory';
-    default:
-      return typeof code === 'string' ? code : String(error);
-  }
 }

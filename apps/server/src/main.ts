@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 import { constants } from 'node:os';
+import type { FrameSealing } from '@chat/protocol';
 import { UdpBindError } from '@chat/transport';
 import { SERVER_USAGE, parseServerArguments } from './cli.js';
 import { checkServerIndex, loadConfigFile } from './config-file.js';
 import { DebugLog, formatCounters } from './debug-log.js';
+import { hmacSha256Authenticator } from './hmac-authenticator.js';
+import { KEY_FILE_ENV, loadKeyFile } from './key-file.js';
 import { ChatServer } from './server.js';
 import { reportUsageError } from './usage-error.js';
 
@@ -14,7 +17,7 @@ const STATS_INTERVAL_MS = 5_000;
 const SHUTDOWN_DEADLINE_MS = 3_000;
 
 async function main(argv: readonly string[]): Promise<void> {
-  const parsed = parseServerArguments(argv);
+  const parsed = parseServerArguments(argv, process.env);
   if (parsed.kind === 'help') {
     process.stdout.write(`${SERVER_USAGE}\n`);
     return;
@@ -35,6 +38,17 @@ async function main(argv: readonly string[]): Promise<void> {
     return;
   }
 
+  let sealing: FrameSealing | undefined;
+  if (args.keyFile !== undefined) {
+    const loaded = await loadKeyFile(args.keyFile);
+    if (!loaded.ok) {
+      reportUsageError(PROGRAM, loaded.message, SERVER_USAGE);
+      return;
+    }
+    // The epoch is this start's wall-clock time: later starts have larger epochs (see PeerEpochs).
+    sealing = { epoch: Date.now(), authenticator: hmacSha256Authenticator(loaded.key) };
+  }
+
   const log = new DebugLog(args.verbose, args.index);
   // A log reader that went away (EPIPE) must not take the server down: the log is lost, not the chat.
   process.stdout.on('error', () => undefined);
@@ -46,6 +60,9 @@ async function main(argv: readonly string[]): Promise<void> {
       mode: args.mode,
       roomCount: args.roomCount,
       clientsMax: args.clientsMax,
+      clientRateMax: args.clientRateMax,
+      clientIdleMsMax: args.clientIdleMsMax,
+      sealing,
       multicast: args.multicast,
       log,
     });
@@ -55,7 +72,15 @@ async function main(argv: readonly string[]): Promise<void> {
     return;
   }
 
-  const reportStats = (): void => log.report(`Stats ${formatCounters(server.stats())}`);
+  if (sealing === undefined) {
+    // Once, and only once the server runs: a usage error stays one line and the usage.
+    process.stderr.write(
+      `${PROGRAM}: warning: no cluster key (--key-file or ${KEY_FILE_ENV}): server-to-server ` +
+        'datagrams are not authenticated, so anyone who can send from a configured address can forge them\n',
+    );
+  }
+
+  const reportStats = (): void => log.report(`Stats ${formatCounters(statsWithMemory(server))}`);
   const statsTimer = args.verbose ? setInterval(reportStats, STATS_INTERVAL_MS) : undefined;
   process.on('SIGUSR1', reportStats);
 
@@ -76,13 +101,19 @@ async function main(argv: readonly string[]): Promise<void> {
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS).unref();
     void server.close().then(() => {
-      log.event(`Stats ${formatCounters(server.stats())}`);
+      log.event(`Stats ${formatCounters(statsWithMemory(server))}`);
       log.event('Stopped');
       log.flush();
     });
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+}
+
+/** The server's counters and the process's memory, so that growth under load or abuse shows. */
+function statsWithMemory(server: ChatServer): Record<string, number> {
+  const { rss, heapUsed } = process.memoryUsage();
+  return { ...server.stats(), 'memory.rssBytes': rss, 'memory.heapUsedBytes': heapUsed };
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { PeerMessage } from '@chat/ordering';
-import { decodeFrame, encodeFrame, type SocketAddress } from '@chat/protocol';
-import { PEER_DATAGRAM_BYTES_MAX, PeerLink } from './peer-link.js';
+import { decodeFrame, encodeFrame, type FrameSealing, type SocketAddress } from '@chat/protocol';
+import { hmacSha256Authenticator } from './hmac-authenticator.js';
+import { PEER_DATAGRAM_BYTES_MAX, PEER_OUTBOX_MESSAGES_MAX, PeerLink } from './peer-link.js';
 
 const at = (port: number): SocketAddress => ({ host: '127.0.0.1', port });
 /** Three servers behind a proxy: forward 510N, bind 500N. */
@@ -29,6 +30,7 @@ describe('PeerLink', () => {
       servers,
       sender: recordingSender(),
       multicastGroup: undefined,
+      sealing: undefined,
     });
     expect(link.serverAtForwardAddress(at(5102))).toBe(2);
     expect(link.serverAtForwardAddress(at(5002))).toBeUndefined();
@@ -38,7 +40,13 @@ describe('PeerLink', () => {
 
   it('batches per destination until flush, fanning "all" out to every other forward address', () => {
     const sender = recordingSender();
-    const link = new PeerLink({ self: 2, servers, sender, multicastGroup: undefined });
+    const link = new PeerLink({
+      self: 2,
+      servers,
+      sender,
+      multicastGroup: undefined,
+      sealing: undefined,
+    });
     link.enqueue({ to: 'all', message: post(1, 10) });
     link.enqueue({ to: 3, message: { kind: 'nak', first: 1, last: 2 } });
     link.enqueue({ to: 'all', message: post(2, 10) });
@@ -54,7 +62,13 @@ describe('PeerLink', () => {
   it('sends "all" to the multicast group, unicast still to forward addresses', () => {
     const sender = recordingSender();
     const group = { host: '239.255.0.1', port: 6000 };
-    const link = new PeerLink({ self: 1, servers, sender, multicastGroup: group });
+    const link = new PeerLink({
+      self: 1,
+      servers,
+      sender,
+      multicastGroup: group,
+      sealing: undefined,
+    });
     link.enqueue({ to: 'all', message: post(1, 1) });
     link.enqueue({ to: 2, message: { kind: 'nak', first: 1, last: 1 } });
     link.flush();
@@ -68,6 +82,7 @@ describe('PeerLink', () => {
       servers: servers.slice(0, 2),
       sender,
       multicastGroup: undefined,
+      sealing: undefined,
     });
     for (let seq = 1; seq <= 20; seq++) link.enqueue({ to: 2, message: post(seq, 300) });
     link.flush();
@@ -84,6 +99,7 @@ describe('PeerLink', () => {
       servers,
       sender: recordingSender(),
       multicastGroup: undefined,
+      sealing: undefined,
     });
     const status: PeerMessage = { kind: 'status', received: [0, 0, 0] };
     expect(link.decode(2, new TextEncoder().encode('/join 1'))).toEqual({
@@ -104,5 +120,73 @@ describe('PeerLink', () => {
       'dropped.foreign': 1,
       'dropped.spoofed': 1,
     });
+  });
+
+  it(`queues at most ${PEER_OUTBOX_MESSAGES_MAX} messages per destination between flushes`, () => {
+    const sender = recordingSender();
+    const link = new PeerLink({
+      self: 1,
+      servers: servers.slice(0, 2),
+      sender,
+      multicastGroup: undefined,
+      sealing: undefined,
+    });
+    const nak: PeerMessage = { kind: 'nak', first: 1, last: 1 };
+    for (let i = 0; i < PEER_OUTBOX_MESSAGES_MAX + 10; i++) link.enqueue({ to: 2, message: nak });
+    link.flush();
+    expect(link.stats()).toMatchObject({
+      messagesOut: PEER_OUTBOX_MESSAGES_MAX,
+      outboxFullDropped: 10,
+    });
+  });
+});
+
+describe('PeerLink with a cluster key', () => {
+  const key = hmacSha256Authenticator(new Uint8Array(32).fill(7));
+  const status: PeerMessage = { kind: 'status', received: [0, 0, 0] };
+  const sealed = (from: number, epoch: number, authenticator = key): Uint8Array =>
+    encodeFrame({ from, epoch, messages: [status] }, authenticator);
+  const keyedLink = (sealing: FrameSealing, sender = recordingSender()): PeerLink =>
+    new PeerLink({ self: 1, servers, sender, multicastGroup: undefined, sealing });
+
+  it('seals what it sends with its epoch', () => {
+    const sender = recordingSender();
+    const link = keyedLink({ epoch: 42, authenticator: key }, sender);
+    link.enqueue({ to: 2, message: status });
+    link.flush();
+    expect(decodeFrame(sender.sent[0]!.data, key)).toEqual({
+      ok: true,
+      frame: { from: 1, epoch: 42, messages: [status] },
+    });
+  });
+
+  it('drops and counts plain frames, other keys and bad tags', () => {
+    const link = keyedLink({ epoch: 1, authenticator: key });
+    const otherKey = hmacSha256Authenticator(new Uint8Array(32).fill(8));
+    const forged = sealed(2, 100);
+    forged[forged.length - 1] = forged.at(-1)! ^ 0x01;
+    expect(link.decode(2, encodeFrame({ from: 2, messages: [status] }))).toEqual({
+      ok: false,
+      reason: 'unauthenticated',
+    });
+    expect(link.decode(2, sealed(2, 100, otherKey))).toMatchObject({ reason: 'unauthenticated' });
+    expect(link.decode(2, forged)).toMatchObject({ ok: false });
+    expect(link.decode(2, sealed(2, 100))).toEqual({ ok: true, messages: [status] });
+    expect(link.stats()).toMatchObject({ messagesIn: 1, 'dropped.unauthenticated': 3 });
+  });
+
+  it('pins each peer at its first epoch: older ones are replays, newer ones a restart', () => {
+    const link = keyedLink({ epoch: 1, authenticator: key });
+    expect(link.decode(2, sealed(2, 1000)).ok).toBe(true);
+    expect(link.decode(2, sealed(2, 999))).toEqual({ ok: false, reason: 'replayed' });
+    expect(link.decode(2, sealed(2, 1001))).toEqual({ ok: false, reason: 'restarted' });
+    expect(link.decode(2, sealed(2, 1000)).ok).toBe(true);
+    // Each peer has its own epoch; a forgery pins nothing.
+    expect(link.decode(3, sealed(3, 5, hmacSha256Authenticator(new Uint8Array(16)))).ok).toBe(
+      false,
+    );
+    expect(link.decode(3, sealed(3, 7)).ok).toBe(true);
+    expect(link.decode(3, sealed(3, 6))).toMatchObject({ reason: 'replayed' });
+    expect(link.stats()).toMatchObject({ 'dropped.replayed': 2, 'dropped.restarted': 1 });
   });
 });

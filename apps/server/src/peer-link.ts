@@ -4,9 +4,11 @@ import {
   formatSocketAddress,
   packFrames,
   type FrameDecodeError,
+  type FrameSealing,
   type ServerAddresses,
   type SocketAddress,
 } from '@chat/protocol';
+import { PeerEpochs } from './peer-epochs.js';
 
 /**
  * The course's proxy copies at most 999 bytes of a datagram, so no server-to-server datagram is
@@ -14,12 +16,22 @@ import {
  */
 export const PEER_DATAGRAM_BYTES_MAX = 999;
 
+/**
+ * Messages queued for one destination between two flushes (one event-loop turn). Far above what a
+ * turn produces under load, it bounds what a burst of NAKs can make a server queue; what is
+ * dropped past it is lost like any datagram, and the engine recovers it the same way.
+ */
+export const PEER_OUTBOX_MESSAGES_MAX = 16_384;
+
 export interface DatagramSender {
   send(data: Uint8Array, to: SocketAddress): void;
 }
 
-/** Why a datagram from a peer's address was dropped: undecodable, or claiming another sender. */
-export type PeerDropReason = FrameDecodeError['kind'] | 'spoofed';
+/**
+ * Why a datagram from a peer's address was dropped: undecodable or unauthenticated, claiming
+ * another sender, or (with a key) from an earlier run of the peer or a later one (see PeerEpochs).
+ */
+export type PeerDropReason = FrameDecodeError['kind'] | 'spoofed' | 'replayed' | 'restarted';
 
 export interface PeerLinkOptions {
   readonly self: NodeId;
@@ -28,17 +40,22 @@ export interface PeerLinkOptions {
   readonly sender: DatagramSender;
   /** With `--multicast`, messages for every peer go to this group instead of one copy per peer. */
   readonly multicastGroup: SocketAddress | undefined;
+  /** With a cluster key: every frame sent carries the epoch and a tag, every frame received must. */
+  readonly sealing: FrameSealing | undefined;
 }
 
 /**
  * The server's side of the links to its peers: tells peer datagrams from client datagrams by source
- * address, decodes frames, and batches outgoing messages per destination so that several messages
- * share a datagram under load (flushed once per event-loop turn, so nothing waits when idle).
+ * address, decodes (and with a key, authenticates) frames, and batches outgoing messages per
+ * destination so that several messages share a datagram under load (flushed once per event-loop
+ * turn, so nothing waits when idle).
  */
 export class PeerLink {
   private readonly self: NodeId;
   private readonly servers: readonly ServerAddresses[];
   private readonly sender: DatagramSender;
+  private readonly sealing: FrameSealing | undefined;
+  private readonly epochs = new PeerEpochs();
   /** Where a message for every peer goes: the multicast group, or each peer's forward address. */
   private readonly everyPeer: readonly SocketAddress[];
   private readonly peerByForwardAddress = new Map<string, NodeId>();
@@ -51,12 +68,14 @@ export class PeerLink {
     datagramsOut: 0,
     messagesOut: 0,
     bytesOut: 0,
+    outboxFullDropped: 0,
   };
 
   constructor(options: PeerLinkOptions) {
     this.self = options.self;
     this.servers = options.servers;
     this.sender = options.sender;
+    this.sealing = options.sealing;
     this.everyPeer =
       options.multicastGroup !== undefined
         ? [options.multicastGroup]
@@ -90,19 +109,28 @@ export class PeerLink {
     | { readonly ok: true; readonly messages: readonly PeerMessage[] }
     | { readonly ok: false; readonly reason: PeerDropReason } {
     this.counters.datagramsIn += 1;
-    const decoded = decodeFrame(datagram);
+    const decoded = decodeFrame(datagram, this.sealing?.authenticator);
     if (!decoded.ok) return this.drop(decoded.error.kind);
     if (decoded.frame.from !== from) return this.drop('spoofed');
+    const { epoch } = decoded.frame;
+    if (epoch !== undefined) {
+      const verdict = this.epochs.check(from, epoch);
+      if (verdict !== 'current') return this.drop(verdict);
+    }
     this.counters.messagesIn += decoded.frame.messages.length;
     return { ok: true, messages: decoded.frame.messages };
   }
 
-  /** Queues a message for the next `flush()`. */
+  /** Queues a message for the next `flush()`; past PEER_OUTBOX_MESSAGES_MAX it is dropped. */
   enqueue(transmit: Transmit): void {
     let queued = this.outbox.get(transmit.to);
     if (queued === undefined) {
       queued = [];
       this.outbox.set(transmit.to, queued);
+    }
+    if (queued.length >= PEER_OUTBOX_MESSAGES_MAX) {
+      this.counters.outboxFullDropped += 1;
+      return;
     }
     queued.push(transmit.message);
   }
@@ -110,7 +138,7 @@ export class PeerLink {
   /** Packs and sends everything queued, in order per destination. */
   flush(): void {
     for (const [to, messages] of this.outbox) {
-      const datagrams = packFrames(this.self, messages, PEER_DATAGRAM_BYTES_MAX);
+      const datagrams = packFrames(this.self, messages, PEER_DATAGRAM_BYTES_MAX, this.sealing);
       this.counters.messagesOut += messages.length;
       for (const datagram of datagrams) {
         for (const address of this.addressesOf(to)) this.send(datagram, address);

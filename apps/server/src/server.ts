@@ -14,17 +14,23 @@ import {
   formatSocketAddress,
   joined,
   left,
+  messageTooLongOnceEscaped,
   nickSet,
   notInRoom,
   parseClientDatagram,
+  roomNotServed,
   serverBusy,
+  serverFull,
+  slowDown,
   type ClientProtocolLimits,
+  type FrameSealing,
   type ServerAddresses,
   type SocketAddress,
 } from '@chat/protocol';
 import { UdpEndpoint, type UdpEndpointOptions } from '@chat/transport';
-import type { MulticastOptions } from './cli.js';
+import { CLIENT_BURST_SECONDS, type MulticastOptions } from './cli.js';
 import { ClientRegistry, clientKey, type ChatClient } from './client-registry.js';
+import type { DatagramEndpoint } from './datagram-endpoint.js';
 import { formatServerTag, type DebugLog } from './debug-log.js';
 import { PeerLink } from './peer-link.js';
 
@@ -34,6 +40,12 @@ import { PeerLink } from './peer-link.js';
  */
 export const SOCKET_BUFFER_BYTES_REQUESTED = 4 * 1024 * 1024;
 
+/** A client over its rate limit is told so at most this often; the rest is dropped unanswered. */
+export const SLOW_DOWN_REPLY_INTERVAL_MS = 1000;
+/** Idle clients are looked for a few times per idle period, but at least once a minute. */
+const IDLE_SWEEP_INTERVAL_MS_MAX = 60_000;
+const IDLE_SWEEPS_PER_IDLE_PERIOD = 4;
+
 export interface ChatServerOptions {
   /** 1-based position in `servers`. */
   readonly index: NodeId;
@@ -41,8 +53,16 @@ export interface ChatServerOptions {
   readonly mode: OrderingMode;
   readonly roomCount: number;
   readonly clientsMax: number;
+  /** Datagrams a second one client may send, sustained (the burst is CLIENT_BURST_SECONDS of it). */
+  readonly clientRateMax: number;
+  /** A client that sends nothing for this long is forgotten. */
+  readonly clientIdleMsMax: number;
+  /** With a cluster key: how this server seals its frames (and so, which frames it accepts). */
+  readonly sealing: FrameSealing | undefined;
   readonly multicast: MulticastOptions | undefined;
   readonly log: DebugLog;
+  /** Monotonic milliseconds; `performance.now` unless a test drives the clock. */
+  readonly clock?: () => number;
 }
 
 const utf8 = new TextEncoder();
@@ -53,6 +73,10 @@ const utf8Lenient = new TextDecoder('utf-8', { fatal: false });
  * engine. Each input (a datagram or a timer) is fed to the engine; what the engine wants sent to
  * peers is batched and flushed once per event-loop turn, and its deliveries go straight to the
  * clients in the room.
+ *
+ * Every remote input is bounded: each datagram gets at most one reply of at most REPLY_BYTES_MAX
+ * bytes, a known client at most `clientRateMax` datagrams a second (past its burst), the registry
+ * at most `clientsMax` clients, idle ones forgotten after `clientIdleMsMax`.
  */
 export class ChatServer {
   private readonly index: NodeId;
@@ -60,45 +84,77 @@ export class ChatServer {
   private readonly clients: ClientRegistry;
   private readonly peers: PeerLink;
   private readonly clientLimits: ClientProtocolLimits;
+  private readonly clientRateMax: number;
+  private readonly clientIdleMsMax: number;
   private readonly log: DebugLog;
+  private readonly clock: () => number;
   private readonly counters = {
     clientDatagrams: 0,
+    clientDatagramsOverRate: 0,
+    slowDownReplies: 0,
     clientsRefusedFull: 0,
+    clientsForgottenIdle: 0,
     postsRefused: 0,
     deliveryDatagrams: 0,
     ownDatagramsIgnored: 0,
     strangersOnGroupDropped: 0,
     internalErrors: 0,
   };
+  /** Peers already reported as restarted: one clear line each, not one per datagram. */
+  private readonly restartedPeersReported = new Set<NodeId>();
+  private readonly idleSweepTimer: NodeJS.Timeout;
   private timer: NodeJS.Timeout | undefined;
   private timerDeadline: number | undefined;
   private endOfTurnScheduled = false;
   private closing: Promise<void> | undefined;
 
-  private constructor(
+  /**
+   * A server on already open endpoints (`open()` binds UDP sockets; tests pass in-memory ones).
+   * The server owns them from now on and closes them in `close()`.
+   */
+  constructor(
     options: ChatServerOptions,
-    private readonly endpoint: UdpEndpoint,
-    private readonly groupEndpoint: UdpEndpoint | undefined,
+    private readonly endpoint: DatagramEndpoint,
+    private readonly groupEndpoint?: DatagramEndpoint,
   ) {
+    const self = options.servers[options.index - 1];
+    if (self === undefined) {
+      throw new RangeError(`server ${options.index} is not in 1..${options.servers.length}`);
+    }
     this.index = options.index;
     this.log = options.log;
+    this.clock = options.clock ?? (() => performance.now());
     this.engine = new OrderingEngine({
       mode: options.mode,
       self: options.index,
       nodeCount: options.servers.length,
     });
-    this.clients = new ClientRegistry(options.clientsMax);
+    this.clientRateMax = options.clientRateMax;
+    this.clientIdleMsMax = options.clientIdleMsMax;
+    this.clients = new ClientRegistry({
+      clientsMax: options.clientsMax,
+      datagramsPerSecondMax: options.clientRateMax,
+      datagramsBurstMax: options.clientRateMax * CLIENT_BURST_SECONDS,
+    });
     this.clientLimits = { ...DEFAULT_CLIENT_PROTOCOL_LIMITS, roomCount: options.roomCount };
     this.peers = new PeerLink({
       self: options.index,
       servers: options.servers,
       sender: endpoint,
       multicastGroup: options.multicast?.group,
+      sealing: options.sealing,
     });
     endpoint.onDatagram(this.onDatagram);
     endpoint.onError((error) => this.log.event(`Socket error: ${error.message}`));
     groupEndpoint?.onDatagram(this.onGroupDatagram);
     groupEndpoint?.onError((error) => this.log.event(`Multicast socket error: ${error.message}`));
+    const sweepIntervalMs = Math.min(
+      IDLE_SWEEP_INTERVAL_MS_MAX,
+      Math.ceil(options.clientIdleMsMax / IDLE_SWEEPS_PER_IDLE_PERIOD),
+    );
+    // Unref'd: a sweep never needs to keep the process alive.
+    this.idleSweepTimer = setInterval(this.forgetIdleClients, sweepIntervalMs).unref();
+    this.logStart(options, self);
   }
 
   /**
@@ -143,9 +199,7 @@ export class ChatServer {
         throw error;
       }
     }
-    const server = new ChatServer(options, endpoint, groupEndpoint);
-    server.logStart(options, self);
-    return server;
+    return new ChatServer(options, endpoint, groupEndpoint);
   }
 
   /** Counters of the server, its peer link, its sockets and its engine, for the stats line. */
@@ -171,6 +225,7 @@ export class ChatServer {
   }
 
   private async shutDown(): Promise<void> {
+    clearInterval(this.idleSweepTimer);
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     this.peers.flush();
@@ -221,24 +276,48 @@ export class ChatServer {
     const decoded = this.peers.decode(peer, data);
     if (!decoded.ok) {
       this.log.event(`Dropped a datagram from ${formatServerTag(peer)}: ${decoded.reason}`);
+      if (decoded.reason === 'restarted') this.reportRestartedPeer(peer);
       return;
     }
     if (this.log.enabled) {
       const kinds = decoded.messages.map((message) => message.kind).join(' ');
       this.log.event(`Received ${data.byteLength} bytes from ${formatServerTag(peer)}: ${kinds}`);
     }
-    const now = performance.now();
+    const now = this.clock();
     for (const message of decoded.messages) this.engine.receive(now, peer, message);
     this.afterInput();
   }
 
+  /**
+   * Once per restarted peer, whether or not `-v` is on: the operator must restart the cluster.
+   * The engine's membership is static and a restarted peer numbers its messages from 1 again,
+   * which its peers would take for duplicates, so its traffic is refused rather than misread.
+   */
+  private reportRestartedPeer(peer: NodeId): void {
+    if (this.restartedPeersReported.has(peer)) return;
+    this.restartedPeersReported.add(peer);
+    this.log.report(
+      `${formatServerTag(peer)} has restarted (its frames carry a newer epoch): its datagrams are ` +
+        'dropped, because a running cluster cannot re-admit a server; restart the whole cluster',
+    );
+  }
+
   private onClientDatagram(data: Buffer, from: SocketAddress): void {
     this.counters.clientDatagrams += 1;
-    const command = parseClientDatagram(data, this.clientLimits);
+    const now = this.clock();
     const client = this.clients.get(clientKey(from));
+    if (client !== undefined) {
+      client.lastHeardMs = now;
+      // Before parsing: a flood costs one lookup and one subtraction per datagram.
+      if (!client.inbound.take(now)) {
+        this.refuseOverRate(client, now);
+        return;
+      }
+    }
+    const command = parseClientDatagram(data, this.clientLimits);
     switch (command.kind) {
       case 'join': {
-        const member = client ?? this.admit(from);
+        const member = client ?? this.admit(from, now);
         if (member === undefined) return;
         if (member.room !== undefined) {
           this.reply(alreadyInRoom(member.room), from);
@@ -263,7 +342,7 @@ export class ChatServer {
         return;
       }
       case 'nick': {
-        const member = client ?? this.admit(from);
+        const member = client ?? this.admit(from, now);
         if (member === undefined) return;
         member.nickname = command.nick;
         this.log.event(`Client ${member.key} is now known as ${quote(command.nick)}`);
@@ -289,8 +368,8 @@ export class ChatServer {
   }
 
   /** Registers a client on its first stateful command; replies and returns undefined when full. */
-  private admit(from: SocketAddress): ChatClient | undefined {
-    const client = this.clients.admit(from, defaultNickname(from));
+  private admit(from: SocketAddress, now: number): ChatClient | undefined {
+    const client = this.clients.admit(from, defaultNickname(from), now);
     if (client === undefined) {
       this.counters.clientsRefusedFull += 1;
       this.reply(serverFull(this.clients.clientsMax), from);
@@ -298,10 +377,32 @@ export class ChatServer {
     return client;
   }
 
+  /** Drops a datagram over the client's rate; says so at most once a second. */
+  private refuseOverRate(client: ChatClient, now: number): void {
+    this.counters.clientDatagramsOverRate += 1;
+    if (now - client.slowDownRepliedMs < SLOW_DOWN_REPLY_INTERVAL_MS) return;
+    client.slowDownRepliedMs = now;
+    this.counters.slowDownReplies += 1;
+    this.reply(slowDown(this.clientRateMax), client.address);
+    this.log.event(`Client ${client.key} sends more than ${this.clientRateMax} datagrams a second`);
+  }
+
+  /** The idle sweep: forgets clients that sent nothing for `clientIdleMsMax`. */
+  private readonly forgetIdleClients = (): void => {
+    if (this.closing !== undefined) return;
+    const forgotten = this.clients.forgetSilentSince(this.clock() - this.clientIdleMsMax);
+    this.counters.clientsForgottenIdle += forgotten.length;
+    for (const client of forgotten) {
+      this.log.event(
+        `Client ${client.key} forgotten after ${this.clientIdleMsMax} ms without a datagram`,
+      );
+    }
+  };
+
   private post(client: ChatClient, room: number, text: string): void {
     const escaped = escapeControlCharacters(text);
     const payload = utf8.encode(formatDelivery(client.nickname, escaped));
-    const result = this.engine.post(performance.now(), room, payload);
+    const result = this.engine.post(this.clock(), room, payload);
     if (!result.ok) {
       this.counters.postsRefused += 1;
       this.reply(refusalReply(result.reason), client.address);
@@ -369,13 +470,13 @@ export class ChatServer {
     this.timerDeadline = deadline;
     if (deadline === undefined) return;
     // Rounded up: a timer that fires before the deadline would only find nothing due and re-arm.
-    this.timer = setTimeout(this.onTimer, Math.max(0, Math.ceil(deadline - performance.now())));
+    this.timer = setTimeout(this.onTimer, Math.max(0, Math.ceil(deadline - this.clock())));
   }
 
   private readonly onTimer = (): void => {
     this.timer = undefined;
     this.timerDeadline = undefined;
-    this.engine.tick(performance.now());
+    this.engine.tick(this.clock());
     this.afterInput();
   };
 
@@ -389,12 +490,17 @@ export class ChatServer {
       options.multicast === undefined
         ? 'unicast to each peer'
         : `multicast group ${formatSocketAddress(options.multicast.group)} on ${options.multicast.interfaceAddress}`;
+    const authentication =
+      options.sealing === undefined
+        ? 'server traffic NOT authenticated (no cluster key)'
+        : `server traffic authenticated (epoch ${options.sealing.epoch})`;
     const { recvBytes, sendBytes } = this.endpoint.bufferSizes;
     this.log.event(
       `Server ${this.index} of ${options.servers.length} starts in ${options.mode} mode on ` +
         `${formatSocketAddress(this.endpoint.address)}${forward}, rooms 1..${options.roomCount}, ` +
-        `up to ${options.clientsMax} clients, ${multicast}, ` +
-        `socket buffers granted: receive ${recvBytes} bytes, send ${sendBytes} bytes`,
+        `up to ${options.clientsMax} clients of at most ${options.clientRateMax} datagrams/s ` +
+        `each, forgotten after ${options.clientIdleMsMax} ms idle, ${authentication}, ` +
+        `${multicast}, socket buffers granted: receive ${recvBytes} bytes, send ${sendBytes} bytes`,
     );
   }
 }
@@ -404,18 +510,13 @@ function quote(text: string): string {
   return `"${escapeControlCharacters(text)}"`;
 }
 
-function serverFull(clientsMax: number): string {
-  return `-ERR Server is full (${clientsMax} clients); try again later`;
-}
-
 function refusalReply(reason: Extract<PostResult, { ok: false }>['reason']): string {
   switch (reason) {
     case 'window-full':
       return serverBusy();
     case 'payload-too-large':
-      // The text passed the length check, but escaping its control characters made it too long.
-      return '-ERR Message too long once its control characters are escaped';
+      return messageTooLongOnceEscaped();
     case 'bad-room':
-      return '-ERR This chat room is not served';
+      return roomNotServed();
   }
 }

@@ -15,6 +15,7 @@ let directory: string;
 let goodConfig: string;
 let proxylessConfig: string;
 let malformedConfig: string;
+let shortKey: string;
 
 beforeAll(async () => {
   directory = await mkdtemp(join(tmpdir(), 'chat-cli-'));
@@ -28,6 +29,8 @@ beforeAll(async () => {
   );
   await writeFile(proxylessConfig, `127.0.0.1:${first}\n127.0.0.1:${second}\n`);
   await writeFile(malformedConfig, `# servers\n127.0.0.1:${first}\n\n127.0.0.1:99999\n`);
+  shortKey = join(directory, 'short.key');
+  await writeFile(shortKey, 'hunter2\n');
 });
 
 afterAll(async () => {
@@ -39,8 +42,9 @@ async function expectUsageError(
   main: string,
   args: readonly string[],
   usage: RegExp,
+  env: Readonly<Record<string, string>> = {},
 ): Promise<string> {
-  const result = await runProgram(main, args);
+  const result = await runProgram(main, args, undefined, env);
   const lines = result.stderr.split('\n');
   expect(result.code, result.stderr).toBe(2);
   expect(lines).toHaveLength(3); // error, usage, and the empty string after the last newline
@@ -78,6 +82,27 @@ describe('chatserver usage errors', () => {
       () => ['--multicast', '127.0.0.1:6000', goodConfig, '1'],
       /not a multicast address/,
     ],
+    ['--client-rate-max 0', () => ['--client-rate-max', '0', goodConfig, '1'], /must be in 1\.\./],
+    [
+      'a non-numeric --client-idle-ms',
+      () => ['--client-idle-ms', '10m', goodConfig, '1'],
+      /--client-idle-ms must be a whole number, not '10m'/,
+    ],
+    [
+      'an unreadable key file',
+      () => ['--key-file', join(directory, 'absent.key'), goodConfig, '1'],
+      /cannot read key file '.*absent\.key': no such file/,
+    ],
+    [
+      'a directory as key file',
+      () => ['--key-file', directory, goodConfig, '1'],
+      /cannot read key file .*: it is a directory/,
+    ],
+    [
+      'a key file that is too short',
+      () => ['--key-file', shortKey, goodConfig, '1'],
+      /short\.key' holds 7 bytes; a cluster key needs at least 16 \(make one with: head -c 32/,
+    ],
   ];
   for (const [name, args, message] of cases) {
     it(`rejects ${name}`, async () => {
@@ -86,6 +111,16 @@ describe('chatserver usage errors', () => {
       );
     });
   }
+
+  it('rejects an unreadable key file named by CHAT_KEY_FILE, and says where the name came from', async () => {
+    const absent = join(directory, 'absent.key');
+    const line = await expectUsageError(SERVER_MAIN, [goodConfig, '1'], SERVER_USAGE, {
+      CHAT_KEY_FILE: absent,
+    });
+    expect(line).toBe(
+      `chatserver: cannot read key file '${absent}' (from CHAT_KEY_FILE): no such file`,
+    );
+  });
 
   it('rejects a port in use', async () => {
     const [port] = await pickFreePorts(1);
@@ -125,6 +160,16 @@ describe('chatcluster usage errors', () => {
       /--proxy needs forwardIP/,
     ],
     ['a malformed config', () => [malformedConfig], /line 4/],
+    [
+      'an unreadable key file',
+      () => ['--key-file', join(directory, 'absent.key'), goodConfig],
+      /cannot read key file '.*absent\.key': no such file/,
+    ],
+    [
+      'a key file that is too short',
+      () => ['--key-file', shortKey, goodConfig],
+      /holds 7 bytes; a cluster key needs at least 16/,
+    ],
   ];
   for (const [name, args, message] of cases) {
     it(`rejects ${name}`, async () => {

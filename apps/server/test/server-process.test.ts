@@ -5,7 +5,7 @@
 import { createSocket } from 'node:dgram';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeFrame } from '@chat/protocol';
 import {
@@ -18,6 +18,9 @@ import { pickFreePorts } from './fixtures/free-ports.js';
 import { TestClient } from './fixtures/test-client.js';
 
 const LOG_LINE = /^\d\d:\d\d:\d\d\.\d{6} S01 \S/;
+const NO_KEY_WARNING =
+  'chatserver: warning: no cluster key (--key-file or CHAT_KEY_FILE): server-to-server ' +
+  'datagrams are not authenticated, so anyone who can send from a configured address can forge them';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -58,7 +61,10 @@ describe('chatserver process', () => {
     server.child.kill('SIGTERM');
     expect((await server.exited).code).toBe(0);
     const lines = server.capturedOutput.trimEnd().split('\n');
-    for (const line of lines) expect(line).toMatch(LOG_LINE);
+    // Without a key, one warning (on stderr) and nothing but log lines.
+    expect(lines.filter((line) => line === NO_KEY_WARNING)).toHaveLength(1);
+    for (const line of lines.filter((line) => line !== NO_KEY_WARNING))
+      expect(line).toMatch(LOG_LINE);
     const log = lines.join('\n');
     const client = `Client 127.0.0.1:${alice.port}`;
     expect(log).toMatch(
@@ -86,6 +92,20 @@ describe('chatserver process', () => {
     expect(stats).toMatch(/ clients=\d+ /);
     expect(stats).toMatch(/ server\.clientDatagrams=\d+ /);
     expect(stats).toMatch(/ engine\.deliveries=0\b/);
+    expect(stats).toMatch(/ memory\.rssBytes=[1-9]\d* memory\.heapUsedBytes=[1-9]\d*/);
+  });
+
+  it('with a key file, starts without the warning and says its traffic is authenticated', async () => {
+    const [port] = await pickFreePorts(1);
+    const config = await writeConfig([port!]);
+    const key = join(dirname(config), 'cluster.key');
+    await writeFile(key, 'a cluster key of sufficient length\n');
+    const server = start('S1', [SERVER_MAIN, '-v', '--key-file', key, config, '1']);
+    await waitUntilAnswering({ host: '127.0.0.1', port: port! }, [server]);
+    expect(await server.waitForOutput(/S01 Server 1 of 1 starts .*/)).toMatch(
+      /server traffic authenticated \(epoch \d{13}\)/,
+    );
+    expect(server.capturedOutput).not.toContain('warning');
   });
 
   it('drops and counts bad datagrams from peers and keeps serving', async () => {

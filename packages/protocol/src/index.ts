@@ -3,14 +3,19 @@ export * from './cluster-config.js';
 export { DEFAULT_CLIENT_PROTOCOL_LIMITS, parseClientDatagram } from './client-command.js';
 export type { ClientCommand, ClientProtocolLimits } from './client-command.js';
 export {
+  REPLY_BYTES_MAX,
   alreadyInRoom,
   defaultNickname,
   formatDelivery,
   joined,
   left,
+  messageTooLongOnceEscaped,
   nickSet,
   notInRoom,
+  roomNotServed,
   serverBusy,
+  serverFull,
+  slowDown,
 } from './replies.js';
 export { escapeControlCharacters } from './escape-control-characters.js';
 export { decodeUtf8, encodeUtf8 } from './utf8.js';

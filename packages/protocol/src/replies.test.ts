@@ -1,16 +1,28 @@
 import { describe, expect, it } from 'vitest';
 import {
+  REPLY_BYTES_MAX,
   alreadyInRoom,
   defaultNickname,
   formatDelivery,
   joined,
   left,
+  messageTooLong,
+  messageTooLongOnceEscaped,
   nickSet,
+  nicknameEmpty,
+  nicknameHasAngleBracket,
+  nicknameHasControlCharacter,
+  nicknameInvisible,
+  nicknameTooLong,
   notInRoom,
+  roomNotServed,
   roomNumberInvalid,
   serverBusy,
+  serverFull,
+  slowDown,
   unknownCommand,
 } from './replies.js';
+import { encodeUtf8 } from './utf8.js';
 
 describe('replies (exact SPEC text)', () => {
   it('joined', () => expect(joined(3)).toBe('+OK You are now in chat room #3'));
@@ -32,6 +44,58 @@ describe('replies (exact SPEC text)', () => {
   });
 });
 
+describe('server refusals', () => {
+  it('serverFull names the limit', () => {
+    expect(serverFull(2)).toBe('-ERR Server is full (2 clients); try again later');
+  });
+
+  it('slowDown names the rate', () => {
+    expect(slowDown(5000)).toBe('-ERR Slow down (at most 5000 datagrams per second)');
+  });
+
+  it('messageTooLongOnceEscaped and roomNotServed', () => {
+    expect(messageTooLongOnceEscaped()).toBe(
+      '-ERR Message too long once its control characters are escaped',
+    );
+    expect(roomNotServed()).toBe('-ERR This chat room is not served');
+  });
+});
+
+describe(`REPLY_BYTES_MAX (${REPLY_BYTES_MAX})`, () => {
+  const bytes = (reply: string): number => encodeUtf8(reply).length;
+  const huge = Number.MAX_SAFE_INTEGER;
+
+  it('bounds every reply, at its most extreme arguments', () => {
+    const replies = [
+      joined(huge),
+      alreadyInRoom(huge),
+      left(huge),
+      notInRoom(),
+      nickSet('\u{1F600}'.repeat(32)),
+      serverBusy(),
+      serverFull(huge),
+      slowDown(huge),
+      messageTooLongOnceEscaped(),
+      roomNotServed(),
+      unknownCommand(`/${'\x1b'.repeat(1000)}`),
+      unknownCommand(`/${'\u{1F600}'.repeat(1000)}`),
+      unknownCommand(`/${'\u0085'.repeat(1000)}`),
+      roomNumberInvalid(huge),
+      messageTooLong(huge),
+      nicknameEmpty(),
+      nicknameTooLong(huge),
+      nicknameHasControlCharacter(),
+      nicknameHasAngleBracket(),
+      nicknameInvisible(),
+    ];
+    for (const reply of replies) expect(bytes(reply), reply).toBeLessThanOrEqual(REPLY_BYTES_MAX);
+  });
+
+  it('is tight: the longest nickname of 4-byte characters reaches it', () => {
+    expect(bytes(nickSet('\u{1F600}'.repeat(32)))).toBe(REPLY_BYTES_MAX);
+  });
+});
+
 describe('unknownCommand', () => {
   it('echoes the command', () => {
     expect(unknownCommand('/foo')).toBe('-ERR Unknown command /foo');
@@ -49,5 +113,16 @@ describe('unknownCommand', () => {
   it('does not split a surrogate pair when shortening', () => {
     const reply = unknownCommand(`/${'x'.repeat(98)}😀😀`);
     expect(reply).toBe(`-ERR Unknown command /${'x'.repeat(98)}...`);
+  });
+
+  it('cuts by bytes after escaping, never inside an escape', () => {
+    const reply = unknownCommand(`/${'\x1b'.repeat(100)}`);
+    expect(reply).toBe(`-ERR Unknown command /${'\\x1b'.repeat(24)}...`);
+  });
+
+  it('keeps a word of exactly 100 bytes whole', () => {
+    const word = `/${'é'.repeat(49)}x`;
+    expect(encodeUtf8(word).length).toBe(100);
+    expect(unknownCommand(word)).toBe(`-ERR Unknown command ${word}`);
   });
 });

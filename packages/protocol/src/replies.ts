@@ -5,6 +5,15 @@
 
 import { formatSocketAddress, type SocketAddress } from './cluster-config.js';
 import { escapeControlCharacters } from './escape-control-characters.js';
+import { utf8ByteLength } from './utf8.js';
+
+/**
+ * The longest reply, in UTF-8 bytes, with the default limits: `+OK Nickname set to 'NAME'` for a
+ * 32-code-point name of 4-byte characters. Every other reply is shorter (an unknown command's echo
+ * is cut at 100 bytes), so a server never answers a datagram with more than this: a spoofed source
+ * cannot use it to amplify traffic towards a victim.
+ */
+export const REPLY_BYTES_MAX = 150;
 
 export function joined(room: number): string {
   return `+OK You are now in chat room #${room}`;
@@ -33,6 +42,26 @@ export function serverBusy(): string {
   return '-ERR Server busy, try again later';
 }
 
+/** A new client's first `/join` or `/nick` when the server already keeps `clientsMax` clients. */
+export function serverFull(clientsMax: number): string {
+  return `-ERR Server is full (${clientsMax} clients); try again later`;
+}
+
+/** A client over its rate limit; sent at most once a second per client, the rest is dropped. */
+export function slowDown(datagramsPerSecondMax: number): string {
+  return `-ERR Slow down (at most ${datagramsPerSecondMax} datagrams per second)`;
+}
+
+/** The text passed the length check, but escaping its control characters made it too long. */
+export function messageTooLongOnceEscaped(): string {
+  return '-ERR Message too long once its control characters are escaped';
+}
+
+/** A room the parser accepted but the server's ordering engine does not serve. */
+export function roomNotServed(): string {
+  return '-ERR This chat room is not served';
+}
+
 /** What every client in the room receives for a post. `text` should already be escaped. */
 export function formatDelivery(nick: string, text: string): string {
   return `<${nick}> ${text}`;
@@ -47,18 +76,27 @@ export function defaultNickname(client: SocketAddress): string {
  * Rejections of malformed commands; `parseClientDatagram` returns them, whatever the client's state.
  */
 
-/** Echoing a whole 64 KiB "command word" back would not fit in a reply datagram. */
-const UNKNOWN_COMMAND_ECHO_UNITS_MAX = 100;
+/**
+ * Echoing a whole 64 KiB "command word" back would not fit in a reply datagram, and would let a
+ * spoofed source amplify traffic: the echo is cut here (in UTF-8 bytes, after escaping).
+ */
+const UNKNOWN_COMMAND_ECHO_BYTES_MAX = 100;
 
-/** Echoes the command word (escaped, and shortened with `...` past 100 UTF-16 units). */
+/**
+ * Echoes the command word, escaped; past 100 bytes it is cut at a character boundary (never inside
+ * a surrogate pair or an escape like `\x1b`) and ends with `...`.
+ */
 export function unknownCommand(word: string): string {
-  if (word.length <= UNKNOWN_COMMAND_ECHO_UNITS_MAX) {
-    return `-ERR Unknown command ${escapeControlCharacters(word)}`;
+  let echo = '';
+  let echoBytes = 0;
+  // Iterates code points and stops at the cut, so a huge word costs no more than a short one.
+  for (const character of word) {
+    const shown = escapeControlCharacters(character);
+    echoBytes += utf8ByteLength(shown);
+    if (echoBytes > UNKNOWN_COMMAND_ECHO_BYTES_MAX) return `-ERR Unknown command ${echo}...`;
+    echo += shown;
   }
-  let end = UNKNOWN_COMMAND_ECHO_UNITS_MAX;
-  const last = word.charCodeAt(end - 1);
-  if (last >= 0xd800 && last <= 0xdbff) end--; // never split a surrogate pair
-  return `-ERR Unknown command ${escapeControlCharacters(word.slice(0, end))}...`;
+  return `-ERR Unknown command ${echo}`;
 }
 
 export function roomNumberInvalid(roomCount: number): string {

@@ -1,14 +1,16 @@
 /**
- * Fuzzing decodeFrame with 110,000 datagrams: random bytes (with and without our header), random
- * bodies behind a valid header and COBS layer, and valid datagrams with bytes flipped, inserted,
- * deleted or cut off. Whatever comes in, decodeFrame must return (never throw) either a frame or a
- * typed error; and it must accept only canonical datagrams, the exact bytes encodeFrame would
- * produce for the frame it returns.
+ * Fuzzing decodeFrame with 130,000 datagrams in CI (times FUZZ_RUNS_MULTIPLIER): random bytes (with
+ * and without our header), random bodies behind a valid header and COBS layer, and valid datagrams,
+ * plain and authenticated, with bytes flipped, inserted, deleted or cut off. Whatever comes in,
+ * decodeFrame must return (never throw) either a frame or a typed error; and it must accept only
+ * canonical datagrams, the exact bytes encodeFrame would produce for the frame it returns.
  */
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cobsEncode, cobsEncodedLengthMax } from './cobs.js';
+import { formatCount, fuzzRuns } from './testing/fuzz-runs.js';
+import { mutate, mutationArbitrary } from './testing/mutations.js';
 import { peerFrameArbitrary } from './testing/peer-message-arbitraries.js';
 import { testAuthenticator } from './testing/test-authenticator.js';
 import { decodeFrame, encodeFrame, type FrameAuthenticator } from './wire-format.js';
@@ -89,46 +91,6 @@ function cobsWithHeader(body: readonly number[]): Uint8Array {
   return datagram.subarray(0, cobsEncode(Uint8Array.from(body), datagram, HEADER.length));
 }
 
-type Mutation =
-  | { readonly op: 'flip'; readonly at: number; readonly bit: number }
-  | { readonly op: 'set'; readonly at: number; readonly byte: number }
-  | { readonly op: 'insert'; readonly at: number; readonly byte: number }
-  | { readonly op: 'delete'; readonly at: number }
-  | { readonly op: 'truncate'; readonly at: number };
-
-const mutationArbitrary: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.record({ op: fc.constant('flip'), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
-  fc.record({ op: fc.constant('set'), at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }) }),
-  fc.record({ op: fc.constant('insert'), at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }) }),
-  fc.record({ op: fc.constant('delete'), at: fc.nat() }),
-  fc.record({ op: fc.constant('truncate'), at: fc.nat() }),
-);
-
-function mutate(datagram: Uint8Array, mutations: readonly Mutation[]): Uint8Array {
-  let bytes = Uint8Array.from(datagram);
-  for (const mutation of mutations) {
-    const at = mutation.at % (bytes.length + 1);
-    switch (mutation.op) {
-      case 'flip':
-        if (at < bytes.length) bytes[at] = bytes[at]! ^ (1 << mutation.bit);
-        break;
-      case 'set':
-        if (at < bytes.length) bytes[at] = mutation.byte;
-        break;
-      case 'insert':
-        bytes = Uint8Array.from([...bytes.subarray(0, at), mutation.byte, ...bytes.subarray(at)]);
-        break;
-      case 'delete':
-        bytes = Uint8Array.from([...bytes.subarray(0, at), ...bytes.subarray(at + 1)]);
-        break;
-      case 'truncate':
-        bytes = bytes.slice(0, at);
-        break;
-    }
-  }
-  return bytes;
-}
-
 /** Bytes that look like the start of fields: kinds, node ids, varint continuations, COBS codes. */
 const likelyByte = fc.oneof(
   fc.integer({ min: 0, max: 5 }),
@@ -139,48 +101,57 @@ const likelyByte = fc.oneof(
 
 const smallPayloads = fc.uint8Array({ maxLength: 40 });
 
+const runs = {
+  randomBytes: fuzzRuns(20_000),
+  randomAfterHeader: fuzzRuns(20_000),
+  randomBodies: fuzzRuns(30_000),
+  mutated: fuzzRuns(40_000),
+  mutatedAuthenticated: fuzzRuns(20_000),
+};
+const totalRuns = Object.values(runs).reduce((sum, count) => sum + count, 0);
+
 // Each group also checks that its cases reach the decoder stage it is meant to exercise.
-describe('decodeFrame fuzzing (130,000 cases)', () => {
-  it('survives 20,000 datagrams of random bytes', () => {
-    const shares = fuzz(fc.uint8Array({ maxLength: 64 }), 20_000);
+describe(`decodeFrame fuzzing (${formatCount(totalRuns)} cases)`, () => {
+  it(`survives ${formatCount(runs.randomBytes)} datagrams of random bytes`, () => {
+    const shares = fuzz(fc.uint8Array({ maxLength: 64 }), runs.randomBytes);
     expect(shares.foreign).toBeGreaterThan(0.9);
   });
 
-  it('survives 20,000 random datagrams behind our header', () => {
+  it(`survives ${formatCount(runs.randomAfterHeader)} random datagrams behind our header`, () => {
     const rest = fc.oneof(
       fc.uint8Array({ maxLength: 64 }),
       fc.array(likelyByte, { maxLength: 64 }),
     );
     const shares = fuzz(
       rest.map((bytes) => withHeader(Uint8Array.from(bytes))),
-      20_000,
+      runs.randomAfterHeader,
     );
     expect(shares.malformed).toBeGreaterThan(0.9);
   });
 
-  it('survives 30,000 random bodies behind a valid header and COBS layer', () => {
+  it(`survives ${formatCount(runs.randomBodies)} random bodies behind a valid header and COBS layer`, () => {
     const body = fc.tuple(fc.integer({ min: 0, max: 70 }), fc.array(likelyByte, { maxLength: 80 }));
     const shares = fuzz(
       body.map(([from, rest]) => cobsWithHeader([from, ...rest])),
-      30_000,
+      runs.randomBodies,
     );
     expect(shares.ok).toBeGreaterThan(0.01);
     expect(shares.malformed).toBeGreaterThan(0.5);
   });
 
-  it('survives 40,000 valid datagrams with bytes flipped, set, inserted, deleted or cut off', () => {
+  it(`survives ${formatCount(runs.mutated)} valid datagrams with bytes flipped, set, inserted, deleted or cut off`, () => {
     const mutated = fc
       .tuple(
         peerFrameArbitrary(6, smallPayloads),
         fc.array(mutationArbitrary, { minLength: 1, maxLength: 4 }),
       )
       .map(([frame, mutations]) => mutate(encodeFrame(frame), mutations));
-    const shares = fuzz(mutated, 40_000);
+    const shares = fuzz(mutated, runs.mutated);
     expect(shares.ok).toBeGreaterThan(0.01);
     expect(shares.malformed).toBeGreaterThan(0.5);
   });
 
-  it('survives 20,000 authenticated datagrams mutated, decoded with the key', () => {
+  it(`survives ${formatCount(runs.mutatedAuthenticated)} authenticated datagrams mutated, decoded with the key`, () => {
     const key = testAuthenticator(7);
     const mutated = fc
       .tuple(
@@ -189,7 +160,7 @@ describe('decodeFrame fuzzing (130,000 cases)', () => {
         fc.array(mutationArbitrary, { minLength: 0, maxLength: 3 }),
       )
       .map(([frame, epoch, mutations]) => mutate(encodeFrame({ ...frame, epoch }, key), mutations));
-    const shares = fuzz(mutated, 20_000, key);
+    const shares = fuzz(mutated, runs.mutatedAuthenticated, key);
     // Unmutated datagrams pass; a mutation that survives COBS and the header fails the tag.
     expect(shares.ok).toBeGreaterThan(0.01);
     expect(shares.unauthenticated).toBeGreaterThan(0.1);

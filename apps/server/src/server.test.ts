@@ -1,0 +1,189 @@
+/**
+ * ChatServer's limits, driven through its whole datagram handler on an in-memory network, with a
+ * clock the test sets: rate limits, idle clients, reply sizes, replays and restarted peers.
+ */
+
+import { describe, expect, it } from 'vitest';
+import { REPLY_BYTES_MAX, encodeFrame, type PeerFrame } from '@chat/protocol';
+import { hmacSha256Authenticator } from './hmac-authenticator.js';
+import { InMemoryCluster, inMemoryServerAddress } from './testing/in-memory-cluster.js';
+
+const NOT_IN_ROOM = '-ERR You are not in any chat room';
+const S1 = inMemoryServerAddress(1);
+const S2 = inMemoryServerAddress(2);
+const at = (port: number) => ({ host: '192.0.2.1', port });
+const isControlCharacter = (character: string): boolean => /\p{Cc}/u.test(character);
+
+describe('ChatServer rate limit', () => {
+  it('drops what a client sends past its burst, and says so at most once a second', async () => {
+    let nowMs = 0;
+    await using cluster = new InMemoryCluster({
+      servers: 1,
+      mode: 'unordered',
+      clientRateMax: 10,
+      clock: () => nowMs,
+    });
+    const flooder = cluster.client(at(1));
+    const bystander = cluster.client(at(2));
+    flooder.send('/nick flooder', S1);
+    // Burst: 2 s of the rate, 20 datagrams; the other 10 are dropped, with one reply among them.
+    for (let i = 0; i < 30; i++) flooder.send('/part', S1);
+    bystander.send('/part', S1);
+    await cluster.settle();
+    expect(flooder.received).toEqual([
+      "+OK Nickname set to 'flooder'",
+      ...Array<string>(20).fill(NOT_IN_ROOM),
+      '-ERR Slow down (at most 10 datagrams per second)',
+    ]);
+    expect(bystander.received).toEqual([NOT_IN_ROOM]); // the limit is per client
+
+    nowMs = 999; // 9.99 tokens: 9 datagrams pass; still within the second of the last warning
+    flooder.received.length = 0;
+    for (let i = 0; i < 15; i++) flooder.send('/part', S1);
+    await cluster.settle();
+    expect(flooder.received).toEqual(Array<string>(9).fill(NOT_IN_ROOM));
+
+    nowMs = 1999; // a second after the warning, and 10 tokens more
+    flooder.received.length = 0;
+    for (let i = 0; i < 15; i++) flooder.send('/part', S1);
+    await cluster.settle();
+    expect(flooder.received).toEqual([
+      ...Array<string>(10).fill(NOT_IN_ROOM),
+      '-ERR Slow down (at most 10 datagrams per second)',
+    ]);
+    expect(cluster.servers[0]!.stats()).toMatchObject({
+      'server.clientDatagramsOverRate': 10 + 6 + 5,
+      'server.slowDownReplies': 2,
+    });
+  });
+});
+
+describe('ChatServer idle clients', () => {
+  it('forgets a client silent for clientIdleMsMax: no more deliveries, nickname gone', async () => {
+    let nowMs = 0;
+    await using cluster = new InMemoryCluster({
+      servers: 1,
+      mode: 'unordered',
+      clientIdleMsMax: 200,
+      clock: () => nowMs,
+    });
+    const quiet = cluster.client(at(1));
+    const chatty = cluster.client(at(2));
+    for (const [client, nick] of [
+      [quiet, 'quiet'],
+      [chatty, 'chatty'],
+    ] as const) {
+      client.send(`/nick ${nick}`, S1);
+      client.send('/join 1', S1);
+    }
+    await cluster.settle();
+    nowMs = 150;
+    chatty.send('/nick chatty', S1);
+    await cluster.settle();
+    nowMs = 250; // quiet: 250 ms silent; chatty: 100 ms
+    // Waiting for a sweep, which runs every 50 ms: when the quiet one is gone, one has run.
+    await cluster.runUntil(
+      () => cluster.servers[0]!.stats()['server.clientsForgottenIdle'] === 1,
+      'the quiet client is forgotten',
+    );
+    quiet.received.length = 0;
+    chatty.received.length = 0;
+    chatty.send('still here', S1);
+    quiet.send('/part', S1);
+    await cluster.settle();
+    expect(chatty.received).toEqual(['<chatty> still here']);
+    expect(quiet.received).toEqual([NOT_IN_ROOM]);
+    quiet.send('/join 1', S1);
+    quiet.send('back', S1);
+    await cluster.settle();
+    expect(quiet.received.at(-1)).toBe('<192.0.2.1:1> back');
+    expect(cluster.logText).toContain(
+      'Client 192.0.2.1:1 forgotten after 200 ms without a datagram',
+    );
+  });
+});
+
+describe('ChatServer replies to hostile clients', () => {
+  it(`answers each datagram from a stranger with one reply of at most ${REPLY_BYTES_MAX} bytes`, async () => {
+    await using cluster = new InMemoryCluster({ servers: 1, mode: 'unordered' });
+    const encode = (text: string) => new TextEncoder().encode(text);
+    const datagrams = [
+      new Uint8Array(0),
+      new Uint8Array(65_507).fill(0x2f),
+      Uint8Array.from({ length: 65_507 }, (_, i) => (i * 151) & 0xff),
+      Uint8Array.of(0x00, 0x2f, 0x00, 0xff),
+      encode(`/nick ${'n'.repeat(10_000)}`),
+      encode(`/nick ${'😀'.repeat(32)}`),
+      encode('/nick \x1b[31mred'),
+      ...['', '-1', '0', '11', '99999999999999999999999', 'abc', '1e1'].map((room) =>
+        encode(`/join ${room}`),
+      ),
+      encode(`/${'\x1b'.repeat(5000)}`),
+      encode('x'.repeat(1001)),
+      encodeFrame({ from: 1, messages: [{ kind: 'status', received: [5] }] }),
+    ];
+    for (const [index, datagram] of datagrams.entries()) {
+      const stranger = cluster.client(at(10_000 + index));
+      stranger.send(datagram, S1);
+      await cluster.settle();
+      expect(stranger.received, `datagram ${index}`).toHaveLength(1);
+      const reply = stranger.received[0]!;
+      expect(Buffer.byteLength(reply), reply).toBeLessThanOrEqual(REPLY_BYTES_MAX);
+      expect(reply).toMatch(/^(\+OK|-ERR) /);
+      expect([...reply].some((character) => isControlCharacter(character))).toBe(false);
+    }
+    expect(cluster.servers[0]!.stats()['server.internalErrors']).toBe(0);
+  });
+
+  it('escapes control characters in posts before any other client sees them', async () => {
+    await using cluster = new InMemoryCluster({ servers: 2, mode: 'fifo' });
+    const mallory = cluster.client(at(1));
+    const alice = cluster.client(at(2));
+    mallory.send('/join 1', S1);
+    alice.send('/join 1', S2);
+    await cluster.settle();
+    mallory.send('\x1b]0;pwned\x07\x1b[2J\u009b31m', S1);
+    await cluster.runUntil(() => alice.received.length === 2, 'alice gets the post');
+    expect(alice.received[1]).toBe('<192.0.2.1:1> \\x1b]0;pwned\\x07\\x1b[2J\\x9b31m');
+  });
+});
+
+describe('ChatServer with a cluster key', () => {
+  const key = hmacSha256Authenticator(new Uint8Array(32).fill(3));
+  const EPOCH_BASE = 5_000;
+  const S2_EPOCH = EPOCH_BASE + 2;
+  const status = (epoch: number): PeerFrame => ({
+    from: 2,
+    epoch,
+    messages: [{ kind: 'status', received: [0, 0] }],
+  });
+
+  it('drops frames from an earlier run, and reports a restarted peer once', async () => {
+    await using cluster = new InMemoryCluster({
+      servers: 2,
+      mode: 'unordered',
+      authenticator: key,
+      epochBase: EPOCH_BASE,
+    });
+    const alice = cluster.client(at(1));
+    const bob = cluster.client(at(2));
+    alice.send('/join 1', S1);
+    bob.send('/join 1', S2);
+    await cluster.settle();
+    bob.send('hello', S2); // S1 pins S2's epoch at this post
+    await cluster.runUntil(() => alice.received.length === 2, 'alice gets the post');
+
+    const inject = (epoch: number): void =>
+      cluster.network.inject(Buffer.from(encodeFrame(status(epoch), key)), S2, S1);
+    inject(S2_EPOCH - 1);
+    inject(S2_EPOCH + 1);
+    inject(S2_EPOCH + 1);
+    inject(S2_EPOCH);
+    expect(cluster.servers[0]!.stats()).toMatchObject({
+      'peers.dropped.replayed': 1,
+      'peers.dropped.restarted': 2,
+    });
+    await cluster.settle(); // the log is written once per turn
+    expect(cluster.logText.match(/S02 has restarted.*restart the whole cluster/g)).toHaveLength(1);
+  });
+});

@@ -1,0 +1,180 @@
+/**
+ * Test support: fast-check arbitraries for what hostile clients and forged peers send, and the
+ * fuzz case counts (the CI counts, times `FUZZ_RUNS_MULTIPLIER`).
+ */
+
+import fc from 'fast-check';
+import type { PeerMessage } from '@chat/ordering';
+
+function readMultiplier(text: string | undefined): number {
+  if (text === undefined || text === '') return 1;
+  const multiplier = Number(text);
+  if (!Number.isFinite(multiplier) || multiplier <= 0) {
+    throw new Error(`FUZZ_RUNS_MULTIPLIER must be a positive number, not '${text}'`);
+  }
+  return multiplier;
+}
+
+const FUZZ_RUNS_MULTIPLIER = readMultiplier(process.env.FUZZ_RUNS_MULTIPLIER);
+
+/** `ciRuns` scaled by FUZZ_RUNS_MULTIPLIER; at least 1. */
+export function fuzzRuns(ciRuns: number): number {
+  return Math.max(1, Math.round(ciRuns * FUZZ_RUNS_MULTIPLIER));
+}
+
+/** The largest payload of a UDP datagram over IPv4. */
+const UDP_PAYLOAD_BYTES_MAX = 65_507;
+
+/** One edit of a datagram; positions wrap around its length. */
+export type Mutation =
+  | { readonly op: 'flip'; readonly at: number; readonly bit: number }
+  | { readonly op: 'set'; readonly at: number; readonly byte: number }
+  | { readonly op: 'insert'; readonly at: number; readonly byte: number }
+  | { readonly op: 'delete'; readonly at: number }
+  | { readonly op: 'truncate'; readonly at: number };
+
+const mutationArbitrary: fc.Arbitrary<Mutation> = fc.oneof(
+  fc.record({ op: fc.constant('flip'), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
+  fc.record({ op: fc.constant('set'), at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }) }),
+  fc.record({ op: fc.constant('insert'), at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }) }),
+  fc.record({ op: fc.constant('delete'), at: fc.nat() }),
+  fc.record({ op: fc.constant('truncate'), at: fc.nat() }),
+);
+
+export function mutate(datagram: Uint8Array, mutations: readonly Mutation[]): Uint8Array {
+  let bytes = Uint8Array.from(datagram);
+  for (const mutation of mutations) {
+    const at = mutation.at % (bytes.length + 1);
+    switch (mutation.op) {
+      case 'flip':
+        if (at < bytes.length) bytes[at] = bytes[at]! ^ (1 << mutation.bit);
+        break;
+      case 'set':
+        if (at < bytes.length) bytes[at] = mutation.byte;
+        break;
+      case 'insert':
+        bytes = Uint8Array.from([...bytes.subarray(0, at), mutation.byte, ...bytes.subarray(at)]);
+        break;
+      case 'delete':
+        bytes = Uint8Array.from([...bytes.subarray(0, at), ...bytes.subarray(at + 1)]);
+        break;
+      case 'truncate':
+        bytes = bytes.slice(0, at);
+        break;
+    }
+  }
+  return bytes;
+}
+
+/** 0 (a plain replay) to 3 edits. */
+export const mutationsArbitrary: fc.Arbitrary<readonly Mutation[]> = fc.array(mutationArbitrary, {
+  maxLength: 3,
+});
+
+function mutatedArbitrary(datagram: fc.Arbitrary<Uint8Array>): fc.Arbitrary<Uint8Array> {
+  return fc
+    .tuple(datagram, mutationsArbitrary)
+    .map(([bytes, mutations]) => mutate(bytes, mutations));
+}
+
+/** Large datagrams from a seed (fast-check would draw each of 64 K bytes on its own). */
+const largeDatagramArbitrary = fc
+  .tuple(fc.integer({ min: 1000, max: UDP_PAYLOAD_BYTES_MAX }), fc.integer(), fc.boolean())
+  .map(([length, seed, asCommand]) => {
+    const bytes = new Uint8Array(length);
+    let state = seed | 1;
+    for (let index = 0; index < length; index++) {
+      state ^= state << 13;
+      state ^= state >>> 17;
+      state ^= state << 5;
+      bytes[index] = state & 0xff;
+    }
+    if (asCommand) bytes[0] = 0x2f; // '/'
+    return bytes;
+  });
+
+const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
+
+/** What clients and attackers type after a command word: signs, huge numbers, escapes, emoji. */
+const trickyArgumentArbitrary = fc.oneof(
+  fc.integer({ min: -3, max: 13 }).map(String),
+  fc.string({ unit: fc.constantFrom(' ', '0', '1', '9', '-', '+', 'e', 'x', '.'), maxLength: 30 }),
+  fc.string({
+    unit: fc.constantFrom('\x1b', '[', '2J', '\x00', '\x7f', '\x85', '<', '>', '\u200b', '😀', 'a'),
+    maxLength: 40,
+  }),
+  fc.string({ unit: 'binary', maxLength: 40 }),
+  fc.constantFrom('', ' ', '99999999999999999999', 'x'.repeat(10_000), 'é'.repeat(500)),
+);
+
+/** Lines a client might send, well-formed or not: commands, posts, escapes. */
+const clientLineArbitrary = fc.oneof(
+  { arbitrary: fc.integer({ min: 1, max: 10 }).map((room) => `/join ${room}`), weight: 4 },
+  { arbitrary: fc.constantFrom('/part', '/quit', '/nick Mallory', '/nick 😀'), weight: 3 },
+  {
+    arbitrary: fc
+      .tuple(
+        fc.constantFrom('/join', '/nick', '/part', '/quit', '/', '/JOIN'),
+        trickyArgumentArbitrary,
+      )
+      .map(([word, argument]) => `${word} ${argument}`),
+    weight: 4,
+  },
+  { arbitrary: fc.string({ maxLength: 120 }), weight: 4 },
+  {
+    arbitrary: fc.constantFrom('\x1b[2J\x1b]0;pwned\x07', 'x'.repeat(1000), 'x'.repeat(1001)),
+    weight: 1,
+  },
+);
+
+/** Any datagram a client (or anyone else) might send. */
+export const clientDatagramArbitrary: fc.Arbitrary<Uint8Array> = fc.oneof(
+  { arbitrary: clientLineArbitrary.map(encode), weight: 10 },
+  { arbitrary: mutatedArbitrary(clientLineArbitrary.map(encode)), weight: 6 },
+  { arbitrary: fc.uint8Array({ maxLength: 300 }), weight: 3 },
+  { arbitrary: largeDatagramArbitrary, weight: 1 },
+);
+
+/** Sequence numbers near where the servers are, and far from it. */
+const seqArbitrary = fc.oneof(
+  fc.integer({ min: 1, max: 40 }),
+  fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
+);
+
+/** Peer messages with valid encodings but made-up content, for `nodeCount` servers. */
+export function peerMessageArbitrary(nodeCount: number): fc.Arbitrary<PeerMessage> {
+  const node = fc.integer({ min: 1, max: nodeCount });
+  const room = fc.oneof(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 2 ** 40 }));
+  return fc.oneof(
+    fc.record({
+      kind: fc.constant('post' as const),
+      seq: seqArbitrary,
+      room,
+      payload: fc.oneof(
+        fc.uint8Array({ maxLength: 40 }),
+        fc.constant(encode('<forged> \x1b[2J')),
+        fc.constant(new Uint8Array(4096).fill(0x41)),
+      ),
+    }),
+    fc.record({
+      kind: fc.constant('proposal' as const),
+      seq: seqArbitrary,
+      room,
+      origin: node,
+      originSeq: seqArbitrary,
+      priority: fc.oneof(fc.nat(100), fc.nat()),
+    }),
+    fc.record({
+      kind: fc.constant('status' as const),
+      received: fc.array(fc.oneof(fc.nat(50), fc.nat()), {
+        minLength: nodeCount - 1,
+        maxLength: nodeCount + 1,
+      }),
+    }),
+    fc.tuple(seqArbitrary, fc.nat(300)).map(([first, span]): PeerMessage => ({
+      kind: 'nak',
+      first,
+      last: Math.min(Number.MAX_SAFE_INTEGER, first + span),
+    })),
+  );
+}
