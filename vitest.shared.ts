@@ -5,10 +5,21 @@ const fromRoot = (path: string): string => fileURLToPath(new URL(path, import.me
 
 /** Tests import workspace packages from source, so they run without a build (trpc style). */
 const sourceAliases = [
-  { find: /^@chat\/ordering\/testing$/, replacement: fromRoot('./packages/ordering/src/testing/index.ts') },
+  {
+    find: /^@chat\/ordering\/testing$/,
+    replacement: fromRoot('./packages/ordering/src/testing/index.ts'),
+  },
   { find: /^@chat\/ordering$/, replacement: fromRoot('./packages/ordering/src/index.ts') },
   { find: /^@chat\/protocol$/, replacement: fromRoot('./packages/protocol/src/index.ts') },
   { find: /^@chat\/transport$/, replacement: fromRoot('./packages/transport/src/index.ts') },
+  {
+    find: /^@chat\/test-support\/fuzz$/,
+    replacement: fromRoot('./tools/test-support/src/fuzz.ts'),
+  },
+  {
+    find: /^@chat\/test-support\/processes$/,
+    replacement: fromRoot('./tools/test-support/src/processes.ts'),
+  },
 ];
 
 export default defineConfig({

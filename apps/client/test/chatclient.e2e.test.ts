@@ -1,8 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { escapeControlCharacters, formatSocketAddress } from '@chat/protocol';
 import { describe, expect, it } from 'vitest';
-import { DatagramInbox } from './datagram-inbox.js';
-import { SpawnedProgram } from './spawned-program.js';
+import { DatagramInbox, SpawnedProgram } from '@chat/test-support/processes';
 
 const CLIENT = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 /** Long enough never to end on its own within a test: tests end the client explicitly. */

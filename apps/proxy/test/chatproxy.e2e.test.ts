@@ -6,8 +6,7 @@ import { formatSocketAddress } from '@chat/protocol';
 import type { SocketAddress } from '@chat/protocol';
 import { UdpEndpoint } from '@chat/transport';
 import { describe, expect, it } from 'vitest';
-import { DatagramInbox } from './datagram-inbox.js';
-import { SpawnedProgram } from './spawned-program.js';
+import { DatagramInbox, SpawnedProgram } from '@chat/test-support/processes';
 
 const PROXY = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const USAGE =

@@ -25,13 +25,11 @@ import {
   type SocketAddress,
 } from '@chat/protocol';
 import { hmacSha256Authenticator } from './hmac-authenticator.js';
+import { fuzzRuns, mutate, type Mutation } from '@chat/test-support/fuzz';
 import {
   clientDatagramArbitrary,
-  fuzzRuns,
-  mutate,
   mutationsArbitrary,
   peerMessageArbitrary,
-  type Mutation,
 } from './testing/fuzz-inputs.js';
 import { InMemoryCluster, inMemoryServerAddress } from './testing/in-memory-cluster.js';
 import type { SentDatagram } from './testing/in-memory-network.js';

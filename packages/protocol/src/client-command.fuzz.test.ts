@@ -15,8 +15,7 @@ import {
 } from './client-command.js';
 import { isControlCharacter } from './escape-control-characters.js';
 import { REPLY_BYTES_MAX, nickSet } from './replies.js';
-import { formatCount, fuzzRuns } from './testing/fuzz-runs.js';
-import { mutate, mutationArbitrary } from './testing/mutations.js';
+import { formatCount, fuzzRuns, mutate, mutationArbitrary } from '@chat/test-support/fuzz';
 import { encodeUtf8, utf8ByteLength } from './utf8.js';
 
 const limits = DEFAULT_CLIENT_PROTOCOL_LIMITS;

@@ -9,8 +9,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cobsEncode, cobsEncodedLengthMax } from './cobs.js';
-import { formatCount, fuzzRuns } from './testing/fuzz-runs.js';
-import { mutate, mutationArbitrary } from './testing/mutations.js';
+import { formatCount, fuzzRuns, mutate, mutationArbitrary } from '@chat/test-support/fuzz';
 import { peerFrameArbitrary } from './testing/peer-message-arbitraries.js';
 import { testAuthenticator } from './testing/test-authenticator.js';
 import { decodeFrame, encodeFrame, type FrameAuthenticator } from './wire-format.js';

@@ -1,9 +1,9 @@
 /**
  * Fuzz case counts: the CI counts by default, times `FUZZ_RUNS_MULTIPLIER` (a positive number) to
- * fuzz longer, e.g. `FUZZ_RUNS_MULTIPLIER=20 pnpm --filter @chat/protocol test`.
+ * fuzz longer, e.g. `FUZZ_RUNS_MULTIPLIER=20 pnpm test`.
  */
 
-/** The package has no Node typings (it runs anywhere); its tests run under Node. */
+/** Read without Node typings: packages that run anywhere use this in their tests. */
 const environment = (globalThis as { process?: { env?: Record<string, string | undefined> } })
   .process?.env;
 
