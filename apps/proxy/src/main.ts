@@ -1,16 +1,18 @@
 #!/usr/bin/env node
 import { randomInt } from 'node:crypto';
 import { constants } from 'node:os';
+import { TimestampedLog } from '@chat/app-support';
 import { SeededRandom } from '@chat/ordering/testing';
 import { UdpBindError } from '@chat/transport';
 import { describeStart, describeStats } from './log-text.js';
 import { PROXY_USAGE, SEED_MAX, parseProxyArguments } from './proxy-arguments.js';
 import { loadProxyConfig } from './proxy-config.js';
-import { ProxyLog } from './proxy-log.js';
 import { ProxyRuntime } from './proxy-runtime.js';
 import { RelayPolicy } from './relay-policy.js';
 
 const USAGE_EXIT_STATUS = 2;
+/** In place of a server's `Snn`, so proxy and server logs sort together. */
+const PROXY_LOG_TAG = 'PRX';
 
 async function main(argv: readonly string[]): Promise<void> {
   const parsed = parseProxyArguments(argv);
@@ -29,7 +31,7 @@ async function main(argv: readonly string[]): Promise<void> {
     lossProbability: args.lossProbability,
     duplicateProbability: args.duplicateProbability,
   };
-  const log = new ProxyLog(process.stdout);
+  const log = new TimestampedLog(PROXY_LOG_TAG, process.stdout);
   let runtime: ProxyRuntime;
   try {
     runtime = await ProxyRuntime.open({

@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readLocalFile } from '@chat/app-support';
 import { formatSocketAddress, parseClusterConfig } from '@chat/protocol';
 import type { ServerAddresses } from '@chat/protocol';
 
@@ -34,19 +34,9 @@ export function parseProxyConfig(text: string): ProxyConfigResult {
 
 /** Reads and parses a config file; every failure is one line naming the file (and line). */
 export async function loadProxyConfig(path: string): Promise<ProxyConfigResult> {
-  let text: string;
-  try {
-    if ((await stat(path)).size > CONFIG_FILE_BYTES_MAX) {
-      return {
-        ok: false,
-        message: `config file '${path}' is larger than ${CONFIG_FILE_BYTES_MAX} bytes`,
-      };
-    }
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    return { ok: false, message: `cannot read config file '${path}': ${describeFileError(error)}` };
-  }
-  const parsed = parseProxyConfig(text);
+  const file = await readLocalFile(path, 'config file', CONFIG_FILE_BYTES_MAX);
+  if (!file.ok) return file;
+  const parsed = parseProxyConfig(file.content.toString('utf8'));
   return parsed.ok ? parsed : { ok: false, message: `${path} ${parsed.message}` };
 }
 
@@ -58,18 +48,4 @@ function serverLines(text: string): { readonly number: number; readonly text: st
     if (line !== '' && !line.startsWith('#')) lines.push({ number: index + 1, text: line });
   }
   return lines;
-}
-
-function describeFileError(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  switch (code) {
-    case 'ENOENT':
-      return 'no such file';
-    case 'EACCES':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'it is a directory';
-    default:
-      return typeof code === 'string' ? code : String(error);
-  }
 }

@@ -3,7 +3,7 @@ import { UdpEndpoint } from '@chat/transport';
 import { DelayProxy } from './delay-proxy.js';
 import type { DelayProxyStats, InFlightLimits } from './delay-proxy.js';
 import { describeOutcome } from './log-text.js';
-import type { ProxyLog } from './proxy-log.js';
+import type { TimestampedLog } from '@chat/app-support';
 import type { RelayPolicy } from './relay-policy.js';
 
 /** Asked of the kernel per socket (it may grant less): room for bursts between event-loop turns. */
@@ -12,7 +12,7 @@ const SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
 export interface ProxyRuntimeOptions {
   readonly servers: readonly ServerAddresses[];
   readonly policy: RelayPolicy;
-  readonly log: ProxyLog;
+  readonly log: TimestampedLog;
   /** Log every relay decision and send error. */
   readonly verbose: boolean;
   readonly limits?: InFlightLimits;

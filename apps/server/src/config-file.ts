@@ -1,6 +1,5 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readLocalFile } from '@chat/app-support';
 import { parseClusterConfig, type ServerAddresses } from '@chat/protocol';
-import { describeFileError } from './file-error.js';
 
 /** A config file is a few lines per server; anything this large is not one. */
 export const CONFIG_FILE_BYTES_MAX = 1024 * 1024;
@@ -11,19 +10,9 @@ export type ConfigFileResult =
 
 /** Reads and parses a cluster config file; every failure is one line naming the file (and line). */
 export async function loadConfigFile(path: string): Promise<ConfigFileResult> {
-  let text: string;
-  try {
-    if ((await stat(path)).size > CONFIG_FILE_BYTES_MAX) {
-      return {
-        ok: false,
-        message: `config file '${path}' is larger than ${CONFIG_FILE_BYTES_MAX} bytes`,
-      };
-    }
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    return { ok: false, message: `cannot read config file '${path}': ${describeFileError(error)}` };
-  }
-  const parsed = parseClusterConfig(text);
+  const file = await readLocalFile(path, 'config file', CONFIG_FILE_BYTES_MAX);
+  if (!file.ok) return file;
+  const parsed = parseClusterConfig(file.content.toString('utf8'));
   if (!parsed.ok) return { ok: false, message: `${path} line ${parsed.line}: ${parsed.message}` };
   return { ok: true, servers: parsed.servers };
 }

@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  DebugLog,
-  LOG_LINES_PER_TURN_MAX,
-  formatCounters,
-  formatLogTimestamp,
-} from './debug-log.js';
+import { DebugLog, formatCounters } from './debug-log.js';
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -12,17 +7,6 @@ function recordingSink(): { writes: string[]; write(text: string): void } {
   const writes: string[] = [];
   return { writes, write: (text) => writes.push(text) };
 }
-
-describe('formatLogTimestamp', () => {
-  it('is local hh:mm:ss with microseconds padded to 6 digits', () => {
-    const wall = new Date(2024, 0, 2, 3, 4, 5, 6).getTime();
-    expect(formatLogTimestamp(wall + 0.789)).toBe('03:04:05.006789');
-    expect(formatLogTimestamp(wall)).toBe('03:04:05.006000');
-    expect(formatLogTimestamp(new Date(2024, 0, 2, 23, 59, 59, 999).getTime() + 0.999)).toBe(
-      '23:59:59.999999',
-    );
-  });
-});
 
 describe('DebugLog', () => {
   const clock = (): number => new Date(2024, 0, 2, 3, 48, 22, 4).getTime() + 0.328;
@@ -46,16 +30,6 @@ describe('DebugLog', () => {
     log.report('Stats clients=0');
     await nextTurn();
     expect(sink.writes).toEqual(['03:48:22.004328 S12 Stats clients=0\n']);
-  });
-
-  it('keeps at most LOG_LINES_PER_TURN_MAX lines per turn and says how many it dropped', () => {
-    const sink = recordingSink();
-    const log = new DebugLog(true, 1, sink, clock);
-    for (let i = 0; i < LOG_LINES_PER_TURN_MAX + 5; i++) log.event(`line ${i}`);
-    log.flush();
-    const lines = sink.writes.join('').trimEnd().split('\n');
-    expect(lines).toHaveLength(LOG_LINES_PER_TURN_MAX + 1);
-    expect(lines.at(-1)).toBe('03:48:22.004328 S01 (5 log lines dropped)');
   });
 });
 

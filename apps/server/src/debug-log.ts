@@ -1,32 +1,9 @@
 /**
  * The `-v` debug log: `hh:mm:ss.uuuuuu Snn text`, one line per event, so that the logs of all servers
- * can be concatenated and sorted. Lines are buffered and written once per event-loop turn, so a burst
- * of events costs one write, not one per line.
+ * can be concatenated and sorted (the format and buffering are @chat/app-support's TimestampedLog).
  */
 
-/** Lines buffered within one event-loop turn; past it lines are counted and reported, not kept. */
-export const LOG_LINES_PER_TURN_MAX = 10_000;
-
-export interface LogSink {
-  write(text: string): unknown;
-}
-
-/**
- * Wall-clock milliseconds (with a fraction) from the monotonic clock anchored at process start, so
- * that timestamps never run backwards when the wall clock is adjusted.
- */
-export function monotonicEpochMs(): number {
-  return performance.timeOrigin + performance.now();
-}
-
-/** `hh:mm:ss.uuuuuu` in local time. */
-export function formatLogTimestamp(epochMs: number): string {
-  const epochMicros = Math.floor(epochMs * 1000);
-  const micros = epochMicros % 1_000_000;
-  const wall = new Date((epochMicros - micros) / 1000);
-  const two = (value: number): string => String(value).padStart(2, '0');
-  return `${two(wall.getHours())}:${two(wall.getMinutes())}:${two(wall.getSeconds())}.${String(micros).padStart(6, '0')}`;
-}
+import { TimestampedLog, monotonicEpochMs, type LogSink } from '@chat/app-support';
 
 /** `S01`, `S02`, ...: the server index padded to two digits. */
 export function formatServerTag(index: number): string {
@@ -34,52 +11,31 @@ export function formatServerTag(index: number): string {
 }
 
 export class DebugLog {
-  private readonly tag: string;
-  private pending: string[] = [];
-  private droppedLineCount = 0;
-  private flushScheduled = false;
+  readonly #log: TimestampedLog;
 
   constructor(
     /** With `-v`; `event()` is a no-op otherwise. Check it before building costly log text. */
     readonly enabled: boolean,
     serverIndex: number,
-    private readonly sink: LogSink = process.stdout,
-    private readonly clock: () => number = monotonicEpochMs,
+    sink: LogSink = process.stdout,
+    clock: () => number = monotonicEpochMs,
   ) {
-    this.tag = formatServerTag(serverIndex);
+    this.#log = new TimestampedLog(formatServerTag(serverIndex), sink, clock);
   }
 
   /** Logs an event when `-v` is on. */
   event(text: string): void {
-    if (this.enabled) this.report(text);
+    if (this.enabled) this.#log.line(text);
   }
 
   /** Logs a line whether or not `-v` is on (asked-for output, such as stats on SIGUSR1). */
   report(text: string): void {
-    if (this.pending.length >= LOG_LINES_PER_TURN_MAX) {
-      this.droppedLineCount += 1;
-    } else {
-      this.pending.push(`${formatLogTimestamp(this.clock())} ${this.tag} ${text}\n`);
-    }
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(() => this.flush());
-    }
+    this.#log.line(text);
   }
 
   /** Writes everything buffered now (also called at shutdown). */
   flush(): void {
-    this.flushScheduled = false;
-    if (this.droppedLineCount > 0) {
-      this.pending.push(
-        `${formatLogTimestamp(this.clock())} ${this.tag} (${this.droppedLineCount} log lines dropped)\n`,
-      );
-      this.droppedLineCount = 0;
-    }
-    if (this.pending.length === 0) return;
-    const text = this.pending.join('');
-    this.pending = [];
-    this.sink.write(text);
+    this.#log.flush();
   }
 }
 

@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import { describeFileError } from './file-error.js';
+import { describeFileError } from '@chat/app-support';
 
 /** Shorter keys are guessable; 16 bytes is 128 bits. */
 export const KEY_BYTES_MIN = 16;

@@ -1,18 +1,21 @@
 /**
- * The proxy's log on stdout: `hh:mm:ss.uuuuuu PRX text`, the servers' debug-log format with `PRX` in
- * place of `Snn`, so that proxy and server logs can be concatenated and sorted. Lines are buffered
- * and written once per event-loop turn, so a burst of relays costs one write, not one per line.
+ * The log format every program here writes: `hh:mm:ss.uuuuuu TAG text` (local time, microseconds
+ * padded to 6 digits; `S02` for server 2, `PRX` for the proxy), so that the logs of all processes
+ * can be concatenated and sorted. Lines are buffered and written once per event-loop turn, so a
+ * burst of events costs one write, not one per line.
  */
 
-export const PROXY_LOG_TAG = 'PRX';
-/** Lines buffered within one event-loop turn; past it lines are counted, not kept. */
+/** Lines buffered within one event-loop turn; past it lines are counted and reported, not kept. */
 export const LOG_LINES_PER_TURN_MAX = 10_000;
 
 export interface LogSink {
   write(text: string): unknown;
 }
 
-/** Wall-clock ms (with a fraction) from the monotonic clock, so timestamps never run backwards. */
+/**
+ * Wall-clock milliseconds (with a fraction) from the monotonic clock anchored at process start, so
+ * that timestamps never run backwards when the wall clock is adjusted.
+ */
 export function monotonicEpochMs(): number {
   return performance.timeOrigin + performance.now();
 }
@@ -27,21 +30,22 @@ export function formatLogTimestamp(epochMs: number): string {
   return `${time}.${String(micros).padStart(6, '0')}`;
 }
 
-export class ProxyLog {
+export class TimestampedLog {
   #pending: string[] = [];
   #droppedLines = 0;
   #flushScheduled = false;
 
   constructor(
+    private readonly tag: string,
     private readonly sink: LogSink,
     private readonly clock: () => number = monotonicEpochMs,
   ) {}
 
   line(text: string): void {
     if (this.#pending.length >= LOG_LINES_PER_TURN_MAX) {
-      this.#droppedLines++;
+      this.#droppedLines += 1;
     } else {
-      this.#pending.push(`${formatLogTimestamp(this.clock())} ${PROXY_LOG_TAG} ${text}\n`);
+      this.#pending.push(this.#format(text));
     }
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
@@ -53,12 +57,20 @@ export class ProxyLog {
   flush(): void {
     this.#flushScheduled = false;
     if (this.#droppedLines > 0) {
-      const note = `${this.#droppedLines} log lines dropped (more than ${LOG_LINES_PER_TURN_MAX} at once)`;
-      this.#pending.push(`${formatLogTimestamp(this.clock())} ${PROXY_LOG_TAG} ${note}\n`);
+      this.#pending.push(
+        this.#format(
+          `(${this.#droppedLines} log lines dropped: more than ${LOG_LINES_PER_TURN_MAX} at once)`,
+        ),
+      );
       this.#droppedLines = 0;
     }
     if (this.#pending.length === 0) return;
-    this.sink.write(this.#pending.join(''));
+    const text = this.#pending.join('');
     this.#pending = [];
+    this.sink.write(text);
+  }
+
+  #format(text: string): string {
+    return `${formatLogTimestamp(this.clock())} ${this.tag} ${text}\n`;
   }
 }

@@ -1,0 +1,8 @@
+export { describeFileError, readLocalFile, type LocalFileResult } from './local-file.js';
+export {
+  LOG_LINES_PER_TURN_MAX,
+  TimestampedLog,
+  formatLogTimestamp,
+  monotonicEpochMs,
+  type LogSink,
+} from './timestamped-log.js';
