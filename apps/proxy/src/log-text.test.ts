@@ -51,8 +51,9 @@ describe('log text', () => {
       inFlight: 1,
     };
 
-    expect(describeStats(stats, 4)).toBe(
-      'Stats received 9, relayed 8, lost 1, duplicated 2, foreign 3, overflow 0, in flight 1, send errors 4',
+    expect(describeStats(stats, 4, 5)).toBe(
+      'Stats received 9, relayed 8, lost 1, duplicated 2, foreign 3, overflow 0, in flight 1, ' +
+        'send errors 4, cut by --course-limits 5',
     );
   });
 });

@@ -48,10 +48,14 @@ export function describeOutcome(
   }
 }
 
-export function describeStats(stats: DelayProxyStats, sendErrors: number): string {
+export function describeStats(
+  stats: DelayProxyStats,
+  sendErrors: number,
+  cutDatagrams: number,
+): string {
   return (
     `Stats received ${stats.received}, relayed ${stats.relayed}, lost ${stats.lost}, ` +
     `duplicated ${stats.duplicated}, foreign ${stats.foreign}, overflow ${stats.overflow}, ` +
-    `in flight ${stats.inFlight}, send errors ${sendErrors}`
+    `in flight ${stats.inFlight}, send errors ${sendErrors}, cut by --course-limits ${cutDatagrams}`
   );
 }

@@ -39,6 +39,7 @@ async function main(argv: readonly string[]): Promise<void> {
       policy: new RelayPolicy(options, new SeededRandom(seed)),
       log,
       verbose: args.verbose,
+      courseLimits: args.courseLimits,
     });
   } catch (error) {
     // A config naming an address that is taken or not local is the same mistake as a bad config.
@@ -47,7 +48,8 @@ async function main(argv: readonly string[]): Promise<void> {
   }
   log.line(describeStart(config.servers.length, options, seed));
 
-  const reportStats = (): void => log.line(describeStats(runtime.stats, runtime.sendErrors));
+  const reportStats = (): void =>
+    log.line(describeStats(runtime.stats, runtime.sendErrors, runtime.cutDatagrams));
   process.on('SIGUSR1', reportStats);
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {

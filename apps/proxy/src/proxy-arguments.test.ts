@@ -11,6 +11,7 @@ describe('parseProxyArguments', () => {
         lossProbability: 0,
         duplicateProbability: 0,
         seed: undefined,
+        courseLimits: false,
         configPath: 'cluster.conf',
       },
     });
@@ -26,6 +27,7 @@ describe('parseProxyArguments', () => {
       '.05',
       '--seed',
       '4294967295',
+      '--course-limits',
       'cluster.conf',
     ];
     expect(parseProxyArguments(argv)).toEqual({
@@ -36,6 +38,7 @@ describe('parseProxyArguments', () => {
         lossProbability: 0.1,
         duplicateProbability: 0.05,
         seed: 4294967295,
+        courseLimits: true,
         configPath: 'cluster.conf',
       },
     });

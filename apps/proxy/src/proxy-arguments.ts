@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 
 export const PROXY_USAGE =
-  'usage: chatproxy [-v] [--delay-ms-max D] [--loss P] [--duplicate P] [--seed N] <config-file>';
+  'usage: chatproxy [-v] [--delay-ms-max D] [--loss P] [--duplicate P] [--seed N] [--course-limits] <config-file>';
 
 export const DELAY_MS_MAX_DEFAULT = 20;
 /** A minute: far beyond any useful fault injection, and it bounds how long datagrams are held. */
@@ -15,6 +15,8 @@ export interface ProxyArguments {
   readonly duplicateProbability: number;
   /** Absent: the caller picks one at random (and prints it, so the run can be replayed). */
   readonly seed: number | undefined;
+  /** Cut datagrams as the course's proxy does: at 999 bytes and at the first NUL. */
+  readonly courseLimits: boolean;
   readonly configPath: string;
 }
 
@@ -36,6 +38,7 @@ export function parseProxyArguments(argv: readonly string[]): ProxyArgumentsResu
         loss: { type: 'string' },
         duplicate: { type: 'string' },
         seed: { type: 'string' },
+        'course-limits': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -75,6 +78,7 @@ export function parseProxyArguments(argv: readonly string[]): ProxyArgumentsResu
       lossProbability,
       duplicateProbability,
       seed,
+      courseLimits: values['course-limits'] === true,
       configPath,
     },
   };

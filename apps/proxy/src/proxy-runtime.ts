@@ -1,5 +1,6 @@
 import type { ServerAddresses, SocketAddress } from '@chat/protocol';
 import { UdpEndpoint } from '@chat/transport';
+import { copyLikeCourseProxy } from './course-proxy-copy.js';
 import { DelayProxy } from './delay-proxy.js';
 import type { DelayProxyStats, InFlightLimits } from './delay-proxy.js';
 import { describeOutcome } from './log-text.js';
@@ -15,6 +16,8 @@ export interface ProxyRuntimeOptions {
   readonly log: TimestampedLog;
   /** Log every relay decision and send error. */
   readonly verbose: boolean;
+  /** Cut datagrams as the course's proxy does: at 999 bytes and at the first NUL. */
+  readonly courseLimits: boolean;
   readonly limits?: InFlightLimits;
 }
 
@@ -28,6 +31,7 @@ export class ProxyRuntime implements AsyncDisposable {
   readonly #options: ProxyRuntimeOptions;
   #timer: NodeJS.Timeout | undefined;
   #timerDueMs = Infinity;
+  #cutDatagrams = 0;
   #closing: Promise<void> | undefined;
 
   private constructor(endpoints: readonly UdpEndpoint[], options: ProxyRuntimeOptions) {
@@ -66,6 +70,11 @@ export class ProxyRuntime implements AsyncDisposable {
     return this.#proxy.stats;
   }
 
+  /** Datagrams that `--course-limits` shortened. */
+  get cutDatagrams(): number {
+    return this.#cutDatagrams;
+  }
+
   get sendErrors(): number {
     return this.#endpoints.reduce((total, endpoint) => total + endpoint.stats.sendErrors, 0);
   }
@@ -84,7 +93,9 @@ export class ProxyRuntime implements AsyncDisposable {
     return this.close();
   }
 
-  #receive(atServer: number, from: SocketAddress, data: Buffer): void {
+  #receive(atServer: number, from: SocketAddress, received: Buffer): void {
+    const data = this.#options.courseLimits ? copyLikeCourseProxy(received) : received;
+    if (data.length !== received.length) this.#cutDatagrams += 1;
     const outcome = this.#proxy.receive(performance.now(), atServer, from, data);
     if (this.#options.verbose) {
       this.#options.log.line(describeOutcome(outcome, atServer, from, data.length));

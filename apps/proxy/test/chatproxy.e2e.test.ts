@@ -10,7 +10,7 @@ import { DatagramInbox, SpawnedProgram } from '@chat/test-support/processes';
 
 const PROXY = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const USAGE =
-  'usage: chatproxy [-v] [--delay-ms-max D] [--loss P] [--duplicate P] [--seed N] <config-file>';
+  'usage: chatproxy [-v] [--delay-ms-max D] [--loss P] [--duplicate P] [--seed N] [--course-limits] <config-file>';
 
 /** Ports free a moment ago, for the proxy to bind (the config file cannot say "any port"). */
 async function freePorts(count: number): Promise<number[]> {
@@ -95,6 +95,15 @@ describe('chatproxy (built)', () => {
     expect(await cluster.server1.next()).toEqual({ text: 'from two', from: cluster.forward2 });
   });
 
+  it('with --course-limits cuts datagrams as the course proxy does: 999 bytes, first NUL', async () => {
+    await using cluster = await twoServerCluster(['--delay-ms-max', '0', '--course-limits']);
+
+    cluster.server1.send('x'.repeat(1500), cluster.forward2);
+    expect((await cluster.server2.next()).text).toBe('x'.repeat(999));
+    cluster.server1.send('before\0after', cluster.forward2);
+    expect((await cluster.server2.next()).text).toBe('before');
+  });
+
   it('relays with random delays within the bound, prints its seed, and replays from --seed', async () => {
     await using cluster = await twoServerCluster(['--delay-ms-max', '5', '--seed', '42']);
 
@@ -123,7 +132,7 @@ describe('chatproxy (built)', () => {
     cluster.proxy.kill('SIGINT');
     const stats = await lineMatching(cluster.proxy, / PRX Stats /);
     expect(stats).toMatch(
-      /received 2, relayed 1, lost 0, duplicated 0, foreign 1, overflow 0, in flight 0, send errors 0$/,
+      /received 2, relayed 1, lost 0, duplicated 0, foreign 1, overflow 0, in flight 0, send errors 0, cut by --course-limits 0$/,
     );
     expect((await cluster.proxy.exited).status).toBe(0);
   });

@@ -3,8 +3,10 @@
  * else. "No one else" is checked without waiting: once every member has the line, each outsider's
  * next datagram must be the reply to a command sent afterwards.
  */
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { TestCluster } from './fixtures/cluster.js';
+import { TempDirectory } from './fixtures/temp-directory.js';
 import type { TestClient } from './fixtures/test-client.js';
 
 /** The next datagram of each outsider is the reply to a fresh command: nothing else came first. */
@@ -75,5 +77,31 @@ describe('delivery', () => {
     } finally {
       await Promise.all(members.map((member) => member.close()));
     }
+  });
+});
+
+describe('datagram size', () => {
+  it('an 800-byte line from a 32-character nickname crosses the course proxy intact, with a key', async () => {
+    await using keys = await TempDirectory.create('chat-keys-');
+    const keyFile = await keys.write('cluster.key', randomBytes(32));
+    await using cluster = await TestCluster.start({
+      servers: 3,
+      mode: 'total',
+      proxy: { delayMsMax: 5, seed: 5 },
+      serverArgs: ['--key-file', keyFile],
+    });
+    await using speaker = await cluster.client(1);
+    await using listener = await cluster.client(3);
+    // 32 four-byte characters: the longest nickname in bytes.
+    const nickname = '\u{1F600}'.repeat(32);
+    await speaker.request(`/nick ${nickname}`);
+    for (const member of [speaker, listener]) await member.request('/join 2');
+    const text = 'x'.repeat(800);
+    speaker.send(text);
+    for (const member of [speaker, listener]) {
+      expect(await member.nextDatagram()).toBe(`<${nickname}> ${text}`);
+    }
+    // Had the proxy cut a datagram, its receiver would have dropped it as malformed.
+    expect((await cluster.stats()).join('\n')).not.toMatch(/peers\.dropped\./);
   });
 });
