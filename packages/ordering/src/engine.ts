@@ -5,6 +5,7 @@ import type {
   NodeId,
   PeerMessage,
   PostEntry,
+  ProposalEntry,
   RoomId,
   StatusMessage,
 } from './messages.js';
@@ -21,7 +22,7 @@ import {
 } from './options.js';
 import { Queue } from './queue.js';
 import { ReceiveWindow } from './receive-window.js';
-import { SendLog, type EntryBody } from './send-log.js';
+import { SendLog } from './send-log.js';
 import { TotalOrderRoom } from './total-order-room.js';
 
 /**
@@ -74,7 +75,9 @@ export class OrderingEngine {
     if (payload.byteLength > this.limits.payloadBytesMax) return this.#refuse('payload-too-large');
     if (this.#log.unstableCount >= this.limits.postWindowEntriesMax)
       return this.#refuse('window-full');
-    const entry = this.#write(now, { kind: 'post', room, payload }) as PostEntry;
+    // Fields in the order the codec decodes them: one object shape for every post.
+    const entry: PostEntry = { kind: 'post', seq: this.#log.nextSeq, room, payload };
+    this.#write(now, entry);
     if (this.mode === 'total') this.#proposeFor(now, this.self, entry);
     else this.#deliver(this.self, entry);
     return { ok: true, seq: entry.seq };
@@ -127,12 +130,15 @@ export class OrderingEngine {
 
   /** The earliest time `tick` has work to do; undefined when nothing is outstanding. */
   pollTimeout(): number | undefined {
+    // Called once per event-loop turn: a plain loop, no closure or iterator per call.
     let next = this.#statusDeadline;
-    const consider = (deadline: number | undefined): void => {
+    const logDeadline = this.#log.nextDeadline();
+    if (logDeadline !== undefined && (next === undefined || logDeadline < next)) next = logDeadline;
+    const windows = this.#windows;
+    for (let node = 1; node < windows.length; node++) {
+      const deadline = windows[node]?.nextDeadline();
       if (deadline !== undefined && (next === undefined || deadline < next)) next = deadline;
-    };
-    consider(this.#log.nextDeadline());
-    for (const window of this.#windows) consider(window?.nextDeadline());
+    }
     return next;
   }
 
@@ -192,7 +198,15 @@ export class OrderingEngine {
   #proposeFor(now: number, origin: NodeId, post: PostEntry): void {
     const room = this.#room(post.room);
     const priority = room.propose(origin, post.seq, post.payload);
-    this.#write(now, { kind: 'proposal', room: post.room, origin, originSeq: post.seq, priority });
+    const proposal: ProposalEntry = {
+      kind: 'proposal',
+      seq: this.#log.nextSeq,
+      room: post.room,
+      origin,
+      originSeq: post.seq,
+      priority,
+    };
+    this.#write(now, proposal);
     this.#deliverAgreed(post.room, room);
   }
 
@@ -236,11 +250,10 @@ export class OrderingEngine {
     this.#transmits.push({ to, message: entry });
   }
 
-  #write(now: number, body: EntryBody): LogEntry {
-    const entry = this.#log.append(now, body);
+  #write(now: number, entry: LogEntry): void {
+    this.#log.append(now, entry);
     this.#stats.entriesWritten += 1;
     if (this.nodeCount > 1) this.#transmits.push({ to: 'all', message: entry });
-    return entry;
   }
 
   #sendStatus(): void {

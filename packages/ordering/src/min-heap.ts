@@ -16,12 +16,15 @@ export class MinHeap<T> {
     const items = this.#items;
     items.push(item);
     let child = items.length - 1;
+    // Sift up by moving parents down, writing `item` once at its place.
     while (child > 0) {
       const parent = (child - 1) >> 1;
-      if (!this.isBefore(items[child] as T, items[parent] as T)) break;
-      [items[child], items[parent]] = [items[parent] as T, items[child] as T];
+      const above = items[parent] as T;
+      if (!this.isBefore(item, above)) break;
+      items[child] = above;
       child = parent;
     }
+    items[child] = item;
   }
 
   pop(): T | undefined {
@@ -40,7 +43,9 @@ export class MinHeap<T> {
       if (right < items.length && this.isBefore(items[right] as T, items[smallest] as T))
         smallest = right;
       if (smallest === parent) break;
-      [items[smallest], items[parent]] = [items[parent] as T, items[smallest] as T];
+      const below = items[smallest] as T;
+      items[smallest] = items[parent] as T;
+      items[parent] = below;
       parent = smallest;
     }
     return top;

@@ -11,6 +11,8 @@ export interface MissingRange {
 
 /** NAK at most this many separate holes per round; later holes wait for the next round. */
 const NAK_RANGES_PER_ROUND_MAX = 16;
+/** Ring slots to start with; the ring doubles when an entry arrives further ahead than it covers. */
+const RING_SLOTS_INITIAL = 64;
 
 /**
  * What this node holds of one peer's log: everything up to `contiguousSeq`, plus entries beyond it
@@ -18,7 +20,14 @@ const NAK_RANGES_PER_ROUND_MAX = 16;
  * `nakDelayMs` (so plain reordering costs nothing), then again with backoff until repaired.
  */
 export class ReceiveWindow {
-  readonly #held = new Map<number, LogEntry>();
+  /**
+   * Held entries, entry `seq` at slot `seq & #slotMask`. The ring always covers
+   * `#contiguousSeq + 1 .. #contiguousSeq + slots`, so those seqs have distinct slots: a ring rather
+   * than a Map, since entries mostly arrive in order and leave in order.
+   */
+  #ring: (LogEntry | undefined)[] = new Array<LogEntry | undefined>(RING_SLOTS_INITIAL);
+  #slotMask = RING_SLOTS_INITIAL - 1;
+  #heldCount = 0;
   #contiguousSeq = 0;
   /** The highest seq we know the peer has written: from its entries and its status messages. */
   #knownHighestSeq = 0;
@@ -37,23 +46,27 @@ export class ReceiveWindow {
   }
 
   get heldCount(): number {
-    return this.#held.size;
+    return this.#heldCount;
   }
 
   insert(now: number, entry: LogEntry): InsertResult {
     const { seq } = entry;
-    if (seq <= this.#contiguousSeq || this.#held.has(seq)) return 'duplicate';
+    if (seq <= this.#contiguousSeq || this.#holds(seq)) return 'duplicate';
     if (seq > this.#contiguousSeq + this.limits.receiveWindowEntriesMax) return 'out-of-window';
-    this.#held.set(seq, entry);
+    while (seq - this.#contiguousSeq > this.#slotMask + 1) this.#growRing();
+    this.#ring[seq & this.#slotMask] = entry;
+    this.#heldCount += 1;
     this.learnHighest(now, seq);
     return 'new';
   }
 
   /** The next entry in seq order, once everything before it has arrived. */
   takeNext(now: number): LogEntry | undefined {
-    const entry = this.#held.get(this.#contiguousSeq + 1);
-    if (entry === undefined) return undefined;
-    this.#held.delete(entry.seq);
+    const slot = (this.#contiguousSeq + 1) & this.#slotMask;
+    const entry = this.#ring[slot];
+    if (entry === undefined || entry.seq !== this.#contiguousSeq + 1) return undefined;
+    this.#ring[slot] = undefined;
+    this.#heldCount -= 1;
     this.#contiguousSeq = entry.seq;
     // Progress: the next NAK (if a gap remains) waits a fresh delay at the base interval.
     this.#nakIntervalMs = this.timing.retryIntervalMs;
@@ -85,6 +98,20 @@ export class ReceiveWindow {
     return this.#nakDeadline;
   }
 
+  /** Whether entry `seq` is held; any seq, also one beyond what the ring covers. */
+  #holds(seq: number): boolean {
+    return this.#ring[seq & this.#slotMask]?.seq === seq;
+  }
+
+  /** Doubles the ring, moving each held entry to its slot for the new mask. */
+  #growRing(): void {
+    const ring = new Array<LogEntry | undefined>(this.#ring.length * 2);
+    const slotMask = ring.length - 1;
+    for (const entry of this.#ring) if (entry !== undefined) ring[entry.seq & slotMask] = entry;
+    this.#ring = ring;
+    this.#slotMask = slotMask;
+  }
+
   #hasGap(): boolean {
     return this.#knownHighestSeq > this.#contiguousSeq;
   }
@@ -98,12 +125,12 @@ export class ReceiveWindow {
       this.#contiguousSeq + this.limits.receiveWindowEntriesMax,
     );
     while (seq <= end && budget > 0 && ranges.length < NAK_RANGES_PER_ROUND_MAX) {
-      if (this.#held.has(seq)) {
+      if (this.#holds(seq)) {
         seq += 1;
         continue;
       }
       const first = seq;
-      while (seq <= end && budget > 0 && !this.#held.has(seq)) {
+      while (seq <= end && budget > 0 && !this.#holds(seq)) {
         seq += 1;
         budget -= 1;
       }

@@ -1,7 +1,8 @@
-import type { LogEntry, NodeId, PostEntry, ProposalEntry } from './messages.js';
+import type { LogEntry, NodeId } from './messages.js';
 import type { EngineTiming } from './options.js';
 
-export type EntryBody = Omit<PostEntry, 'seq'> | Omit<ProposalEntry, 'seq'>;
+/** Ring slots to start with; the ring doubles whenever the unstable entries outgrow it. */
+const RING_SLOTS_INITIAL = 256;
 
 /**
  * This node's own log: entries numbered from 1, kept until every peer has acknowledged them (then
@@ -12,7 +13,12 @@ export type EntryBody = Omit<PostEntry, 'seq'> | Omit<ProposalEntry, 'seq'>;
  * acknowledge again. The interval doubles while the peer stays silent.
  */
 export class SendLog {
-  readonly #entries = new Map<number, LogEntry>();
+  /**
+   * The unstable entries, `#stableSeq + 1 .. #highestSeq`, entry `seq` at slot `seq & #slotMask`: a
+   * ring rather than a Map, since seqs are dense and leave in the order they came.
+   */
+  #ring: (LogEntry | undefined)[] = new Array<LogEntry | undefined>(RING_SLOTS_INITIAL);
+  #slotMask = RING_SLOTS_INITIAL - 1;
   readonly #peers: readonly NodeId[];
   /** Indexed by node id: the highest seq the peer holds without gaps, as far as we know. */
   readonly #ackedSeq: number[];
@@ -41,22 +47,34 @@ export class SendLog {
     return this.#highestSeq - this.#stableSeq;
   }
 
-  append(now: number, body: EntryBody): LogEntry {
-    this.#highestSeq += 1;
-    const entry = { ...body, seq: this.#highestSeq } as LogEntry;
+  /** The seq the next appended entry must have. */
+  get nextSeq(): number {
+    return this.#highestSeq + 1;
+  }
+
+  /**
+   * Appends `entry`, whose seq is `nextSeq`. The caller builds the entry, so that entries have the
+   * same shape as decoded ones and stay monomorphic on the hot path.
+   */
+  append(now: number, entry: LogEntry): void {
+    if (entry.seq !== this.#highestSeq + 1) {
+      throw new RangeError(`append: seq ${entry.seq} is not the next seq ${this.#highestSeq + 1}`);
+    }
+    this.#highestSeq = entry.seq;
     if (this.#peers.length === 0) {
       this.#stableSeq = this.#highestSeq;
-      return entry;
+      return;
     }
-    this.#entries.set(entry.seq, entry);
+    if (this.#highestSeq - this.#stableSeq > this.#slotMask) this.#growRing();
+    this.#ring[entry.seq & this.#slotMask] = entry;
     for (const peer of this.#peers) {
       this.#retryDeadline[peer] ??= now + this.#retryIntervalMs[peer]!;
     }
-    return entry;
   }
 
   get(seq: number): LogEntry | undefined {
-    return this.#entries.get(seq);
+    if (seq <= this.#stableSeq || seq > this.#highestSeq) return undefined;
+    return this.#ring[seq & this.#slotMask];
   }
 
   /** A peer told us it holds our entries up to `seq`. Returns true when that was news. */
@@ -74,8 +92,20 @@ export class SendLog {
   #collectStable(): void {
     let stable = this.#highestSeq;
     for (const peer of this.#peers) stable = Math.min(stable, this.#ackedSeq[peer]!);
-    for (let seq = this.#stableSeq + 1; seq <= stable; seq++) this.#entries.delete(seq);
+    for (let seq = this.#stableSeq + 1; seq <= stable; seq++)
+      this.#ring[seq & this.#slotMask] = undefined;
     this.#stableSeq = Math.max(this.#stableSeq, stable);
+  }
+
+  /** Doubles the ring, keeping each unstable entry at its slot for the new mask. */
+  #growRing(): void {
+    const ring = new Array<LogEntry | undefined>(this.#ring.length * 2);
+    const slotMask = ring.length - 1;
+    for (let seq = this.#stableSeq + 1; seq < this.#highestSeq; seq++) {
+      ring[seq & slotMask] = this.#ring[seq & this.#slotMask];
+    }
+    this.#ring = ring;
+    this.#slotMask = slotMask;
   }
 
   /** Peers whose retry timer is due; each gets its timer backed off. */
