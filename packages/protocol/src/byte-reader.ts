@@ -40,6 +40,12 @@ export class ByteReader {
   /** A canonical varint, 0..2^53 - 1. */
   varint(what: string): number {
     if (this.#problem !== undefined) return 0;
+    // One byte below 0x80 is a whole canonical varint: the common case, without the general loop.
+    const first = this.#bytes[this.#offset];
+    if (first !== undefined && first < 0x80) {
+      this.#offset += 1;
+      return first;
+    }
     const value = readVarint(this.#bytes, this.#offset);
     if (value < 0) {
       this.fail(

@@ -25,6 +25,11 @@ export function varintByteLength(value: number): number {
 
 /** Writes `value` (a safe non-negative integer) at `offset`; returns the offset after it. */
 export function writeVarint(target: Uint8Array, offset: number, value: number): number {
+  // Most values (rooms, node ids, lengths, small seqs) fit one byte.
+  if (value < 0x80) {
+    target[offset] = value;
+    return offset + 1;
+  }
   let at = offset;
   let rest = value;
   // Division rather than shifts: JavaScript's bitwise operators truncate to 32 bits.

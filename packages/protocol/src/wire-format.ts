@@ -35,6 +35,14 @@ const HEADER_BYTES = 3;
 /** 128 bits is the least a tag should have; 64 bytes fits any hash. */
 const TAG_BYTES_MIN = 16;
 const TAG_BYTES_MAX = 64;
+/**
+ * Frames are built in these two reused buffers (the body, then its COBS encoding) and only the
+ * finished datagram is copied out: one allocation per datagram instead of three. Larger frames
+ * (rare: the packer keeps datagrams under 1 KB) get buffers of their own.
+ */
+const SCRATCH_BODY_BYTES = 16 * 1024;
+const scratchBody = new Uint8Array(SCRATCH_BODY_BYTES);
+const scratchDatagram = new Uint8Array(HEADER_BYTES + cobsEncodedLengthMax(SCRATCH_BODY_BYTES));
 
 export interface PeerFrame {
   readonly from: NodeId;
@@ -47,6 +55,7 @@ export interface PeerFrame {
 export interface FrameAuthenticator {
   /** Every tag's length in bytes. */
   readonly tagBytes: number;
+  /** `data` is only valid during the call (the encoder reuses its memory): read it, do not keep it. */
   tag(data: Uint8Array): Uint8Array;
 }
 
@@ -126,7 +135,8 @@ export function encodeValidFrame(
   bodyLength: number,
   sealing?: FrameSealing,
 ): Uint8Array {
-  const body = new Uint8Array(bodyLength);
+  const scratch = bodyLength <= SCRATCH_BODY_BYTES;
+  const body = scratch ? scratchBody : new Uint8Array(bodyLength);
   let at = writeVarint(body, 0, from);
   if (sealing !== undefined) at = writeVarint(body, at, sealing.epoch);
   for (let index = start; index < end; index++) at = writePeerMessage(body, at, messages[index]!);
@@ -139,11 +149,12 @@ export function encodeValidFrame(
     }
     body.set(tag, at);
   }
-  const datagram = new Uint8Array(frameByteLengthMax(bodyLength));
+  const datagram = scratch ? scratchDatagram : new Uint8Array(frameByteLengthMax(bodyLength));
   datagram[0] = FRAME_MAGIC_BYTES[0];
   datagram[1] = FRAME_MAGIC_BYTES[1];
   datagram[2] = sealing === undefined ? PLAIN_VERSION : AUTHENTICATED_VERSION;
-  return datagram.subarray(0, cobsEncode(body, datagram, HEADER_BYTES));
+  const length = cobsEncode(body, datagram, HEADER_BYTES, bodyLength);
+  return scratch ? datagram.slice(0, length) : datagram.subarray(0, length);
 }
 
 /**
