@@ -1,5 +1,6 @@
 import { createSocket } from 'node:dgram';
 import type { RemoteInfo, Socket } from 'node:dgram';
+import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
 import { isIPv4 } from 'node:net';
 import type { SocketAddress } from './socket-address.js';
 import { UdpBindError } from './udp-bind-error.js';
@@ -51,6 +52,8 @@ export type ErrorHandler = (error: Error) => void;
 const MULTICAST_TTL_MAX = 255;
 /** 224.0.0.0/4, for a dotted-quad IPv4 address. */
 const MULTICAST_HOST = /^2(2[4-9]|3\d)\./;
+const DIGIT_0 = 0x30;
+const DOT = 0x2e;
 
 /**
  * One bound IPv4 UDP socket. Sending is fire and forget: failures are counted in `stats` and passed to
@@ -87,7 +90,11 @@ export class UdpEndpoint implements AsyncDisposable {
   /** Binds a socket; rejects with `UdpBindError` if the OS refuses, `RangeError` on invalid options. */
   static async open(options: UdpEndpointOptions): Promise<UdpEndpoint> {
     validateOptions(options);
-    const socket = createSocket({ type: 'udp4', reuseAddr: options.reuseAddress ?? false });
+    const socket = createSocket({
+      type: 'udp4',
+      reuseAddr: options.reuseAddress ?? false,
+      lookup: lookupAddressLiteral,
+    });
     let step: UdpOpenStep = 'bind';
     try {
       await bindSocket(socket, options.bind);
@@ -138,7 +145,7 @@ export class UdpEndpoint implements AsyncDisposable {
       this.#counters.sendErrors++;
       return;
     }
-    if (!this.#multicastInterfaceChosen && MULTICAST_HOST.test(to.host)) {
+    if (!this.#multicastInterfaceChosen && isMulticastHost(to.host)) {
       this.#counters.sendErrors++;
       this.#reportError(
         new Error(
@@ -212,6 +219,32 @@ export class UdpEndpoint implements AsyncDisposable {
   readonly #reportError = (error: Error): void => {
     this.#errorHandler?.(error);
   };
+}
+
+/**
+ * The socket's address lookup. Node resolves the destination of every `send` with it; the default
+ * (`dns.lookup`) answers an IP literal only on the next tick, through a closure and an `isIP` regex
+ * per datagram. Every address here is a literal, answered at once; names still go to `dns.lookup`.
+ */
+function lookupAddressLiteral(
+  hostname: string,
+  options: LookupOneOptions | number,
+  callback: (error: NodeJS.ErrnoException | null, address: string, family: number) => void,
+): void {
+  if (isIPv4(hostname)) {
+    callback(null, hostname, 4);
+    return;
+  }
+  const family = typeof options === 'number' ? options : (options.family ?? 4);
+  dnsLookup(hostname, { family: family === 6 ? 6 : 4 }, callback);
+}
+
+/** `MULTICAST_HOST.test(host)` without running a regex per datagram. */
+function isMulticastHost(host: string): boolean {
+  if (host.charCodeAt(0) !== DIGIT_0 + 2 || host.charCodeAt(3) !== DOT) return false;
+  const second = host.charCodeAt(1) - DIGIT_0;
+  const third = host.charCodeAt(2) - DIGIT_0;
+  return (second === 2 && third >= 4 && third <= 9) || (second === 3 && third >= 0 && third <= 9);
 }
 
 function bindSocket(socket: Socket, address: SocketAddress): Promise<void> {
