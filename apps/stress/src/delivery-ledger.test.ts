@@ -59,6 +59,20 @@ test('deliveries from another room or of unknown messages are rejected', () => {
   expect(ledger.recordDelivered(0, 0, 9, 1)).toBe(false);
 });
 
+test('messages posted during the warm-up are checked but leave no latency', () => {
+  const ledger = new DeliveryLedger([1, 1], 2);
+  ledger.measureLatencyFrom(10);
+  ledger.recordPosted(0, 0, 5);
+  ledger.recordPosted(0, 1, 10);
+  for (const receiver of [0, 1]) {
+    ledger.recordDelivered(receiver, 0, 0, 12);
+    ledger.recordDelivered(receiver, 0, 1, 13);
+  }
+  const summary = ledger.summary();
+  expect(summary.deliveries).toBe(4);
+  expect(Array.from(summary.latenciesMs)).toEqual([3, 3]);
+});
+
 test('percentile uses the nearest rank', () => {
   const sorted = Float64Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   expect(percentile(sorted, 0.5)).toBe(5);

@@ -3,6 +3,8 @@
  * post-to-delivery latency. Pure bookkeeping: times are passed in.
  *
  * A message is identified by its sender (client index) and its seq (0-based, in posting order).
+ * Everything lives in typed arrays sized up front, so recording a delivery allocates nothing and the
+ * generator's own garbage collection does not show up in the latencies it measures.
  */
 export interface LedgerSummary {
   readonly posted: number;
@@ -13,21 +15,29 @@ export interface LedgerSummary {
   readonly fifoViolations: number;
   /** Receivers whose sequence for their room differs from another receiver's in that room. */
   readonly totalOrderViolations: number;
-  /** Post-to-delivery latencies in ms, sorted ascending. */
+  /** Post-to-delivery latencies in ms, sorted ascending, of messages posted after the warm-up. */
   readonly latenciesMs: Float64Array;
 }
 
 export class DeliveryLedger {
   readonly #clientRooms: readonly number[];
   readonly #messagesPerClient: number;
+  /** Per client: its position among its room's members. */
+  readonly #slotInRoom: Int32Array;
   readonly #sentAtMs: Float64Array;
-  /** Per receiver: one byte per (sender, seq), set once delivered. */
+  /** Per receiver: one byte per (room member, seq), set once delivered. */
   readonly #seen: Uint8Array[];
   /** Per receiver: the highest seq delivered so far from each sender (-1 = none). */
   readonly #lastSeq: Int32Array[];
-  /** Per receiver: message ids (sender * messagesPerClient + seq) in delivery order. */
-  readonly #order: number[][];
-  readonly #latenciesMs: number[] = [];
+  /** Per receiver: room slots (member position * messagesPerClient + seq) in delivery order. */
+  readonly #order: Uint32Array[];
+  readonly #orderLength: Int32Array;
+  readonly #latenciesMs: Float64Array;
+  readonly #expectedDeliveries: number;
+  /** Messages posted before this are the warm-up: checked, but their latencies not kept. */
+  #latencyFromMs = Number.NEGATIVE_INFINITY;
+  #deliveries = 0;
+  #latencyCount = 0;
   #posted = 0;
   #duplicates = 0;
   #fifoViolations = 0;
@@ -36,18 +46,33 @@ export class DeliveryLedger {
     const clients = clientRooms.length;
     this.#clientRooms = clientRooms;
     this.#messagesPerClient = messagesPerClient;
+    const roomSizes = new Map<number, number>();
+    this.#slotInRoom = new Int32Array(clients);
+    clientRooms.forEach((room, client) => {
+      const size = roomSizes.get(room) ?? 0;
+      this.#slotInRoom[client] = size;
+      roomSizes.set(room, size + 1);
+    });
+    let expected = 0;
+    for (const size of roomSizes.values()) expected += size * size * messagesPerClient;
+    this.#expectedDeliveries = expected;
     this.#sentAtMs = new Float64Array(clients * messagesPerClient).fill(Number.NaN);
-    this.#seen = Array.from({ length: clients }, () => new Uint8Array(clients * messagesPerClient));
+    const slotsOf = (client: number): number =>
+      roomSizes.get(clientRooms[client]!)! * messagesPerClient;
+    this.#seen = Array.from({ length: clients }, (_, client) => new Uint8Array(slotsOf(client)));
+    this.#order = Array.from({ length: clients }, (_, client) => new Uint32Array(slotsOf(client)));
+    this.#orderLength = new Int32Array(clients);
     this.#lastSeq = Array.from({ length: clients }, () => new Int32Array(clients).fill(-1));
-    this.#order = Array.from({ length: clients }, () => []);
+    this.#latenciesMs = new Float64Array(expected);
   }
 
   get expectedDeliveries(): number {
-    const members = new Map<number, number>();
-    for (const room of this.#clientRooms) members.set(room, (members.get(room) ?? 0) + 1);
-    let expected = 0;
-    for (const count of members.values()) expected += count * count * this.#messagesPerClient;
-    return expected;
+    return this.#expectedDeliveries;
+  }
+
+  /** Keeps latencies only of messages posted at or after `ms` (the end of the warm-up). */
+  measureLatencyFrom(ms: number): void {
+    this.#latencyFromMs = ms;
   }
 
   recordPosted(sender: number, seq: number, nowMs: number): void {
@@ -59,56 +84,65 @@ export class DeliveryLedger {
   /** Returns false for a delivery that cannot be (unknown sender/seq, or another room's message). */
   recordDelivered(receiver: number, sender: number, seq: number, nowMs: number): boolean {
     const clients = this.#clientRooms.length;
-    if (!(sender >= 0 && sender < clients && seq >= 0 && seq < this.#messagesPerClient))
-      return false;
+    const messages = this.#messagesPerClient;
+    if (!(sender >= 0 && sender < clients && seq >= 0 && seq < messages)) return false;
     if (this.#clientRooms[sender] !== this.#clientRooms[receiver]) return false;
-    const id = sender * this.#messagesPerClient + seq;
+    const slot = this.#slotInRoom[sender]! * messages + seq;
     const seen = this.#seen[receiver]!;
-    if (seen[id] === 1) {
+    if (seen[slot] === 1) {
       this.#duplicates += 1;
       return true;
     }
-    seen[id] = 1;
+    seen[slot] = 1;
     const lastSeq = this.#lastSeq[receiver]!;
     if (seq < lastSeq[sender]!) this.#fifoViolations += 1;
     else lastSeq[sender] = seq;
-    this.#order[receiver]!.push(id);
-    this.#latenciesMs.push(nowMs - this.#sentAtMs[id]!);
+    this.#order[receiver]![this.#orderLength[receiver]!++] = slot;
+    this.#deliveries += 1;
+    const sentAtMs = this.#sentAtMs[sender * messages + seq]!;
+    if (sentAtMs >= this.#latencyFromMs) this.#latenciesMs[this.#latencyCount++] = nowMs - sentAtMs;
     return true;
   }
 
   summary(): LedgerSummary {
-    let deliveries = 0;
-    for (const order of this.#order) deliveries += order.length;
-    const expectedDeliveries = this.expectedDeliveries;
+    const deliveries = this.#deliveries;
     return {
       posted: this.#posted,
-      expectedDeliveries,
+      expectedDeliveries: this.#expectedDeliveries,
       deliveries,
-      lost: expectedDeliveries - deliveries,
+      lost: this.#expectedDeliveries - deliveries,
       duplicates: this.#duplicates,
       fifoViolations: this.#fifoViolations,
       totalOrderViolations: this.#totalOrderViolations(),
-      latenciesMs: Float64Array.from(this.#latenciesMs).sort(),
+      latenciesMs: this.#latenciesMs.slice(0, this.#latencyCount).sort(),
     };
   }
 
   #totalOrderViolations(): number {
-    const referenceByRoom = new Map<number, number[]>();
+    /** Per room: the first receiver's delivery order, and which slots it holds. */
+    const referenceByRoom = new Map<number, { order: Uint32Array; holds: Uint8Array }>();
     let violations = 0;
-    this.#order.forEach((order, receiver) => {
-      const room = this.#clientRooms[receiver]!;
+    this.#clientRooms.forEach((room, receiver) => {
+      const order = this.#order[receiver]!.subarray(0, this.#orderLength[receiver]);
       const reference = referenceByRoom.get(room);
       if (reference === undefined) {
-        referenceByRoom.set(room, order);
+        const holds = new Uint8Array(this.#seen[receiver]!.length);
+        for (const slot of order) holds[slot] = 1;
+        referenceByRoom.set(room, { order, holds });
         return;
       }
       // Compare on the messages both received, so a loss is not also counted as disorder.
-      const common = new Set(order);
-      const theirs = reference.filter((id) => common.has(id));
-      const shared = new Set(theirs);
-      const ours = order.filter((id) => shared.has(id));
-      if (ours.some((id, index) => theirs[index] !== id)) violations += 1;
+      const seen = this.#seen[receiver]!;
+      let theirs = 0;
+      for (const slot of order) {
+        if (reference.holds[slot] !== 1) continue;
+        while (seen[reference.order[theirs]!] !== 1) theirs += 1;
+        if (reference.order[theirs] !== slot) {
+          violations += 1;
+          return;
+        }
+        theirs += 1;
+      }
     });
     return violations;
   }

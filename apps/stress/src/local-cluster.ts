@@ -1,36 +1,49 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseClusterConfig, type ServerAddresses } from '@chat/protocol';
+import { processCpuMs } from './machine-cpu.js';
+import type { ProxySettings, ServerProgram } from './stress-arguments.js';
 import type { ServerAddress } from './workload.js';
 
-export type ServerProgram = 'chatserver' | 'chatrelay';
-
 export interface LocalClusterOptions {
-  readonly serverCount: number;
   readonly program: ServerProgram;
   readonly mode: string;
-  /** Run the servers behind chatproxy with these settings. */
-  readonly proxy?: {
-    readonly delayMsMax: number;
-    readonly loss: number;
-    readonly duplicate: number;
-    readonly seed: number;
-  };
-  readonly extraServerArgs?: readonly string[];
+  /** Servers on free ports of 127.0.0.1, or the servers of this config file. */
+  readonly layout: { readonly serverCount: number } | { readonly configPath: string };
+  /**
+   * Run the servers behind chatproxy with these settings. A config file whose forward addresses
+   * differ from its bind addresses always gets a proxy (with no delay unless given).
+   */
+  readonly proxy?: ProxySettings | undefined;
+  /**
+   * Give chatserver a fresh random cluster key (`--key-file`), so server-to-server datagrams are
+   * authenticated as in a real deployment. chatrelay ignores it.
+   */
+  readonly keyed: boolean;
 }
+
+/** 256 bits, as `head -c 32 /dev/urandom` would make. */
+const CLUSTER_KEY_BYTES = 32;
 
 const READY_ATTEMPTS_MAX = 100;
 const READY_RETRY_MS = 100;
+const NO_DELAY: ProxySettings = { delayMsMax: 0, loss: 0, duplicate: 0, seed: 1 };
 
 const programPath = (specifier: string): string => fileURLToPath(import.meta.resolve(specifier));
 
-/** A cluster of local processes on 127.0.0.1 with generated ports; stops them all on dispose. */
+/** A cluster of local processes; stops them all on dispose. */
 export class LocalCluster implements AsyncDisposable {
+  /** Each server's bind address: where its clients send. */
   readonly servers: readonly ServerAddress[];
+  /** The proxy between the servers, if one was started. */
+  proxy: ProxySettings | undefined;
   readonly #children: ChildProcess[] = [];
+  readonly #serverPids: number[] = [];
   readonly #directory: string;
 
   private constructor(servers: readonly ServerAddress[], directory: string) {
@@ -39,23 +52,44 @@ export class LocalCluster implements AsyncDisposable {
   }
 
   static async start(options: LocalClusterOptions): Promise<LocalCluster> {
-    const binds = await freePorts(options.serverCount);
-    const forwards = options.proxy === undefined ? binds : await freePorts(options.serverCount);
-    const lines = binds.map((bind, i) =>
-      options.proxy === undefined
-        ? `127.0.0.1:${bind}`
-        : `127.0.0.1:${forwards[i]},127.0.0.1:${bind}`,
-    );
     const directory = mkdtempSync(join(tmpdir(), 'chatstress-'));
-    const configPath = join(directory, 'cluster.conf');
-    writeFileSync(configPath, `${lines.join('\n')}\n`);
+    let configPath: string;
+    let addresses: readonly ServerAddresses[];
+    let proxy = options.proxy;
+    if ('configPath' in options.layout) {
+      configPath = options.layout.configPath;
+      addresses = loadConfig(configPath);
+      const proxied = addresses.some(
+        ({ forward, bind }) => forward.host !== bind.host || forward.port !== bind.port,
+      );
+      if (proxy !== undefined && !proxied) {
+        throw new Error(`${configPath} has no forward addresses for a proxy to own`);
+      }
+      if (proxied) proxy ??= NO_DELAY;
+    } else {
+      const count = options.layout.serverCount;
+      const binds = await freePorts(count);
+      const forwards = proxy === undefined ? binds : await freePorts(count);
+      addresses = binds.map((port, i) => ({
+        bind: { host: '127.0.0.1', port },
+        forward: { host: '127.0.0.1', port: forwards[i]! },
+      }));
+      configPath = join(directory, 'cluster.conf');
+      const lines = addresses.map(({ forward, bind }) =>
+        proxy === undefined
+          ? `${bind.host}:${bind.port}`
+          : `${forward.host}:${forward.port},${bind.host}:${bind.port}`,
+      );
+      writeFileSync(configPath, `${lines.join('\n')}\n`);
+    }
     const cluster = new LocalCluster(
-      binds.map((port) => ({ host: '127.0.0.1', port })),
+      addresses.map(({ bind }) => bind),
       directory,
     );
+    cluster.proxy = proxy;
     try {
-      if (options.proxy !== undefined) {
-        const { delayMsMax, loss, duplicate, seed } = options.proxy;
+      if (proxy !== undefined) {
+        const { delayMsMax, loss, duplicate, seed } = proxy;
         cluster.#spawn(programPath('@chat/proxy/dist/main.js'), [
           '--delay-ms-max',
           String(delayMsMax),
@@ -72,14 +106,18 @@ export class LocalCluster implements AsyncDisposable {
         options.program === 'chatserver'
           ? programPath('@chat/server/dist/main.js')
           : fileURLToPath(new URL('./baseline-relay.js', import.meta.url));
-      for (let index = 1; index <= options.serverCount; index++) {
-        const modeArgs = options.program === 'chatserver' ? ['-o', options.mode] : [];
-        cluster.#spawn(server, [
-          ...modeArgs,
-          ...(options.extraServerArgs ?? []),
-          configPath,
-          String(index),
-        ]);
+      const serverArgs: string[] = [];
+      if (options.program === 'chatserver') {
+        serverArgs.push('-o', options.mode);
+        if (options.keyed) {
+          const keyPath = join(directory, 'cluster.key');
+          writeFileSync(keyPath, randomBytes(CLUSTER_KEY_BYTES), { mode: 0o600 });
+          serverArgs.push('--key-file', keyPath);
+        }
+      }
+      for (let index = 1; index <= addresses.length; index++) {
+        const pid = cluster.#spawn(server, [...serverArgs, configPath, String(index)]);
+        if (pid !== undefined) cluster.#serverPids.push(pid);
       }
       await Promise.all(cluster.servers.map((address) => waitUntilAnswering(address)));
     } catch (error) {
@@ -89,11 +127,26 @@ export class LocalCluster implements AsyncDisposable {
     return cluster;
   }
 
-  #spawn(program: string, args: readonly string[]): void {
+  /**
+   * CPU time (user + system, ms) the server processes have used so far, from /proc; undefined where
+   * there is no /proc. Shows how the servers and the load generator share the machine's cores.
+   */
+  serverCpuMs(): number | undefined {
+    let total = 0;
+    for (const pid of this.#serverPids) {
+      const used = processCpuMs(pid);
+      if (used === undefined) return undefined;
+      total += used;
+    }
+    return total;
+  }
+
+  #spawn(program: string, args: readonly string[]): number | undefined {
     const child = spawn(process.execPath, [program, ...args], {
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     this.#children.push(child);
+    return child.pid;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -111,6 +164,13 @@ export class LocalCluster implements AsyncDisposable {
   }
 }
 
+/** The servers of a config file; throws with the file's complaint. */
+export function loadConfig(configPath: string): readonly ServerAddresses[] {
+  const config = parseClusterConfig(readFileSync(configPath, 'utf8'));
+  if (!config.ok) throw new Error(`${configPath}:${config.line}: ${config.message}`);
+  return config.servers;
+}
+
 /** Ports the kernel just handed out for UDP on 127.0.0.1 (free a moment ago). */
 export async function freePorts(count: number): Promise<number[]> {
   const sockets = await Promise.all(
@@ -126,17 +186,21 @@ export async function freePorts(count: number): Promise<number[]> {
 }
 
 /** Asks `/nick probe` until the server answers; the probe client then quits. */
-async function waitUntilAnswering(server: ServerAddress): Promise<void> {
+export async function waitUntilAnswering(server: ServerAddress): Promise<void> {
   const socket = createSocket('udp4');
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
   try {
     for (let attempt = 0; attempt < READY_ATTEMPTS_MAX; attempt++) {
       const answered = await new Promise<boolean>((resolve) => {
-        const timer = setTimeout(() => resolve(false), READY_RETRY_MS);
-        socket.once('message', () => {
+        const onMessage = (): void => {
           clearTimeout(timer);
           resolve(true);
-        });
+        };
+        const timer = setTimeout(() => {
+          socket.off('message', onMessage);
+          resolve(false);
+        }, READY_RETRY_MS);
+        socket.once('message', onMessage);
         socket.send('/nick probe', server.port, server.host);
       });
       if (answered) {
