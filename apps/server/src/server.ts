@@ -411,7 +411,9 @@ export class ChatServer {
       );
       return;
     }
-    this.log.event(`Client ${client.key} posts "${escaped}" to chat room #${room}`);
+    // Guarded: without -v, the hot path builds no log text.
+    if (this.log.enabled)
+      this.log.event(`Client ${client.key} posts "${escaped}" to chat room #${room}`);
     this.afterInput();
   }
 
@@ -462,9 +464,16 @@ export class ChatServer {
     this.rearmTimer();
   };
 
+  /**
+   * Keeps one timer at the engine's earliest deadline. A timer already armed for an earlier time
+   * stays (an early tick is harmless and re-arms afterwards), so a busy server does not clear and
+   * set a timer every turn.
+   */
   private rearmTimer(): void {
     const deadline = this.engine.pollTimeout();
-    if (deadline === this.timerDeadline) return;
+    const armed = this.timerDeadline;
+    if (deadline === armed) return;
+    if (deadline !== undefined && armed !== undefined && armed < deadline) return;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     this.timerDeadline = deadline;
