@@ -1,5 +1,6 @@
 import type { NodeId, PeerMessage, Transmit } from '@chat/ordering';
 import {
+  PEER_DATAGRAM_BYTES_TARGET,
   decodeFrame,
   formatSocketAddress,
   packFrames,
@@ -11,10 +12,11 @@ import {
 import { PeerEpochs } from './peer-epochs.js';
 
 /**
- * The course's proxy copies at most 999 bytes of a datagram, so no server-to-server datagram is
- * larger, proxy or not.
+ * The course's proxy copies at most 999 bytes of a datagram, so messages are packed into datagrams of
+ * at most 999 bytes; a post never needs more, since the server refuses posts whose payload exceeds
+ * `postPayloadBytesMax` (see ChatServer).
  */
-export const PEER_DATAGRAM_BYTES_MAX = 999;
+export const PEER_DATAGRAM_BYTES_MAX = PEER_DATAGRAM_BYTES_TARGET;
 
 /**
  * Messages queued for one destination between two flushes (one event-loop turn). Far above what a
@@ -135,16 +137,19 @@ export class PeerLink {
     queued.push(transmit.message);
   }
 
-  /** Packs and sends everything queued, in order per destination. */
+  /** Packs and sends everything queued, in order per destination; the outbox is empty after. */
   flush(): void {
-    for (const [to, messages] of this.outbox) {
-      const datagrams = packFrames(this.self, messages, PEER_DATAGRAM_BYTES_MAX, this.sealing);
-      this.counters.messagesOut += messages.length;
-      for (const datagram of datagrams) {
-        for (const address of this.addressesOf(to)) this.send(datagram, address);
+    try {
+      for (const [to, messages] of this.outbox) {
+        const datagrams = packFrames(this.self, messages, PEER_DATAGRAM_BYTES_MAX, this.sealing);
+        this.counters.messagesOut += messages.length;
+        for (const datagram of datagrams) {
+          for (const address of this.addressesOf(to)) this.send(datagram, address);
+        }
       }
+    } finally {
+      this.outbox.clear();
     }
-    this.outbox.clear();
   }
 
   /** The counters, with `dropped.REASON` for each reason seen. */

@@ -14,7 +14,8 @@ import {
   formatSocketAddress,
   joined,
   left,
-  messageTooLongOnceEscaped,
+  messageTooLongToRelay,
+  postPayloadBytesMax,
   nickSet,
   notInRoom,
   parseClientDatagram,
@@ -32,7 +33,7 @@ import { CLIENT_BURST_SECONDS, type MulticastOptions } from './cli.js';
 import { ClientRegistry, clientKey, type ChatClient } from './client-registry.js';
 import type { DatagramEndpoint } from './datagram-endpoint.js';
 import { formatServerTag, type DebugLog } from './debug-log.js';
-import { PeerLink } from './peer-link.js';
+import { PEER_DATAGRAM_BYTES_MAX, PeerLink } from './peer-link.js';
 
 /**
  * Requested socket buffers: a burst from many clients and peers must not overflow the kernel's
@@ -85,6 +86,8 @@ export class ChatServer {
   private readonly peers: PeerLink;
   private readonly clientLimits: ClientProtocolLimits;
   private readonly clientRateMax: number;
+  /** The largest post payload (`<NICK> TEXT` in UTF-8) that fits in one datagram to peers. */
+  private readonly postPayloadBytesMax: number;
   private readonly clientIdleMsMax: number;
   private readonly log: DebugLog;
   private readonly clock: () => number;
@@ -124,10 +127,16 @@ export class ChatServer {
     this.index = options.index;
     this.log = options.log;
     this.clock = options.clock ?? (() => performance.now());
+    this.postPayloadBytesMax = postPayloadBytesMax(
+      PEER_DATAGRAM_BYTES_MAX,
+      options.sealing?.authenticator.tagBytes ?? 0,
+    );
     this.engine = new OrderingEngine({
       mode: options.mode,
       self: options.index,
       nodeCount: options.servers.length,
+      // Every post fits in one datagram the course's proxy relays whole.
+      limits: { payloadBytesMax: this.postPayloadBytesMax },
     });
     this.clientRateMax = options.clientRateMax;
     this.clientIdleMsMax = options.clientIdleMsMax;
@@ -261,10 +270,11 @@ export class ChatServer {
   };
 
   /** Remote input must never take the server down: a handler that throws is counted and logged. */
-  private reportInternalError(from: SocketAddress, error: unknown): void {
+  private reportInternalError(from: SocketAddress | string, error: unknown): void {
     this.counters.internalErrors += 1;
     const message = error instanceof Error ? error.message : String(error);
-    this.log.report(`Internal error on a datagram from ${formatSocketAddress(from)}: ${message}`);
+    const where = typeof from === 'string' ? from : `a datagram from ${formatSocketAddress(from)}`;
+    this.log.report(`Internal error on ${where}: ${message}`);
   }
 
   private onPeerDatagram(peer: NodeId, data: Buffer): void {
@@ -405,7 +415,7 @@ export class ChatServer {
     const result = this.engine.post(this.clock(), room, payload);
     if (!result.ok) {
       this.counters.postsRefused += 1;
-      this.reply(refusalReply(result.reason), client.address);
+      this.reply(this.refusalReply(result.reason, client), client.address);
       this.log.event(
         `Client ${client.key} posts to chat room #${room}: refused (${result.reason})`,
       );
@@ -415,6 +425,20 @@ export class ChatServer {
     if (this.log.enabled)
       this.log.event(`Client ${client.key} posts "${escaped}" to chat room #${room}`);
     this.afterInput();
+  }
+
+  private refusalReply(reason: PostRefusal, client: ChatClient): string {
+    switch (reason) {
+      case 'window-full':
+        return serverBusy();
+      case 'payload-too-large': {
+        // The payload is `<NICK> TEXT`: what is left for the text once the nickname is in.
+        const nickBytes = utf8.encode(client.nickname).length;
+        return messageTooLongToRelay(this.postPayloadBytesMax - nickBytes - 3);
+      }
+      case 'bad-room':
+        return roomNotServed();
+    }
   }
 
   private deliver(delivery: Delivery): void {
@@ -460,8 +484,12 @@ export class ChatServer {
   private readonly endOfTurn = (): void => {
     this.endOfTurnScheduled = false;
     if (this.closing !== undefined) return;
-    this.peers.flush();
-    this.rearmTimer();
+    try {
+      this.peers.flush();
+      this.rearmTimer();
+    } catch (error) {
+      this.reportInternalError('the end-of-turn flush', error);
+    }
   };
 
   /**
@@ -485,8 +513,12 @@ export class ChatServer {
   private readonly onTimer = (): void => {
     this.timer = undefined;
     this.timerDeadline = undefined;
-    this.engine.tick(this.clock());
-    this.afterInput();
+    try {
+      this.engine.tick(this.clock());
+      this.afterInput();
+    } catch (error) {
+      this.reportInternalError('a timer', error);
+    }
   };
 
   private logStart(options: ChatServerOptions, self: ServerAddresses): void {
@@ -515,17 +547,8 @@ export class ChatServer {
 }
 
 /** Log text in quotes; control characters are escaped so one event stays one line. */
+type PostRefusal = Extract<PostResult, { ok: false }>['reason'];
+
 function quote(text: string): string {
   return `"${escapeControlCharacters(text)}"`;
-}
-
-function refusalReply(reason: Extract<PostResult, { ok: false }>['reason']): string {
-  switch (reason) {
-    case 'window-full':
-      return serverBusy();
-    case 'payload-too-large':
-      return messageTooLongOnceEscaped();
-    case 'bad-room':
-      return roomNotServed();
-  }
 }

@@ -104,4 +104,22 @@ describe('datagram size', () => {
     // Had the proxy cut a datagram, its receiver would have dropped it as malformed.
     expect((await cluster.stats()).join('\n')).not.toMatch(/peers\.dropped\./);
   });
+
+  it('a line that could not be relayed in 999 bytes is refused, saying how much fits', async () => {
+    await using cluster = await TestCluster.start({ servers: 2 });
+    await using speaker = await cluster.client(1);
+    const nickname = '\u{1F600}'.repeat(32);
+    await speaker.request(`/nick ${nickname}`);
+    await speaker.request('/join 1');
+    const reply = await speaker.request('x'.repeat(1000));
+    const fits = Number(
+      /^-ERR Message too long to relay \(at most (\d+) bytes with your nickname\)$/.exec(
+        reply,
+      )?.[1],
+    );
+    expect(fits).toBeGreaterThanOrEqual(800);
+    // Exactly what it says fits is relayed.
+    speaker.send('y'.repeat(fits));
+    expect(await speaker.nextDatagram()).toBe(`<${nickname}> ${'y'.repeat(fits)}`);
+  });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { OrderingEngine } from './engine.js';
+import { PROPOSAL_PRIORITY_MAX } from './total-order-room.js';
 import type { PeerMessage, PostEntry } from './messages.js';
 import type { EngineOptions, Transmit } from './options.js';
 
@@ -189,4 +190,15 @@ describe('total order', () => {
     // A is agreed at (2, node 2): same number as B, larger proposer id, so B goes first.
     expect(drainDeliveries(node)).toEqual(['B', 'A']);
   });
+});
+
+test('a proposal above PROPOSAL_PRIORITY_MAX is dropped, so no priority can overflow', () => {
+  const node = new OrderingEngine({ mode: 'total', self: 1, nodeCount: 2 });
+  node.post(0, 1, bytes('A'));
+  const hostile = { kind: 'proposal', seq: 1, room: 1, origin: 1, originSeq: 1 } as const;
+  node.receive(1, 2, { ...hostile, priority: PROPOSAL_PRIORITY_MAX + 1 });
+  expect(node.stats().invalidDropped).toBe(1);
+  expect(drainDeliveries(node)).toEqual([]);
+  node.receive(2, 2, { ...hostile, priority: PROPOSAL_PRIORITY_MAX });
+  expect(drainDeliveries(node)).toEqual(['A']);
 });

@@ -23,7 +23,7 @@ import {
 import { Queue } from './queue.js';
 import { ReceiveWindow } from './receive-window.js';
 import { SendLog } from './send-log.js';
-import { TotalOrderRoom } from './total-order-room.js';
+import { PROPOSAL_PRIORITY_MAX, TotalOrderRoom } from './total-order-room.js';
 
 /**
  * One node of a replicated group, with no I/O: feed it what happened (`post`, `receive`, `tick`, each
@@ -181,7 +181,8 @@ export class OrderingEngine {
       Number.isInteger(entry.origin) &&
       entry.origin >= 1 &&
       entry.origin <= this.nodeCount &&
-      entry.priority >= 1
+      entry.priority >= 1 &&
+      entry.priority <= PROPOSAL_PRIORITY_MAX
     );
   }
 

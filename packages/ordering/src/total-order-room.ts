@@ -23,6 +23,13 @@ interface QueueItem {
   readonly priorityNode: NodeId;
 }
 
+/**
+ * The largest priority a proposal may carry. A node proposes one more than any priority it has seen
+ * in the room, so honest proposals stay far below this; a larger one comes from a faulty or hostile
+ * peer and would soon overflow the integers that are exact in a double.
+ */
+export const PROPOSAL_PRIORITY_MAX = 2 ** 48;
+
 const isBefore = (a: QueueItem, b: QueueItem): boolean =>
   a.priority < b.priority || (a.priority === b.priority && a.priorityNode < b.priorityNode);
 

@@ -1,7 +1,7 @@
 import type { PeerMessage } from '@chat/ordering';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PEER_DATAGRAM_BYTES_TARGET, packFrames } from './frame-packer.js';
+import { PEER_DATAGRAM_BYTES_TARGET, packFrames, postPayloadBytesMax } from './frame-packer.js';
 import { peerMessageByteLength } from './peer-message-codec.js';
 import { FRAME_MESSAGES_MAX } from './peer-message-rules.js';
 import { nodeIdArbitrary, peerMessageArbitrary } from './testing/peer-message-arbitraries.js';
@@ -110,5 +110,34 @@ describe('packFrames', () => {
     expect(() => packFrames(1, [smallPost(1), smallPost(0)])).toThrow(
       'packFrames: message 2: seq 0 is not an integer 1 to 2^53-1',
     );
+  });
+});
+
+describe('postPayloadBytesMax', () => {
+  const widest = (payloadBytes: number): PeerMessage => ({
+    kind: 'post',
+    seq: Number.MAX_SAFE_INTEGER,
+    room: Number.MAX_SAFE_INTEGER,
+    payload: new Uint8Array(payloadBytes).fill(0x78),
+  });
+  const hmacSized = { tagBytes: 32, tag: () => new Uint8Array(32).fill(0xab) };
+
+  it.each([
+    ['plain', 0, undefined],
+    ['authenticated', 32, { epoch: Number.MAX_SAFE_INTEGER, authenticator: hmacSized }],
+  ] as const)(
+    '%s: the largest payload fits in 999 bytes and one more byte does not',
+    (_, tagBytes, sealing) => {
+      const largest = postPayloadBytesMax(999, tagBytes);
+      const [fits, ...none] = packFrames(64, [widest(largest)], 999, sealing);
+      expect(none).toEqual([]);
+      expect(fits!.length).toBeLessThanOrEqual(999);
+      // The bound is worst-case COBS overhead: one more byte may still fit, two may not.
+      expect(packFrames(64, [widest(largest + 8)], 999, sealing)[0]!.length).toBeGreaterThan(999);
+    },
+  );
+
+  it('leaves room for an 800-byte text from a 32-character nickname with a MAC', () => {
+    expect(postPayloadBytesMax(999, 32)).toBeGreaterThanOrEqual(800 + 32 * 4 + 3);
   });
 });

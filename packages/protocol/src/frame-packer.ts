@@ -4,7 +4,9 @@
  */
 
 import type { NodeId, PeerMessage } from '@chat/ordering';
+import { SERVER_COUNT_MAX } from './cluster-config.js';
 import { peerMessageByteLength } from './peer-message-codec.js';
+import { varintByteLength } from './varint.js';
 import { FRAME_MESSAGES_MAX, nodeIdProblem, peerMessageProblem } from './peer-message-rules.js';
 import {
   encodeValidFrame,
@@ -16,6 +18,27 @@ import {
 
 /** The course's delay proxy copies at most 999 bytes of a datagram. */
 export const PEER_DATAGRAM_BYTES_TARGET = 999;
+
+/**
+ * The largest post payload that fits, alone, in a datagram of `maxDatagramBytes` whatever its seq,
+ * room and sender, with `tagBytes` of MAC (0: a plain frame). A server that refuses larger posts
+ * never sends a datagram the course's proxy would cut.
+ */
+export function postPayloadBytesMax(
+  maxDatagramBytes: number = PEER_DATAGRAM_BYTES_TARGET,
+  tagBytes = 0,
+): number {
+  const largest = Number.MAX_SAFE_INTEGER;
+  const sealingBytes = tagBytes === 0 ? 0 : varintByteLength(largest) + tagBytes;
+  // from, kind, seq, room: at their widest.
+  const fixedBytes =
+    varintByteLength(SERVER_COUNT_MAX) + sealingBytes + 1 + 2 * varintByteLength(largest);
+  for (let payload = maxDatagramBytes; payload > 0; payload--) {
+    const body = fixedBytes + varintByteLength(payload) + payload;
+    if (frameByteLengthMax(body) <= maxDatagramBytes) return payload;
+  }
+  return 0;
+}
 
 /**
  * Packs messages into as few datagrams as possible, each <= maxDatagramBytes; a message too big to

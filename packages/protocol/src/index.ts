@@ -9,7 +9,7 @@ export {
   formatDelivery,
   joined,
   left,
-  messageTooLongOnceEscaped,
+  messageTooLongToRelay,
   nickSet,
   notInRoom,
   roomNotServed,
@@ -28,5 +28,5 @@ export type {
   FrameSealing,
   PeerFrame,
 } from './wire-format.js';
-export { PEER_DATAGRAM_BYTES_TARGET, packFrames } from './frame-packer.js';
+export { PEER_DATAGRAM_BYTES_TARGET, packFrames, postPayloadBytesMax } from './frame-packer.js';
 export { FRAME_MESSAGES_MAX, PEER_PAYLOAD_BYTES_MAX } from './peer-message-rules.js';

@@ -7,7 +7,7 @@ import {
   joined,
   left,
   messageTooLong,
-  messageTooLongOnceEscaped,
+  messageTooLongToRelay,
   nickSet,
   nicknameEmpty,
   nicknameHasAngleBracket,
@@ -53,9 +53,9 @@ describe('server refusals', () => {
     expect(slowDown(5000)).toBe('-ERR Slow down (at most 5000 datagrams per second)');
   });
 
-  it('messageTooLongOnceEscaped and roomNotServed', () => {
-    expect(messageTooLongOnceEscaped()).toBe(
-      '-ERR Message too long once its control characters are escaped',
+  it('messageTooLongToRelay and roomNotServed', () => {
+    expect(messageTooLongToRelay(803)).toBe(
+      '-ERR Message too long to relay (at most 803 bytes with your nickname)',
     );
     expect(roomNotServed()).toBe('-ERR This chat room is not served');
   });
@@ -75,7 +75,7 @@ describe(`REPLY_BYTES_MAX (${REPLY_BYTES_MAX})`, () => {
       serverBusy(),
       serverFull(huge),
       slowDown(huge),
-      messageTooLongOnceEscaped(),
+      messageTooLongToRelay(huge),
       roomNotServed(),
       unknownCommand(`/${'\x1b'.repeat(1000)}`),
       unknownCommand(`/${'\u{1F600}'.repeat(1000)}`),

@@ -52,9 +52,12 @@ export function slowDown(datagramsPerSecondMax: number): string {
   return `-ERR Slow down (at most ${datagramsPerSecondMax} datagrams per second)`;
 }
 
-/** The text passed the length check, but escaping its control characters made it too long. */
-export function messageTooLongOnceEscaped(): string {
-  return '-ERR Message too long once its control characters are escaped';
+/**
+ * The line, with the poster's nickname and its control characters escaped, would not fit in one
+ * server-to-server datagram of at most 999 bytes (the course's proxy cuts longer ones).
+ */
+export function messageTooLongToRelay(textBytesMax: number): string {
+  return `-ERR Message too long to relay (at most ${Math.max(0, textBytesMax)} bytes with your nickname)`;
 }
 
 /** A room the parser accepted but the server's ordering engine does not serve. */
