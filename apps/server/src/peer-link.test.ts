@@ -110,15 +110,21 @@ describe('PeerLink', () => {
       ok: false,
       reason: 'spoofed',
     });
+    const longPost: PeerMessage = { kind: 'post', seq: 1, room: 1, payload: new Uint8Array(2000) };
+    expect(link.decode(2, encodeFrame({ from: 2, messages: [longPost] }))).toEqual({
+      ok: false,
+      reason: 'oversized',
+    });
     expect(link.decode(2, encodeFrame({ from: 2, messages: [status] }))).toEqual({
       ok: true,
       messages: [status],
     });
     expect(link.stats()).toMatchObject({
-      datagramsIn: 3,
+      datagramsIn: 4,
       messagesIn: 1,
       'dropped.foreign': 1,
       'dropped.spoofed': 1,
+      'dropped.oversized': 1,
     });
   });
 

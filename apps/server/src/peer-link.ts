@@ -33,7 +33,8 @@ export interface DatagramSender {
  * Why a datagram from a peer's address was dropped: undecodable or unauthenticated, claiming
  * another sender, or (with a key) from an earlier run of the peer or a later one (see PeerEpochs).
  */
-export type PeerDropReason = FrameDecodeError['kind'] | 'spoofed' | 'replayed' | 'restarted';
+export type PeerDropReason =
+  FrameDecodeError['kind'] | 'oversized' | 'spoofed' | 'replayed' | 'restarted';
 
 export interface PeerLinkOptions {
   readonly self: NodeId;
@@ -111,6 +112,9 @@ export class PeerLink {
     | { readonly ok: true; readonly messages: readonly PeerMessage[] }
     | { readonly ok: false; readonly reason: PeerDropReason } {
     this.counters.datagramsIn += 1;
+    // No server sends more: refusing larger ones also bounds what a held payload (a view into its
+    // datagram's decoded body) can keep alive.
+    if (datagram.byteLength > PEER_DATAGRAM_BYTES_MAX) return this.drop('oversized');
     const decoded = decodeFrame(datagram, this.sealing?.authenticator);
     if (!decoded.ok) return this.drop(decoded.error.kind);
     if (decoded.frame.from !== from) return this.drop('spoofed');

@@ -202,3 +202,12 @@ test('a proposal above PROPOSAL_PRIORITY_MAX is dropped, so no priority can over
   node.receive(2, 2, { ...hostile, priority: PROPOSAL_PRIORITY_MAX });
   expect(drainDeliveries(node)).toEqual(['A']);
 });
+
+test('a proposal for a post already delivered leaves nothing pending', () => {
+  const node = new OrderingEngine({ mode: 'total', self: 1, nodeCount: 2 });
+  node.post(0, 1, bytes('A'));
+  node.receive(1, 2, { kind: 'proposal', seq: 1, room: 1, origin: 1, originSeq: 1, priority: 1 });
+  expect(drainDeliveries(node)).toEqual(['A']);
+  node.receive(2, 2, { kind: 'proposal', seq: 2, room: 1, origin: 1, originSeq: 1, priority: 7 });
+  expect(node.stats().totalOrderPending).toBe(0);
+});

@@ -48,6 +48,8 @@ export class OrderingEngine {
   readonly #transmits = new Queue<Transmit>();
   readonly #deliveries = new Queue<Delivery>();
   readonly #stats = emptyStats();
+  /** Own entries some peer has not acknowledged, at most: posts plus at most one proposal per post. */
+  readonly #logEntriesMax: number;
   /** When the status that acknowledges newly received entries goes out. */
   #statusDeadline: number | undefined;
 
@@ -64,6 +66,7 @@ export class OrderingEngine {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.timing = { ...DEFAULT_TIMING, ...options.timing };
     this.#log = new SendLog(self, nodeCount, this.timing);
+    this.#logEntriesMax = this.limits.postWindowEntriesMax * (nodeCount + 1);
     this.#windows = Array.from({ length: nodeCount + 1 }, (_, id) =>
       id === 0 || id === self ? undefined : new ReceiveWindow(this.limits, this.timing),
     );
@@ -168,7 +171,22 @@ export class OrderingEngine {
     }
     this.#stats.entriesReceived += 1;
     if (this.mode === 'unordered' && entry.kind === 'post') this.#deliver(from, entry);
-    for (let next = window.takeNext(now); next !== undefined; next = window.takeNext(now)) {
+    this.#takeInOrder(now, from, window);
+  }
+
+  /**
+   * Hands a peer's arrived entries up in seq order. In total order each post makes this node write
+   * a proposal, so while its own log is full (`#logEntriesMax` entries some peer has not yet
+   * acknowledged) it takes no more posts: they wait in the receive window, acknowledged but not yet
+   * proposed for, until acknowledgements free the log (`#receiveStatus` resumes). That keeps the log
+   * bounded even when one link fails in one direction, and the window's own bound then pushes back
+   * on the posting node.
+   */
+  #takeInOrder(now: number, from: NodeId, window: ReceiveWindow): void {
+    for (let next = window.peekNext(); next !== undefined; next = window.peekNext()) {
+      const logFull = this.#log.unstableCount >= this.#logEntriesMax;
+      if (this.mode === 'total' && next.kind === 'post' && logFull) return;
+      window.takeNext();
       if (this.mode === 'fifo' && next.kind === 'post') this.#deliver(from, next);
       else if (this.mode === 'total') this.#handleInTotalOrder(now, from, next);
     }
@@ -233,8 +251,13 @@ export class OrderingEngine {
       this.#stats.invalidDropped += 1;
       return;
     }
-    this.#log.acknowledge(now, from, status.received[this.self - 1]!);
+    const logFreed = this.#log.acknowledge(now, from, status.received[this.self - 1]!);
     window.learnHighest(now, status.received[from - 1]!);
+    if (logFreed && this.mode === 'total') {
+      for (const [peer, peerWindow] of this.#windows.entries()) {
+        if (peerWindow !== undefined) this.#takeInOrder(now, peer, peerWindow);
+      }
+    }
   }
 
   #receiveNak(from: NodeId, nak: NakMessage): void {

@@ -15,20 +15,24 @@ const NAK_RANGES_PER_ROUND_MAX = 16;
 const RING_SLOTS_INITIAL = 64;
 
 /**
- * What this node holds of one peer's log: everything up to `contiguousSeq`, plus entries beyond it
- * held back until the gap before them is filled. Gaps are NAKed once they have persisted for
- * `nakDelayMs` (so plain reordering costs nothing), then again with backoff until repaired.
+ * What this node holds of one peer's log. Everything up to `contiguousSeq` has arrived (and is
+ * acknowledged); entries beyond it wait until the gap before them is filled. Arrived entries are
+ * handed up in seq order by `takeNext`, which the engine may hold off (back-pressure) without
+ * holding off the acknowledgement. Gaps are NAKed once they have persisted for `nakDelayMs` (so
+ * plain reordering costs nothing), then again with backoff until repaired.
  */
 export class ReceiveWindow {
   /**
    * Held entries, entry `seq` at slot `seq & #slotMask`. The ring always covers
-   * `#contiguousSeq + 1 .. #contiguousSeq + slots`, so those seqs have distinct slots: a ring rather
-   * than a Map, since entries mostly arrive in order and leave in order.
+   * `#takenSeq + 1 .. #takenSeq + slots`, so those seqs have distinct slots: a ring rather than a
+   * Map, since entries mostly arrive in order and leave in order.
    */
   #ring: (LogEntry | undefined)[] = new Array<LogEntry | undefined>(RING_SLOTS_INITIAL);
   #slotMask = RING_SLOTS_INITIAL - 1;
   #heldCount = 0;
   #contiguousSeq = 0;
+  /** The last entry handed up; at most `#contiguousSeq`. */
+  #takenSeq = 0;
   /** The highest seq we know the peer has written: from its entries and its status messages. */
   #knownHighestSeq = 0;
   #nakDeadline: number | undefined;
@@ -52,25 +56,36 @@ export class ReceiveWindow {
   insert(now: number, entry: LogEntry): InsertResult {
     const { seq } = entry;
     if (seq <= this.#contiguousSeq || this.#holds(seq)) return 'duplicate';
-    if (seq > this.#contiguousSeq + this.limits.receiveWindowEntriesMax) return 'out-of-window';
-    while (seq - this.#contiguousSeq > this.#slotMask + 1) this.#growRing();
+    if (seq > this.#takenSeq + this.limits.receiveWindowEntriesMax) return 'out-of-window';
+    while (seq - this.#takenSeq > this.#slotMask + 1) this.#growRing();
     this.#ring[seq & this.#slotMask] = entry;
     this.#heldCount += 1;
+    if (seq === this.#contiguousSeq + 1) {
+      do this.#contiguousSeq += 1;
+      while (this.#holds(this.#contiguousSeq + 1));
+      // Progress: the next NAK (if a gap remains) waits a fresh delay at the base interval.
+      this.#nakIntervalMs = this.timing.retryIntervalMs;
+      this.#nakDeadline = this.#hasGap() ? now + this.timing.nakDelayMs : undefined;
+    }
     this.learnHighest(now, seq);
     return 'new';
   }
 
-  /** The next entry in seq order, once everything before it has arrived. */
-  takeNext(now: number): LogEntry | undefined {
-    const slot = (this.#contiguousSeq + 1) & this.#slotMask;
+  /** The next entry in seq order, if it has arrived, without taking it. */
+  peekNext(): LogEntry | undefined {
+    return this.#takenSeq < this.#contiguousSeq
+      ? this.#ring[(this.#takenSeq + 1) & this.#slotMask]
+      : undefined;
+  }
+
+  /** Takes the next entry in seq order, if it has arrived. */
+  takeNext(): LogEntry | undefined {
+    if (this.#takenSeq >= this.#contiguousSeq) return undefined;
+    const slot = (this.#takenSeq + 1) & this.#slotMask;
     const entry = this.#ring[slot];
-    if (entry === undefined || entry.seq !== this.#contiguousSeq + 1) return undefined;
     this.#ring[slot] = undefined;
     this.#heldCount -= 1;
-    this.#contiguousSeq = entry.seq;
-    // Progress: the next NAK (if a gap remains) waits a fresh delay at the base interval.
-    this.#nakIntervalMs = this.timing.retryIntervalMs;
-    this.#nakDeadline = this.#hasGap() ? now + this.timing.nakDelayMs : undefined;
+    this.#takenSeq += 1;
     return entry;
   }
 
@@ -122,7 +137,7 @@ export class ReceiveWindow {
     let seq = this.#contiguousSeq + 1;
     const end = Math.min(
       this.#knownHighestSeq,
-      this.#contiguousSeq + this.limits.receiveWindowEntriesMax,
+      this.#takenSeq + this.limits.receiveWindowEntriesMax,
     );
     while (seq <= end && budget > 0 && ranges.length < NAK_RANGES_PER_ROUND_MAX) {
       if (this.#holds(seq)) {

@@ -48,6 +48,8 @@ export class TotalOrderRoom {
   /** Pending posts by origin id, then origin seq. */
   readonly #pending: Map<number, PendingPost>[] = [];
   readonly #queue = new MinHeap<QueueItem>(isBefore);
+  /** By origin id: the highest origin seq delivered in this room (an origin's posts go in order). */
+  readonly #deliveredThrough: number[] = [];
   #proposedMax = 0;
   #agreedMax = 0;
   #pendingCount = 0;
@@ -74,6 +76,9 @@ export class TotalOrderRoom {
   }
 
   recordProposal(proposer: NodeId, origin: NodeId, originSeq: number, priority: number): void {
+    // Every proposal of a delivered post has arrived (delivery waits for them all): a later one is
+    // a faulty peer's, and must not leave a pending post behind.
+    if (originSeq <= (this.#deliveredThrough[origin] ?? 0)) return;
     const post = this.#pendingPost(origin, originSeq);
     if (post.proposals[proposer] !== 0) return;
     post.proposals[proposer] = priority;
@@ -110,6 +115,7 @@ export class TotalOrderRoom {
       if (!post.agreed) return undefined;
       this.#queue.pop();
       post.delivered = true;
+      this.#deliveredThrough[post.origin] = post.originSeq;
       this.#pending[post.origin]!.delete(post.originSeq);
       this.#pendingCount -= 1;
       return post;

@@ -49,3 +49,39 @@ test('loss makes the engines repair: retransmissions happen and everything arriv
   expect(retransmissions).toBeGreaterThan(0);
   for (const node of [1, 2, 3]) expect(sim.deliveries(node)).toHaveLength(30);
 });
+
+test('total order keeps every buffer bounded when one link fails in one direction, then recovers', () => {
+  const limits = { postWindowEntriesMax: 16, receiveWindowEntriesMax: 64 };
+  const sim = new Simulator({
+    seed: 3,
+    nodeCount: 3,
+    mode: 'total',
+    network: { delayMsMax: 2 },
+    limits,
+  });
+  sim.setLink(1, 3, { loss: 1 });
+  let refused = 0;
+  for (let i = 0; i < 2_000; i++) {
+    if (!sim.post(2, 1, payload(i)).ok) refused += 1;
+    sim.runUntil(sim.nowMs + 1);
+  }
+  // Node 2 was pushed back, and no node holds more than its bounds.
+  expect(refused).toBeGreaterThan(0);
+  for (const node of [1, 2, 3]) {
+    const stats = sim.engine(node).stats();
+    expect(stats.logDepth, `node ${node} log`).toBeLessThanOrEqual(16 * 4);
+    expect(stats.holdBackDepth, `node ${node} hold-back`).toBeLessThanOrEqual(2 * 64);
+    expect(stats.totalOrderPending, `node ${node} pending`).toBeLessThanOrEqual(16 * 4 + 64);
+  }
+  sim.setLink(1, 3, { loss: 0 });
+  expect(sim.runUntilIdle({ timeMsMax: sim.nowMs + 60_000 })).toBe(true);
+  const posted = sim.posts.length;
+  for (const node of [1, 2, 3]) {
+    expect(sim.deliveries(node)).toHaveLength(posted);
+    expect(sim.engine(node).stats()).toMatchObject({
+      logDepth: 0,
+      holdBackDepth: 0,
+      totalOrderPending: 0,
+    });
+  }
+});

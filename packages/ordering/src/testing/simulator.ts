@@ -154,9 +154,10 @@ export class Simulator {
     this.#linkFaults.set(`${from}>${to}`, { ...this.#faultsFor(from, to), ...faults });
   }
 
-  /** Only nodes in the same group reach each other until `heal()`. */
+  /** Only nodes in the same group reach each other until `heal()`; a node in no group, none. */
   partition(groups: readonly (readonly NodeId[])[]): void {
-    const group = new Array<number>(this.nodeCount + 1).fill(-1);
+    // Each node starts in a group of its own (numbered after the given groups).
+    const group = Array.from({ length: this.nodeCount + 1 }, (_, node) => groups.length + node);
     groups.forEach((members, index) => members.forEach((node) => (group[node] = index)));
     this.#partitionGroup = group;
   }
