@@ -15,6 +15,8 @@ export interface EngineStats {
   outOfWindowDropped: number;
   /** Messages that broke the protocol (unknown sender, bad room, impossible seq), dropped. */
   invalidDropped: number;
+  /** Statuses from peers that hold more of this node's log than it wrote: it restarted. */
+  acknowledgementsBeyondLog: number;
   postsRefused: number;
   /** Depths (current values). */
   logDepth: number;
@@ -33,6 +35,7 @@ export const emptyStats = (): EngineStats => ({
   duplicatesDropped: 0,
   outOfWindowDropped: 0,
   invalidDropped: 0,
+  acknowledgementsBeyondLog: 0,
   postsRefused: 0,
   logDepth: 0,
   holdBackDepth: 0,

@@ -211,3 +211,10 @@ test('a proposal for a post already delivered leaves nothing pending', () => {
   node.receive(2, 2, { kind: 'proposal', seq: 2, room: 1, origin: 1, originSeq: 1, priority: 7 });
   expect(node.stats().totalOrderPending).toBe(0);
 });
+
+test('a peer acknowledging more than this node wrote (it restarted) is counted, not trusted', () => {
+  const node = engine();
+  node.post(0, 1, bytes('after restart'));
+  node.receive(1, 2, { kind: 'status', received: [500, 0] });
+  expect(node.stats()).toMatchObject({ acknowledgementsBeyondLog: 1, logDepth: 1 });
+});

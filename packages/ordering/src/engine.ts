@@ -251,8 +251,16 @@ export class OrderingEngine {
       this.#stats.invalidDropped += 1;
       return;
     }
-    const logFreed = this.#log.acknowledge(now, from, status.received[this.self - 1]!);
+    const ownSeqHeld = status.received[this.self - 1]!;
     window.learnHighest(now, status.received[from - 1]!);
+    if (ownSeqHeld > this.#log.highestSeq) {
+      // The peer holds more of this node's log than it has written: it remembers an earlier run
+      // (this node restarted; membership is static) or the status is forged. Taking it as an
+      // acknowledgement would drop entries the peer does not have, so it is counted instead.
+      this.#stats.acknowledgementsBeyondLog += 1;
+      return;
+    }
+    const logFreed = this.#log.acknowledge(now, from, ownSeqHeld);
     if (logFreed && this.mode === 'total') {
       for (const [peer, peerWindow] of this.#windows.entries()) {
         if (peerWindow !== undefined) this.#takeInOrder(now, peer, peerWindow);
