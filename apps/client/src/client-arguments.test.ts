@@ -30,7 +30,7 @@ describe('parseClientArguments', () => {
     [['127.0.0.1'], "'127.0.0.1' is not IP:port"],
     [['127.0.0.1:0'], 'port 0 is out of range 1-65535'],
     [['127.0.0.1:65536'], 'port 65536 is out of range 1-65535'],
-    [['--verbose', '127.0.0.1:5000'], "Unknown option '--verbose'"],
+    [['--verbose', '127.0.0.1:5000'], "unknown option '--verbose'"],
     [
       ['--linger-ms=-5', '127.0.0.1:5000'],
       "--linger-ms must be a whole number in 0..60000, not '-5'",

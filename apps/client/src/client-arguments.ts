@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { describeArgumentError } from '@chat/app-support';
 import { parseSocketAddress } from '@chat/protocol';
 import type { SocketAddress } from '@chat/protocol';
 
@@ -63,8 +64,3 @@ export function parseClientArguments(argv: readonly string[]): ClientArgumentsRe
 }
 
 /** The first sentence of a `parseArgs` failure, without Node's hint about `--`. */
-function describeArgumentError(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const firstLine = message.split('\n')[0] ?? message;
-  return firstLine.replace(/\. To specify a positional argument.*$/, '');
-}

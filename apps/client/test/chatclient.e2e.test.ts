@@ -121,7 +121,7 @@ describe('chatclient (built)', () => {
     [[], 'chatclient: missing <IP:port>'],
     [['127.0.0.1:5000', '127.0.0.1:5001'], "chatclient: unexpected argument '127.0.0.1:5001'"],
     [['127.0.0.1'], "chatclient: '127.0.0.1' is not IP:port"],
-    [['--bogus', '127.0.0.1:5000'], "chatclient: Unknown option '--bogus'"],
+    [['--bogus', '127.0.0.1:5000'], "chatclient: unknown option '--bogus'"],
   ])('exits 2 with one error line and the usage for %j', async (args, error) => {
     await using client = new SpawnedProgram(CLIENT, args);
 

@@ -80,8 +80,8 @@ describe('parseProxyArguments', () => {
       ['--seed', '4294967296', 'c'],
       "--seed must be a whole number in 0..4294967295, not '4294967296'",
     ],
-    [['--seed', '-1', 'c'], "Option '--seed' argument is ambiguous"],
-    [['--bogus', 'c'], "Unknown option '--bogus'"],
+    [['--seed', '-1', 'c'], "option '--seed' argument is ambiguous"],
+    [['--bogus', 'c'], "unknown option '--bogus'"],
   ])('rejects %j with one line: %s', (argv, message) => {
     const parsed = parseProxyArguments(argv);
     expect(parsed.kind).toBe('error');

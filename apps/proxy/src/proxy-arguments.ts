@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { describeArgumentError } from '@chat/app-support';
 
 export const PROXY_USAGE =
   'usage: chatproxy [-v] [--delay-ms-max D] [--loss P] [--duplicate P] [--seed N] [--course-limits] <config-file>';
@@ -107,8 +108,3 @@ function parseProbability(name: string, text: string | undefined): number | stri
 }
 
 /** The first sentence of a `parseArgs` failure, without Node's hint about `--`. */
-function describeArgumentError(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const firstLine = message.split('\n')[0] ?? message;
-  return firstLine.replace(/\. To specify a positional argument.*$/, '');
-}

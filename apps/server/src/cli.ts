@@ -1,5 +1,6 @@
 import { isIPv4 } from 'node:net';
 import { parseArgs } from 'node:util';
+import { describeArgumentError } from '@chat/app-support';
 import { DEFAULT_LIMITS, ORDERING_MODES, type OrderingMode } from '@chat/ordering';
 import { parseSocketAddress, type SocketAddress } from '@chat/protocol';
 import { KEY_FILE_ENV, type KeyFileSource } from './key-file.js';
@@ -92,14 +93,6 @@ export function parseMulticastGroup(text: string): SocketAddress | string {
 }
 
 /** The error message of a `parseArgs` failure, without Node's hints, starting in lower case. */
-export function describeArgumentError(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const firstSentence = (message.split('\n')[0] ?? message).replace(
-    /\. To specify a positional.*$/,
-    '',
-  );
-  return firstSentence.charAt(0).toLowerCase() + firstSentence.slice(1);
-}
 
 /** `--key-file PATH` wins; else `CHAT_KEY_FILE`, unless empty; else no key. */
 export function keyFileSource(

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { describeArgumentError } from '@chat/app-support';
 import { formatSocketAddress } from '@chat/protocol';
 import {
-  describeArgumentError,
   describeUnknownMode,
   keyFileSource,
   parseBoundedInteger,

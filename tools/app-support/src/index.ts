@@ -1,3 +1,4 @@
+export { describeArgumentError } from './argument-error.js';
 export { describeFileError, readLocalFile, type LocalFileResult } from './local-file.js';
 export {
   LOG_LINES_PER_TURN_MAX,
