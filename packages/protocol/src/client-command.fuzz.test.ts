@@ -15,12 +15,16 @@ import {
 } from './client-command.js';
 import { isControlCharacter } from './escape-control-characters.js';
 import { REPLY_BYTES_MAX, nickSet } from './replies.js';
-import { formatCount, fuzzRuns, mutate, mutationArbitrary } from '@chat/test-support/fuzz';
+import {
+  formatCount,
+  fuzzRuns,
+  largeDatagramArbitrary,
+  mutate,
+  mutationArbitrary,
+} from '@chat/test-support/fuzz';
 import { encodeUtf8, utf8ByteLength } from './utf8.js';
 
 const limits = DEFAULT_CLIENT_PROTOCOL_LIMITS;
-/** The largest payload of a UDP datagram over IPv4. */
-const UDP_PAYLOAD_BYTES_MAX = 65_507;
 
 type Kind = ClientCommand['kind'];
 
@@ -80,22 +84,6 @@ function fuzz(datagrams: fc.Arbitrary<Uint8Array>, cases: number): Map<Kind, num
   return tally;
 }
 
-/** Large datagrams from a seed (fast-check would draw each of 64 K bytes on its own). */
-const largeDatagram = fc
-  .tuple(fc.integer({ min: 1000, max: UDP_PAYLOAD_BYTES_MAX }), fc.integer(), fc.boolean())
-  .map(([length, seed, asCommand]) => {
-    const bytes = new Uint8Array(length);
-    let state = seed | 1;
-    for (let index = 0; index < length; index++) {
-      state ^= state << 13;
-      state ^= state >>> 17;
-      state ^= state << 5;
-      bytes[index] = state & 0xff;
-    }
-    if (asCommand) bytes[0] = 0x2f; // '/'
-    return bytes;
-  });
-
 const COMMAND_WORDS = ['/join', '/part', '/nick', '/quit', '/', '/JOIN', '/msg'];
 
 /** What clients and attackers type: digits, signs, spaces, escapes, angle brackets, emoji. */
@@ -127,7 +115,7 @@ describe(`parseClientDatagram fuzzing (${formatCount(totalRuns)} cases)`, () => 
   it(`survives ${formatCount(runs.randomBytes)} datagrams of random bytes, up to 64 KB`, () => {
     const datagrams = fc.oneof(
       { arbitrary: fc.uint8Array({ maxLength: 1200 }), weight: 20 },
-      { arbitrary: largeDatagram, weight: 1 },
+      { arbitrary: largeDatagramArbitrary, weight: 1 },
     );
     const tally = fuzz(datagrams, runs.randomBytes);
     expect(tally.get('post')).toBeGreaterThan(0);

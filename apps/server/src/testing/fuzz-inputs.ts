@@ -5,8 +5,12 @@
 
 import fc from 'fast-check';
 import type { PeerMessage } from '@chat/ordering';
-import { mutate, mutationArbitrary, type Mutation } from '@chat/test-support/fuzz';
-import { UDP_PAYLOAD_BYTES_MAX } from '@chat/transport';
+import {
+  largeDatagramArbitrary,
+  mutate,
+  mutationArbitrary,
+  type Mutation,
+} from '@chat/test-support/fuzz';
 
 /** 0 (a plain replay) to 3 edits. */
 export const mutationsArbitrary: fc.Arbitrary<readonly Mutation[]> = fc.array(mutationArbitrary, {
@@ -18,22 +22,6 @@ function mutatedArbitrary(datagram: fc.Arbitrary<Uint8Array>): fc.Arbitrary<Uint
     .tuple(datagram, mutationsArbitrary)
     .map(([bytes, mutations]) => mutate(bytes, mutations));
 }
-
-/** Large datagrams from a seed (fast-check would draw each of 64 K bytes on its own). */
-const largeDatagramArbitrary = fc
-  .tuple(fc.integer({ min: 1000, max: UDP_PAYLOAD_BYTES_MAX }), fc.integer(), fc.boolean())
-  .map(([length, seed, asCommand]) => {
-    const bytes = new Uint8Array(length);
-    let state = seed | 1;
-    for (let index = 0; index < length; index++) {
-      state ^= state << 13;
-      state ^= state >>> 17;
-      state ^= state << 5;
-      bytes[index] = state & 0xff;
-    }
-    if (asCommand) bytes[0] = 0x2f; // '/'
-    return bytes;
-  });
 
 const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
 
