@@ -218,3 +218,17 @@ test('a peer acknowledging more than this node wrote (it restarted) is counted, 
   node.receive(1, 2, { kind: 'status', received: [500, 0] });
   expect(node.stats()).toMatchObject({ acknowledgementsBeyondLog: 1, logDepth: 1 });
 });
+
+test('proposals do not count toward the post window, only own posts do', () => {
+  const node = new OrderingEngine({
+    mode: 'total',
+    self: 1,
+    nodeCount: 2,
+    limits: { postWindowEntriesMax: 2 },
+  });
+  for (let seq = 1; seq <= 5; seq++) node.receive(0, 2, post(seq, `from 2 #${seq}`));
+  expect(node.stats().logDepth).toBe(5); // five unacknowledged proposals
+  expect(node.post(1, 1, bytes('mine')).ok).toBe(true);
+  expect(node.post(1, 1, bytes('mine too')).ok).toBe(true);
+  expect(node.post(1, 1, bytes('one too many'))).toEqual({ ok: false, reason: 'window-full' });
+});

@@ -76,7 +76,7 @@ export class OrderingEngine {
   post(now: number, room: RoomId, payload: Uint8Array): PostResult {
     if (!this.#isRoom(room)) return this.#refuse('bad-room');
     if (payload.byteLength > this.limits.payloadBytesMax) return this.#refuse('payload-too-large');
-    if (this.#log.unstableCount >= this.limits.postWindowEntriesMax)
+    if (this.#log.unstablePostCount >= this.limits.postWindowEntriesMax)
       return this.#refuse('window-full');
     // Fields in the order the codec decodes them: one object shape for every post.
     const entry: PostEntry = { kind: 'post', seq: this.#log.nextSeq, room, payload };

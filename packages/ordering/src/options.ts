@@ -7,10 +7,11 @@ export const ORDERING_MODES: readonly OrderingMode[] = ['unordered', 'fifo', 'to
 /** Bounds on memory. Every buffer in the engine has one. */
 export interface EngineLimits {
   /**
-   * Own log entries not yet held by every peer. Past it, `post()` refuses new posts: the back-pressure
-   * that keeps a lagging or unreachable peer from growing the log without bound. Proposals (total
-   * order) are never refused, but there is at most one per post in flight anywhere, so a log never
-   * exceeds `postWindowEntriesMax * (nodeCount + 1)` entries.
+   * Own posts not yet held by every peer. Past it, `post()` refuses new posts: the back-pressure
+   * that keeps a lagging or unreachable peer from growing the log without bound. A log also holds
+   * total-order proposals; while it holds `postWindowEntriesMax * (nodeCount + 1)` entries, the
+   * node takes no more posts from its peers (so it writes no more proposals) until some are
+   * acknowledged.
    */
   readonly postWindowEntriesMax: number;
   /** How far ahead of its next expected seq a peer's entry may be and still be held back. */

@@ -26,6 +26,7 @@ export class SendLog {
   readonly #retryIntervalMs: number[];
   #highestSeq = 0;
   #stableSeq = 0;
+  #unstablePosts = 0;
 
   constructor(
     readonly self: NodeId,
@@ -45,6 +46,11 @@ export class SendLog {
   /** Entries not yet held by every peer. */
   get unstableCount(): number {
     return this.#highestSeq - this.#stableSeq;
+  }
+
+  /** Posts (not proposals) among them. */
+  get unstablePostCount(): number {
+    return this.#unstablePosts;
   }
 
   /** The seq the next appended entry must have. */
@@ -67,6 +73,7 @@ export class SendLog {
     }
     if (this.#highestSeq - this.#stableSeq > this.#slotMask) this.#growRing();
     this.#ring[entry.seq & this.#slotMask] = entry;
+    if (entry.kind === 'post') this.#unstablePosts += 1;
     for (const peer of this.#peers) {
       this.#retryDeadline[peer] ??= now + this.#retryIntervalMs[peer]!;
     }
@@ -92,8 +99,11 @@ export class SendLog {
   #collectStable(): void {
     let stable = this.#highestSeq;
     for (const peer of this.#peers) stable = Math.min(stable, this.#ackedSeq[peer]!);
-    for (let seq = this.#stableSeq + 1; seq <= stable; seq++)
-      this.#ring[seq & this.#slotMask] = undefined;
+    for (let seq = this.#stableSeq + 1; seq <= stable; seq++) {
+      const slot = seq & this.#slotMask;
+      if (this.#ring[slot]?.kind === 'post') this.#unstablePosts -= 1;
+      this.#ring[slot] = undefined;
+    }
     this.#stableSeq = Math.max(this.#stableSeq, stable);
   }
 
