@@ -10,9 +10,17 @@ const pureCoreRules = {
   ],
   'no-restricted-globals': [
     'error',
-    ...['setTimeout', 'setInterval', 'setImmediate', 'clearTimeout', 'clearInterval', 'queueMicrotask'].map(
-      (name) => ({ name, message: 'Sans-IO: time comes in as a number; deadlines go out via pollTimeout().' }),
-    ),
+    ...[
+      'setTimeout',
+      'setInterval',
+      'setImmediate',
+      'clearTimeout',
+      'clearInterval',
+      'queueMicrotask',
+    ].map((name) => ({
+      name,
+      message: 'Sans-IO: time comes in as a number; deadlines go out via pollTimeout().',
+    })),
     { name: 'Date', message: 'Sans-IO: pass `now` in.' },
     { name: 'performance', message: 'Sans-IO: pass `now` in.' },
     { name: 'process', message: 'Pure packages do not touch the process.' },
