@@ -14,7 +14,10 @@ export interface EngineLimits {
    * acknowledged.
    */
   readonly postWindowEntriesMax: number;
-  /** How far ahead of its next expected seq a peer's entry may be and still be held back. */
+  /**
+   * A peer's entries held at most: arrived but not yet handed to the ordering layer, or waiting for
+   * a gap before them. Later ones are dropped (and resent once there is room).
+   */
   readonly receiveWindowEntriesMax: number;
   /** Rooms are 1..roomIdMax; entries for other rooms are refused. */
   readonly roomIdMax: number;
