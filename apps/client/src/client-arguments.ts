@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { describeArgumentError } from '@chat/app-support';
+import { describeArgumentError, type CommandLineResult } from '@chat/app-support';
 import { parseSocketAddress } from '@chat/protocol';
 import type { SocketAddress } from '@chat/protocol';
 
@@ -18,10 +18,7 @@ export interface ClientArguments {
   readonly lingerMs: number;
 }
 
-export type ClientArgumentsResult =
-  | { readonly kind: 'run'; readonly args: ClientArguments }
-  | { readonly kind: 'help' }
-  | { readonly kind: 'error'; readonly message: string };
+export type ClientArgumentsResult = CommandLineResult<ClientArguments>;
 
 export function parseClientArguments(argv: readonly string[]): ClientArgumentsResult {
   let parsed;

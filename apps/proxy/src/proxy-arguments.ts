@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { describeArgumentError } from '@chat/app-support';
+import { describeArgumentError, type CommandLineResult } from '@chat/app-support';
 
 export const PROXY_USAGE =
   'usage: chatproxy [-v] [--delay-ms-max D] [--loss P] [--duplicate P] [--seed N] [--course-limits] <config-file>';
@@ -21,10 +21,7 @@ export interface ProxyArguments {
   readonly configPath: string;
 }
 
-export type ProxyArgumentsResult =
-  | { readonly kind: 'run'; readonly args: ProxyArguments }
-  | { readonly kind: 'help' }
-  | { readonly kind: 'error'; readonly message: string };
+export type ProxyArgumentsResult = CommandLineResult<ProxyArguments>;
 
 export function parseProxyArguments(argv: readonly string[]): ProxyArgumentsResult {
   let parsed;

@@ -1,6 +1,6 @@
 import { isIPv4 } from 'node:net';
 import { parseArgs } from 'node:util';
-import { describeArgumentError } from '@chat/app-support';
+import { describeArgumentError, type CommandLineResult } from '@chat/app-support';
 import { DEFAULT_LIMITS, ORDERING_MODES, type OrderingMode } from '@chat/ordering';
 import { parseSocketAddress, type SocketAddress } from '@chat/protocol';
 import { KEY_FILE_ENV, type KeyFileSource } from './key-file.js';
@@ -55,10 +55,7 @@ export interface ServerArguments {
   readonly index: number;
 }
 
-export type ServerArgumentsResult =
-  | { readonly kind: 'run'; readonly args: ServerArguments }
-  | { readonly kind: 'help' }
-  | { readonly kind: 'error'; readonly message: string };
+export type ServerArgumentsResult = CommandLineResult<ServerArguments>;
 
 /** Parses `text` as a decimal integer in `min..max`, or returns why not. */
 export function parseBoundedInteger(

@@ -7,3 +7,4 @@ export {
   monotonicEpochMs,
   type LogSink,
 } from './timestamped-log.js';
+export type { CommandLineResult } from './command-line-result.js';
