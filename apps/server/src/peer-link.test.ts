@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { PeerMessage } from '@chat/ordering';
 import { decodeFrame, encodeFrame, type FrameSealing, type SocketAddress } from '@chat/protocol';
 import { hmacSha256Authenticator } from './hmac-authenticator.js';
-import { PEER_DATAGRAM_BYTES_MAX, PEER_OUTBOX_MESSAGES_MAX, PeerLink } from './peer-link.js';
+import {
+  PEER_DATAGRAM_BYTES_MAX,
+  PEER_OUTBOX_MESSAGES_MAX,
+  PeerLink,
+  type PeerLinkOptions,
+} from './peer-link.js';
 
 const at = (port: number): SocketAddress => ({ host: '127.0.0.1', port });
 /** Three servers behind a proxy: forward 510N, bind 500N. */
@@ -23,15 +28,16 @@ const post = (seq: number, bytes: number): PeerMessage => ({
   payload: new Uint8Array(bytes).fill(0x61),
 });
 
+/** A link without a key; unset options default to all servers and unicast. */
+function plainLink(
+  options: Pick<PeerLinkOptions, 'self' | 'sender'> & Partial<PeerLinkOptions>,
+): PeerLink {
+  return new PeerLink({ servers, multicastGroup: undefined, sealing: undefined, ...options });
+}
+
 describe('PeerLink', () => {
   it('knows peers by forward address (unicast) and by bind address (multicast)', () => {
-    const link = new PeerLink({
-      self: 1,
-      servers,
-      sender: recordingSender(),
-      multicastGroup: undefined,
-      sealing: undefined,
-    });
+    const link = plainLink({ self: 1, sender: recordingSender() });
     expect(link.serverAtForwardAddress(at(5102))).toBe(2);
     expect(link.serverAtForwardAddress(at(5002))).toBeUndefined();
     expect(link.serverAtBindAddress(at(5003))).toBe(3);
@@ -40,13 +46,7 @@ describe('PeerLink', () => {
 
   it('batches per destination until flush, fanning "all" out to every other forward address', () => {
     const sender = recordingSender();
-    const link = new PeerLink({
-      self: 2,
-      servers,
-      sender,
-      multicastGroup: undefined,
-      sealing: undefined,
-    });
+    const link = plainLink({ self: 2, sender });
     link.enqueue({ to: 'all', message: post(1, 10) });
     link.enqueue({ to: 3, message: { kind: 'nak', first: 1, last: 2 } });
     link.enqueue({ to: 'all', message: post(2, 10) });
@@ -62,13 +62,7 @@ describe('PeerLink', () => {
   it('sends "all" to the multicast group, unicast still to forward addresses', () => {
     const sender = recordingSender();
     const group = { host: '239.255.0.1', port: 6000 };
-    const link = new PeerLink({
-      self: 1,
-      servers,
-      sender,
-      multicastGroup: group,
-      sealing: undefined,
-    });
+    const link = plainLink({ self: 1, sender, multicastGroup: group });
     link.enqueue({ to: 'all', message: post(1, 1) });
     link.enqueue({ to: 2, message: { kind: 'nak', first: 1, last: 1 } });
     link.flush();
@@ -77,13 +71,7 @@ describe('PeerLink', () => {
 
   it(`packs into datagrams of at most ${PEER_DATAGRAM_BYTES_MAX} bytes`, () => {
     const sender = recordingSender();
-    const link = new PeerLink({
-      self: 1,
-      servers: servers.slice(0, 2),
-      sender,
-      multicastGroup: undefined,
-      sealing: undefined,
-    });
+    const link = plainLink({ self: 1, servers: servers.slice(0, 2), sender });
     for (let seq = 1; seq <= 20; seq++) link.enqueue({ to: 2, message: post(seq, 300) });
     link.flush();
     expect(sender.sent.length).toBeGreaterThan(1);
@@ -94,13 +82,7 @@ describe('PeerLink', () => {
   });
 
   it('drops and counts what a peer should not have sent', () => {
-    const link = new PeerLink({
-      self: 1,
-      servers,
-      sender: recordingSender(),
-      multicastGroup: undefined,
-      sealing: undefined,
-    });
+    const link = plainLink({ self: 1, sender: recordingSender() });
     const status: PeerMessage = { kind: 'status', received: [0, 0, 0] };
     expect(link.decode(2, new TextEncoder().encode('/join 1'))).toEqual({
       ok: false,
@@ -130,13 +112,7 @@ describe('PeerLink', () => {
 
   it(`queues at most ${PEER_OUTBOX_MESSAGES_MAX} messages per destination between flushes`, () => {
     const sender = recordingSender();
-    const link = new PeerLink({
-      self: 1,
-      servers: servers.slice(0, 2),
-      sender,
-      multicastGroup: undefined,
-      sealing: undefined,
-    });
+    const link = plainLink({ self: 1, servers: servers.slice(0, 2), sender });
     const nak: PeerMessage = { kind: 'nak', first: 1, last: 1 };
     for (let i = 0; i < PEER_OUTBOX_MESSAGES_MAX + 10; i++) link.enqueue({ to: 2, message: nak });
     link.flush();
@@ -153,7 +129,7 @@ describe('PeerLink with a cluster key', () => {
   const sealed = (from: number, epoch: number, authenticator = key): Uint8Array =>
     encodeFrame({ from, epoch, messages: [status] }, authenticator);
   const keyedLink = (sealing: FrameSealing, sender = recordingSender()): PeerLink =>
-    new PeerLink({ self: 1, servers, sender, multicastGroup: undefined, sealing });
+    plainLink({ self: 1, sender, sealing });
 
   it('seals what it sends with its epoch', () => {
     const sender = recordingSender();
