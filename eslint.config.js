@@ -45,7 +45,7 @@ export default tseslint.config(
   },
   {
     files: ['packages/ordering/src/**/*.ts', 'packages/protocol/src/**/*.ts'],
-    ignores: ['**/*.test.ts'],
+    ignores: ['**/*.test.ts', 'packages/ordering/src/properties/**'],
     rules: pureCoreRules,
   },
 );

@@ -16,7 +16,12 @@ describe('hmacSha256Authenticator', () => {
   it('seals frames that only the same key opens', () => {
     const key = hmacSha256Authenticator(new Uint8Array(32).fill(1));
     const otherKey = hmacSha256Authenticator(new Uint8Array(32).fill(2));
-    const status: PeerMessage = { kind: 'status', received: [1, 2, 3] };
+    const status: PeerMessage = {
+      kind: 'status',
+      received: [1, 2, 3],
+      delivered: [1, 2, 3],
+      stable: 0,
+    };
     const datagram = encodeFrame({ from: 2, epoch: 1_700_000_000_000, messages: [status] }, key);
     expect(decodeFrame(datagram, key)).toEqual({
       ok: true,

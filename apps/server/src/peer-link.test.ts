@@ -83,7 +83,12 @@ describe('PeerLink', () => {
 
   it('drops and counts what a peer should not have sent', () => {
     const link = plainLink({ self: 1, sender: recordingSender() });
-    const status: PeerMessage = { kind: 'status', received: [0, 0, 0] };
+    const status: PeerMessage = {
+      kind: 'status',
+      received: [0, 0, 0],
+      delivered: [0, 0, 0],
+      stable: 0,
+    };
     expect(link.decode(2, new TextEncoder().encode('/join 1'))).toEqual({
       ok: false,
       reason: 'foreign',
@@ -125,7 +130,12 @@ describe('PeerLink', () => {
 
 describe('PeerLink with a cluster key', () => {
   const key = hmacSha256Authenticator(new Uint8Array(32).fill(7));
-  const status: PeerMessage = { kind: 'status', received: [0, 0, 0] };
+  const status: PeerMessage = {
+    kind: 'status',
+    received: [0, 0, 0],
+    delivered: [0, 0, 0],
+    stable: 0,
+  };
   const sealed = (from: number, epoch: number, authenticator = key): Uint8Array =>
     encodeFrame({ from, epoch, messages: [status] }, authenticator);
   const keyedLink = (sealing: FrameSealing, sender = recordingSender()): PeerLink =>

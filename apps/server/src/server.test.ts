@@ -120,7 +120,10 @@ describe('ChatServer replies to hostile clients', () => {
       ),
       encode(`/${'\x1b'.repeat(5000)}`),
       encode('x'.repeat(1001)),
-      encodeFrame({ from: 1, messages: [{ kind: 'status', received: [5] }] }),
+      encodeFrame({
+        from: 1,
+        messages: [{ kind: 'status', received: [5], delivered: [5], stable: 0 }],
+      }),
     ];
     for (const [index, datagram] of datagrams.entries()) {
       const stranger = cluster.client(at(10_000 + index));
@@ -155,7 +158,7 @@ describe('ChatServer with a cluster key', () => {
   const status = (epoch: number): PeerFrame => ({
     from: 2,
     epoch,
-    messages: [{ kind: 'status', received: [0, 0] }],
+    messages: [{ kind: 'status', received: [0, 0], delivered: [0, 0], stable: 0 }],
   });
 
   it('drops frames from an earlier run, and reports a restarted peer once', async () => {

@@ -125,7 +125,12 @@ describe('chatserver process', () => {
     send(new TextEncoder().encode('/join 1')); // foreign: a peer's datagram is never a client line
     send(Uint8Array.of(0xc5, 0x53, 0x63, 0x01)); // unsupported version
     send(Uint8Array.of(0xc5, 0x53, 0x01, 0xff, 0x00)); // malformed
-    send(encodeFrame({ from: 1, messages: [{ kind: 'status', received: [0, 0] }] })); // spoofed
+    send(
+      encodeFrame({
+        from: 1,
+        messages: [{ kind: 'status', received: [0, 0], delivered: [0, 0], stable: 0 }],
+      }),
+    ); // spoofed
     const payload = new TextEncoder().encode('<mallory> from a peer');
     send(encodeFrame({ from: 2, messages: [{ kind: 'post', seq: 1, room: 1, payload }] }));
 

@@ -18,8 +18,9 @@ export interface EngineStats {
   /** Statuses from peers that hold more of this node's log than it wrote: it restarted. */
   acknowledgementsBeyondLog: number;
   postsRefused: number;
-  /** Depths (current values). */
+  /** Depths (current values): own entries some peer lacks, own posts in flight, held peer entries. */
   logDepth: number;
+  postWindowDepth: number;
   holdBackDepth: number;
   totalOrderPending: number;
 }
@@ -38,6 +39,7 @@ export const emptyStats = (): EngineStats => ({
   acknowledgementsBeyondLog: 0,
   postsRefused: 0,
   logDepth: 0,
+  postWindowDepth: 0,
   holdBackDepth: 0,
   totalOrderPending: 0,
 });

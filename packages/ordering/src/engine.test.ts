@@ -1,7 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { OrderingEngine } from './engine.js';
-import { PROPOSAL_PRIORITY_MAX } from './total-order-room.js';
-import type { PeerMessage, PostEntry } from './messages.js';
+import type { LogEntry, OrderEntry, PeerMessage, PostEntry, StatusMessage } from './messages.js';
 import type { EngineOptions, Transmit } from './options.js';
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
@@ -27,13 +26,28 @@ const post = (seq: number, payload: string, room = 1): PostEntry => ({
   payload: bytes(payload),
 });
 
+const order = (seq: number, origin: number, originSeq: number, room = 1): OrderEntry => ({
+  kind: 'order',
+  seq,
+  room,
+  origin,
+  originSeq,
+});
+
+const status = (received: number[], delivered = received, stable = 0): StatusMessage => ({
+  kind: 'status',
+  received,
+  delivered,
+  stable,
+});
+
 function engine(options: Partial<EngineOptions> = {}): OrderingEngine {
   return new OrderingEngine({ mode: 'fifo', self: 1, nodeCount: 2, ...options });
 }
 
 describe('local posts', () => {
   test.each(['unordered', 'fifo', 'total'] as const)(
-    'a lone %s node delivers its own post at once',
+    'a lone %s node delivers its own post at once and needs no timer',
     (mode) => {
       const node = engine({ mode, nodeCount: 1 });
       expect(node.post(0, 3, bytes('hi'))).toEqual({ ok: true, seq: 1 });
@@ -43,22 +57,21 @@ describe('local posts', () => {
     },
   );
 
-  test('a post goes to all peers and arms the retry timer until acknowledged', () => {
+  test('a post goes to all peers and stays in the log until every peer acknowledges it', () => {
     const node = engine();
     node.post(0, 1, bytes('a'));
     expect(drainTransmits(node)).toEqual([{ to: 'all', message: post(1, 'a') }]);
-    expect(node.pollTimeout()).toBe(node.timing.retryIntervalMs);
-    node.receive(5, 2, { kind: 'status', received: [1, 0] });
-    expect(node.stats().logDepth).toBe(0);
-    expect(node.pollTimeout()).toBeUndefined(); // no busy timer when nothing is outstanding
+    expect(node.stats()).toMatchObject({ logDepth: 1, postWindowDepth: 1 });
+    node.receive(5, 2, status([1, 0]));
+    expect(node.stats()).toMatchObject({ logDepth: 0, postWindowDepth: 0 });
   });
 
-  test('posts are refused once the window of unacknowledged entries is full', () => {
+  test('posts are refused while the window of posts in flight is full', () => {
     const node = engine({ limits: { postWindowEntriesMax: 2 } });
     expect(node.post(0, 1, bytes('1')).ok).toBe(true);
     expect(node.post(0, 1, bytes('2')).ok).toBe(true);
     expect(node.post(0, 1, bytes('3'))).toEqual({ ok: false, reason: 'window-full' });
-    node.receive(1, 2, { kind: 'status', received: [2, 0] });
+    node.receive(1, 2, status([2, 0]));
     expect(node.post(1, 1, bytes('3')).ok).toBe(true);
   });
 
@@ -69,6 +82,50 @@ describe('local posts', () => {
     expect(node.post(0, 1.5, bytes('x'))).toEqual({ ok: false, reason: 'bad-room' });
     expect(node.post(0, 1, bytes('12345'))).toEqual({ ok: false, reason: 'payload-too-large' });
     expect(node.stats().postsRefused).toBe(4);
+  });
+
+  test('an idle node with peers sends a status every heartbeat', () => {
+    const node = engine();
+    node.tick(0);
+    expect(node.pollTimeout()).toBe(node.timing.heartbeatIntervalMs);
+    node.tick(node.timing.heartbeatIntervalMs);
+    expect(drainTransmits(node)).toEqual([{ to: 'all', message: status([0, 0]) }]);
+    expect(node.pollTimeout()).toBe(2 * node.timing.heartbeatIntervalMs);
+  });
+});
+
+describe('limits that cannot work together are refused at construction', () => {
+  test.each<[string, Partial<EngineOptions>, RegExp]>([
+    [
+      'a receive window smaller than a post window',
+      { limits: { postWindowEntriesMax: 8, receiveWindowEntriesMax: 4 } },
+      /receiveWindowEntriesMax \(4\) must be at least .* 8 = postWindowEntriesMax \(8\)/,
+    ],
+    [
+      'in total order, a receive window smaller than the sequencer may have in flight',
+      {
+        mode: 'total',
+        nodeCount: 3,
+        limits: { postWindowEntriesMax: 8, receiveWindowEntriesMax: 31 },
+      },
+      /32 = postWindowEntriesMax \(8\) x \(nodeCount \(3\) \+ 1\) in total order/,
+    ],
+    ['an empty post window', { limits: { postWindowEntriesMax: 0 } }, /postWindowEntriesMax/],
+    ['a fractional NAK size', { limits: { retransmitEntriesPerNakMax: 1.5 } }, /retransmitEntries/],
+    ['a zero heartbeat', { timing: { heartbeatIntervalMs: 0 } }, /heartbeatIntervalMs/],
+    [
+      'a retry ceiling under the retry interval',
+      { timing: { retryIntervalMsMax: 10 } },
+      /retryIntervalMsMax/,
+    ],
+  ])('%s', (_, options, message) => {
+    expect(() => engine(options)).toThrow(RangeError);
+    expect(() => engine(options)).toThrow(message);
+  });
+
+  test('left out, the receive window grows to cover 64 nodes in total order', () => {
+    const node = engine({ mode: 'total', nodeCount: 64 });
+    expect(node.limits.receiveWindowEntriesMax).toBe(1024 * 65);
   });
 });
 
@@ -87,10 +144,8 @@ describe('receiving', () => {
   test('a duplicate is dropped, counted, and acknowledged again', () => {
     const node = engine({ self: 2 });
     node.receive(0, 1, post(1, 'a'));
-    node.tick(node.pollTimeout()!);
-    expect(drainTransmits(node)).toEqual([
-      { to: 'all', message: { kind: 'status', received: [1, 0] } },
-    ]);
+    node.tick(node.timing.ackDelayMs);
+    expect(drainTransmits(node)).toEqual([{ to: 'all', message: status([1, 0]) }]);
     node.receive(50, 1, post(1, 'a'));
     expect(drainDeliveries(node)).toEqual(['a']);
     expect(node.stats().duplicatesDropped).toBe(1);
@@ -98,7 +153,7 @@ describe('receiving', () => {
   });
 
   test('a gap is NAKed only after it persists for nakDelayMs, then with backoff', () => {
-    const node = engine({ self: 2 });
+    const node = engine({ self: 2, timing: { heartbeatIntervalMs: 10_000 } });
     node.receive(0, 1, post(3, 'c'));
     node.tick(node.timing.ackDelayMs);
     drainTransmits(node);
@@ -114,7 +169,21 @@ describe('receiving', () => {
 
   test('a status revealing a lost tail leads to a NAK', () => {
     const node = engine({ self: 2 });
-    node.receive(0, 1, { kind: 'status', received: [4, 0] });
+    node.receive(0, 1, status([4, 0]));
+    node.tick(node.timing.nakDelayMs);
+    expect(drainTransmits(node)).toContainEqual({
+      to: 1,
+      message: { kind: 'nak', first: 1, last: 4 },
+    });
+  });
+
+  test('an entry beyond the receive window is dropped, but the gap before it is NAKed', () => {
+    const node = engine({
+      self: 2,
+      limits: { postWindowEntriesMax: 4, receiveWindowEntriesMax: 4 },
+    });
+    node.receive(0, 1, post(8, 'h'));
+    expect(node.stats().outOfWindowDropped).toBe(1);
     node.tick(node.timing.nakDelayMs);
     expect(drainTransmits(node)).toContainEqual({
       to: 1,
@@ -132,103 +201,98 @@ describe('receiving', () => {
     expect(node.stats().retransmissions).toBe(1);
   });
 
-  test('a silent peer is sent the highest entry again, with backoff', () => {
-    const node = engine();
-    node.post(0, 1, bytes('a'));
-    node.post(0, 1, bytes('b'));
-    drainTransmits(node);
-    const first = node.pollTimeout()!;
-    node.tick(first);
-    expect(drainTransmits(node)).toEqual([{ to: 2, message: post(2, 'b') }]);
-    expect(node.pollTimeout()).toBe(first + 2 * node.timing.retryIntervalMs);
-  });
-
   test.each<[string, number, PeerMessage]>([
     ['from itself', 1, post(1, 'x')],
     ['from an unknown node', 3, post(1, 'x')],
-    ['for a room out of range', 2, post(1, 'x', 5000)],
-    ['with a status of the wrong length', 2, { kind: 'status', received: [1] }],
-    [
-      'with a proposal outside total mode',
-      2,
-      { kind: 'proposal', seq: 1, room: 1, origin: 1, originSeq: 1, priority: 1 },
-    ],
+    ['with a status of the wrong length', 2, status([1])],
+    ['with a status whose vectors differ in length', 2, status([1, 0], [1])],
   ])('a message %s is dropped and counted', (_, from, message) => {
     const node = engine();
     node.receive(0, from, message);
     expect(node.stats().invalidDropped).toBe(1);
     expect(drainDeliveries(node)).toEqual([]);
   });
+
+  test.each<[string, LogEntry]>([
+    ['a post for a room out of range', post(1, 'x', 5000)],
+    ['an order entry outside total order', order(1, 2, 1)],
+  ])('%s takes its place in the log (no hole), is counted and skipped', (_, entry) => {
+    const node = engine({ self: 2 });
+    node.receive(0, 1, entry);
+    node.receive(0, 1, post(2, 'next'));
+    expect(node.stats().invalidDropped).toBe(1);
+    expect(drainDeliveries(node)).toEqual(['next']);
+    node.tick(node.timing.ackDelayMs);
+    expect(drainTransmits(node)).toEqual([{ to: 'all', message: status([2, 0]) }]);
+  });
 });
 
 describe('total order', () => {
-  test('a post is delivered only once every node has proposed, at the largest proposal', () => {
-    const node = new OrderingEngine({ mode: 'total', self: 1, nodeCount: 3 });
-    node.post(0, 1, bytes('mine'));
-    const sent = drainTransmits(node).map((t) => t.message);
-    expect(sent).toEqual([
+  const total = (self: number, nodeCount = 3): OrderingEngine =>
+    new OrderingEngine({ mode: 'total', self, nodeCount });
+
+  test('the sequencer (node 1) writes an order entry for every post, its own first', () => {
+    const sequencer = total(1);
+    sequencer.post(0, 1, bytes('mine'));
+    sequencer.receive(1, 2, post(1, 'yours'));
+    expect(drainTransmits(sequencer).map((t) => t.message)).toEqual([
       post(1, 'mine'),
-      { kind: 'proposal', seq: 2, room: 1, origin: 1, originSeq: 1, priority: 1 },
+      order(2, 1, 1),
+      order(3, 2, 1),
     ]);
-    node.receive(1, 2, { kind: 'proposal', seq: 1, room: 1, origin: 1, originSeq: 1, priority: 5 });
-    expect(drainDeliveries(node)).toEqual([]);
-    node.receive(2, 3, { kind: 'proposal', seq: 1, room: 1, origin: 1, originSeq: 1, priority: 2 });
+    expect(drainDeliveries(sequencer)).toEqual(['mine', 'yours']);
+  });
+
+  test("a node delivers in the order entries' order, once post and order entry have arrived", () => {
+    const node = total(3);
+    node.receive(0, 1, order(1, 2, 1)); // before the post it names
+    node.receive(0, 2, post(1, 'B'));
+    expect(drainDeliveries(node)).toEqual(['B']);
+    node.receive(1, 1, post(2, 'A'));
+    expect(drainDeliveries(node)).toEqual([]); // not ordered yet
+    node.receive(1, 1, order(3, 1, 2));
+    expect(drainDeliveries(node)).toEqual(['A']);
+  });
+
+  test('rooms wait only for their own posts', () => {
+    const node = total(3);
+    node.receive(0, 1, order(1, 2, 1, 1)); // room 1 waits for node 2's post 1
+    node.receive(0, 1, post(2, 'in room 2', 2));
+    node.receive(0, 1, order(3, 1, 2, 2));
+    expect(drainDeliveries(node)).toEqual(['in room 2']);
+    expect(node.stats().totalOrderPending).toBe(1);
+  });
+
+  test("order entries from another node, or out of an origin's order, are counted and skipped", () => {
+    const node = total(3);
+    node.receive(0, 2, order(1, 2, 5)); // node 2 is not the sequencer
+    node.receive(0, 1, order(1, 2, 2));
+    node.receive(0, 1, order(2, 2, 1)); // before 2: out of order
+    expect(node.stats().invalidDropped).toBe(2);
+    node.receive(0, 2, post(2, 'second'));
+    node.receive(0, 2, post(3, 'third'));
+    node.receive(0, 1, order(3, 2, 3));
+    expect(drainDeliveries(node)).toEqual(['second', 'third']);
+  });
+
+  test('a post stays in flight until every node reports it delivered, not only received', () => {
+    const node = total(2, 2);
+    node.post(0, 1, bytes('mine'));
+    node.receive(1, 1, status([0, 1], [0, 0])); // the sequencer holds it, has not delivered it
+    expect(node.stats()).toMatchObject({ logDepth: 0, postWindowDepth: 1 });
+    node.receive(2, 1, order(1, 2, 1));
     expect(drainDeliveries(node)).toEqual(['mine']);
-    node.post(3, 1, bytes('next'));
-    const proposal = drainTransmits(node).find((t) => t.message.kind === 'proposal')?.message;
-    expect(proposal).toMatchObject({ priority: 6 }); // above the agreed 5
+    node.receive(3, 1, status([1, 1], [1, 1]));
+    // Delivered everywhere, but the sequencer does not yet know every node holds its order entry.
+    expect(node.stats().postWindowDepth).toBe(1);
+    node.receive(4, 1, status([1, 1], [1, 1], 1));
+    expect(node.stats().postWindowDepth).toBe(0);
   });
-
-  test('equal agreed priorities are ordered by the proposer id', () => {
-    const node = new OrderingEngine({ mode: 'total', self: 1, nodeCount: 2 });
-    node.post(0, 1, bytes('A')); // node 1 proposes 1 for A
-    node.receive(1, 2, post(1, 'B')); // node 1 proposes 2 for B
-    node.receive(1, 2, { kind: 'proposal', seq: 2, room: 1, origin: 2, originSeq: 1, priority: 1 });
-    // B is agreed at (2, node 1), but A, still at node 1's proposal (1, node 1), heads the queue.
-    expect(drainDeliveries(node)).toEqual([]);
-    node.receive(2, 2, { kind: 'proposal', seq: 3, room: 1, origin: 1, originSeq: 1, priority: 2 });
-    // A is agreed at (2, node 2): same number as B, larger proposer id, so B goes first.
-    expect(drainDeliveries(node)).toEqual(['B', 'A']);
-  });
-});
-
-test('a proposal above PROPOSAL_PRIORITY_MAX is dropped, so no priority can overflow', () => {
-  const node = new OrderingEngine({ mode: 'total', self: 1, nodeCount: 2 });
-  node.post(0, 1, bytes('A'));
-  const hostile = { kind: 'proposal', seq: 1, room: 1, origin: 1, originSeq: 1 } as const;
-  node.receive(1, 2, { ...hostile, priority: PROPOSAL_PRIORITY_MAX + 1 });
-  expect(node.stats().invalidDropped).toBe(1);
-  expect(drainDeliveries(node)).toEqual([]);
-  node.receive(2, 2, { ...hostile, priority: PROPOSAL_PRIORITY_MAX });
-  expect(drainDeliveries(node)).toEqual(['A']);
-});
-
-test('a proposal for a post already delivered leaves nothing pending', () => {
-  const node = new OrderingEngine({ mode: 'total', self: 1, nodeCount: 2 });
-  node.post(0, 1, bytes('A'));
-  node.receive(1, 2, { kind: 'proposal', seq: 1, room: 1, origin: 1, originSeq: 1, priority: 1 });
-  expect(drainDeliveries(node)).toEqual(['A']);
-  node.receive(2, 2, { kind: 'proposal', seq: 2, room: 1, origin: 1, originSeq: 1, priority: 7 });
-  expect(node.stats().totalOrderPending).toBe(0);
 });
 
 test('a peer acknowledging more than this node wrote (it restarted) is counted, not trusted', () => {
   const node = engine();
   node.post(0, 1, bytes('after restart'));
-  node.receive(1, 2, { kind: 'status', received: [500, 0] });
+  node.receive(1, 2, status([500, 0]));
   expect(node.stats()).toMatchObject({ acknowledgementsBeyondLog: 1, logDepth: 1 });
-});
-
-test('proposals do not count toward the post window, only own posts do', () => {
-  const node = new OrderingEngine({
-    mode: 'total',
-    self: 1,
-    nodeCount: 2,
-    limits: { postWindowEntriesMax: 2 },
-  });
-  for (let seq = 1; seq <= 5; seq++) node.receive(0, 2, post(seq, `from 2 #${seq}`));
-  expect(node.stats().logDepth).toBe(5); // five unacknowledged proposals
-  expect(node.post(1, 1, bytes('mine')).ok).toBe(true);
-  expect(node.post(1, 1, bytes('mine too')).ok).toBe(true);
-  expect(node.post(1, 1, bytes('one too many'))).toEqual({ ok: false, reason: 'window-full' });
 });

@@ -1,16 +1,16 @@
 import { emptyStats, type EngineStats } from './engine-stats.js';
+import { checkLimits } from './limits.js';
 import type {
   LogEntry,
   NakMessage,
   NodeId,
+  OrderEntry,
   PeerMessage,
   PostEntry,
-  ProposalEntry,
   RoomId,
   StatusMessage,
 } from './messages.js';
 import {
-  DEFAULT_LIMITS,
   DEFAULT_TIMING,
   type Delivery,
   type EngineLimits,
@@ -20,10 +20,11 @@ import {
   type PostResult,
   type Transmit,
 } from './options.js';
+import { PostWindow } from './post-window.js';
 import { Queue } from './queue.js';
 import { ReceiveWindow } from './receive-window.js';
 import { SendLog } from './send-log.js';
-import { PROPOSAL_PRIORITY_MAX, TotalOrderRoom } from './total-order-room.js';
+import { TotalOrder, type TotalOrderDelivery } from './total-order.js';
 
 /**
  * One node of a replicated group, with no I/O: feed it what happened (`post`, `receive`, `tick`, each
@@ -32,7 +33,11 @@ import { PROPOSAL_PRIORITY_MAX, TotalOrderRoom } from './total-order-room.js';
  * Below the ordering modes sits one reliable channel per sender: every node numbers its own log
  * entries, peers hold back out-of-order entries, NAK gaps, and acknowledge with status messages;
  * entries every peer holds are dropped. On top of it, `unordered` delivers a post when it first
- * arrives, `fifo` in its origin's log order, and `total` by ISIS agreement per room.
+ * arrives, `fifo` in its origin's log order, and `total` in the order a sequencer (node 1) names.
+ *
+ * No node ever refuses to take a peer's entry once its turn has come, so no two nodes can wait on
+ * each other; the only back-pressure is each origin's post window, freed as the nodes report (in
+ * their status messages) that they have delivered its posts.
  */
 export class OrderingEngine {
   readonly mode: OrderingMode;
@@ -42,16 +47,27 @@ export class OrderingEngine {
   readonly timing: EngineTiming;
 
   readonly #log: SendLog;
+  readonly #postWindow: PostWindow;
   /** Indexed by node id; undefined at `self`. */
   readonly #windows: (ReceiveWindow | undefined)[];
-  readonly #rooms = new Map<RoomId, TotalOrderRoom>();
+  /** Indexed by node id: the highest seq of this node's log that node reported delivered. */
+  readonly #deliveredByPeer: number[];
+  /** Total order, at other nodes than the sequencer: the sequencer's last reported stable seq. */
+  #sequencerStableSeq = 0;
+  readonly #totalOrder: TotalOrder | undefined;
+  /** Total order: the node that writes order entries. */
+  readonly #sequencer: NodeId;
   readonly #transmits = new Queue<Transmit>();
   readonly #deliveries = new Queue<Delivery>();
   readonly #stats = emptyStats();
-  /** Own entries some peer has not acknowledged, at most: posts plus at most one proposal per post. */
-  readonly #logEntriesMax: number;
   /** When the status that acknowledges newly received entries goes out. */
   #statusDeadline: number | undefined;
+  /**
+   * When the next status goes out anyway: a heartbeat that repairs any lost status (it names this
+   * node's highest seq, so peers NAK a lost tail, and carries what it has delivered). Armed on the
+   * first input; undefined for a node with no peers.
+   */
+  #heartbeatDeadline: number | undefined;
 
   constructor(options: EngineOptions) {
     const { mode, self, nodeCount } = options;
@@ -63,31 +79,38 @@ export class OrderingEngine {
     this.mode = mode;
     this.self = self;
     this.nodeCount = nodeCount;
-    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.timing = { ...DEFAULT_TIMING, ...options.timing };
-    this.#log = new SendLog(self, nodeCount, this.timing);
-    this.#logEntriesMax = this.limits.postWindowEntriesMax * (nodeCount + 1);
+    this.limits = checkLimits(mode, nodeCount, options.limits ?? {}, this.timing);
+    this.#log = new SendLog(self, nodeCount);
+    this.#postWindow = new PostWindow(this.limits.postWindowEntriesMax);
     this.#windows = Array.from({ length: nodeCount + 1 }, (_, id) =>
       id === 0 || id === self ? undefined : new ReceiveWindow(this.limits, this.timing),
     );
+    this.#deliveredByPeer = new Array<number>(nodeCount + 1).fill(0);
+    this.#sequencer = 1;
+    this.#totalOrder =
+      mode === 'total' ? new TotalOrder(nodeCount, this.#deliverInTotalOrder) : undefined;
   }
 
   /** A local client posted `payload` to `room`. */
   post(now: number, room: RoomId, payload: Uint8Array): PostResult {
+    this.#armHeartbeat(now);
     if (!this.#isRoom(room)) return this.#refuse('bad-room');
     if (payload.byteLength > this.limits.payloadBytesMax) return this.#refuse('payload-too-large');
-    if (this.#log.unstablePostCount >= this.limits.postWindowEntriesMax)
-      return this.#refuse('window-full');
+    if (this.#postWindow.isFull) return this.#refuse('window-full');
     // Fields in the order the codec decodes them: one object shape for every post.
     const entry: PostEntry = { kind: 'post', seq: this.#log.nextSeq, room, payload };
-    this.#write(now, entry);
-    if (this.mode === 'total') this.#proposeFor(now, this.self, entry);
-    else this.#deliver(this.self, entry);
+    this.#write(entry);
+    this.#postWindow.add(entry.seq, this.#totalOrder !== undefined);
+    if (this.#totalOrder === undefined) this.#deliver(this.self, entry);
+    else this.#takePostInTotalOrder(this.self, entry);
+    this.#releasePostWindow();
     return { ok: true, seq: entry.seq };
   }
 
   /** A message from peer `from` arrived. Messages that break the protocol are dropped and counted. */
   receive(now: number, from: NodeId, message: PeerMessage): void {
+    this.#armHeartbeat(now);
     const window = this.#windows[from];
     if (window === undefined) {
       this.#stats.invalidDropped += 1;
@@ -95,7 +118,7 @@ export class OrderingEngine {
     }
     switch (message.kind) {
       case 'post':
-      case 'proposal':
+      case 'order':
         this.#receiveEntry(now, from, window, message);
         return;
       case 'status':
@@ -109,10 +132,10 @@ export class OrderingEngine {
 
   /** Time passed: fire whatever is due. Calling it early or often is harmless. */
   tick(now: number): void {
-    if (this.#statusDeadline !== undefined && this.#statusDeadline <= now) this.#sendStatus();
-    for (const peer of this.#log.takeDueRetries(now)) {
-      const highest = this.#log.get(this.#log.highestSeq);
-      if (highest !== undefined) this.#retransmit(peer, highest);
+    this.#armHeartbeat(now);
+    const statusDue = this.#statusDeadline !== undefined && this.#statusDeadline <= now;
+    if (statusDue || (this.#heartbeatDeadline !== undefined && this.#heartbeatDeadline <= now)) {
+      this.#sendStatus(now);
     }
     for (const [peer, window] of this.#windows.entries()) {
       if (window === undefined) continue;
@@ -131,12 +154,15 @@ export class OrderingEngine {
     return this.#deliveries.shift();
   }
 
-  /** The earliest time `tick` has work to do; undefined when nothing is outstanding. */
+  /**
+   * The time (on the caller's clock, like every `now`) at which `tick` next has work to do: at the
+   * latest the next heartbeat. Undefined only for a node with no peers.
+   */
   pollTimeout(): number | undefined {
     // Called once per event-loop turn: a plain loop, no closure or iterator per call.
-    let next = this.#statusDeadline;
-    const logDeadline = this.#log.nextDeadline();
-    if (logDeadline !== undefined && (next === undefined || logDeadline < next)) next = logDeadline;
+    let next = this.#heartbeatDeadline;
+    const status = this.#statusDeadline;
+    if (status !== undefined && (next === undefined || status < next)) next = status;
     const windows = this.#windows;
     for (let node = 1; node < windows.length; node++) {
       const deadline = windows[node]?.nextDeadline();
@@ -148,124 +174,149 @@ export class OrderingEngine {
   stats(): Readonly<EngineStats> {
     let holdBackDepth = 0;
     for (const window of this.#windows) holdBackDepth += window?.heldCount ?? 0;
-    let totalOrderPending = 0;
-    for (const room of this.#rooms.values()) totalOrderPending += room.pendingCount;
-    return { ...this.#stats, logDepth: this.#log.unstableCount, holdBackDepth, totalOrderPending };
+    return {
+      ...this.#stats,
+      logDepth: this.#log.unstableCount,
+      postWindowDepth: this.#postWindow.size,
+      holdBackDepth,
+      totalOrderPending: this.#totalOrder?.pendingCount ?? 0,
+    };
   }
 
   #receiveEntry(now: number, from: NodeId, window: ReceiveWindow, entry: LogEntry): void {
-    if (!this.#isRoom(entry.room) || !this.#isValidEntry(entry)) {
-      this.#stats.invalidDropped += 1;
-      return;
-    }
     const result = window.insert(now, entry);
+    // Acknowledge either way: a duplicate means the sender may not know we have it, and an entry
+    // beyond the window means it is far ahead and should learn what we hold.
+    this.#statusDeadline ??= now + this.timing.ackDelayMs;
     if (result === 'out-of-window') {
       this.#stats.outOfWindowDropped += 1;
       return;
     }
-    // A duplicate means the sender may not know we have it: acknowledge either way.
-    this.#statusDeadline ??= now + this.timing.ackDelayMs;
     if (result === 'duplicate') {
       this.#stats.duplicatesDropped += 1;
       return;
     }
     this.#stats.entriesReceived += 1;
-    if (this.mode === 'unordered' && entry.kind === 'post') this.#deliver(from, entry);
-    this.#takeInOrder(now, from, window);
+    if (this.mode === 'unordered' && entry.kind === 'post' && this.#isValidPost(entry)) {
+      this.#deliver(from, entry);
+    }
+    for (let next = window.takeNext(); next !== undefined; next = window.takeNext()) {
+      this.#take(from, next);
+    }
+    // In total order an entry from anyone may deliver this node's own posts.
+    if (this.#totalOrder !== undefined && this.#postWindow.size > 0) this.#releasePostWindow();
   }
 
   /**
-   * Hands a peer's arrived entries up in seq order. In total order each post makes this node write
-   * a proposal, so while its own log is full (`#logEntriesMax` entries some peer has not yet
-   * acknowledged) it takes no more posts: they wait in the receive window, acknowledged but not yet
-   * proposed for, until acknowledgements free the log (`#receiveStatus` resumes). That keeps the log
-   * bounded even when one link fails in one direction, and the window's own bound then pushes back
-   * on the posting node.
+   * Hands up a peer's entry in its log order. An entry this node cannot use (a room out of range,
+   * an oversized payload, an order entry from a node that is not the sequencer) still takes its
+   * place in the log, so it never leaves a hole that stalls the sender's later entries: it is
+   * counted and skipped.
    */
-  #takeInOrder(now: number, from: NodeId, window: ReceiveWindow): void {
-    for (let next = window.peekNext(); next !== undefined; next = window.peekNext()) {
-      const logFull = this.#log.unstableCount >= this.#logEntriesMax;
-      if (this.mode === 'total' && next.kind === 'post' && logFull) return;
-      window.takeNext();
-      if (this.mode === 'fifo' && next.kind === 'post') this.#deliver(from, next);
-      else if (this.mode === 'total') this.#handleInTotalOrder(now, from, next);
-    }
-  }
-
-  #isValidEntry(entry: LogEntry): boolean {
-    if (entry.kind === 'post') return entry.payload.byteLength <= this.limits.payloadBytesMax;
-    return (
-      this.mode === 'total' &&
-      Number.isInteger(entry.origin) &&
-      entry.origin >= 1 &&
-      entry.origin <= this.nodeCount &&
-      entry.priority >= 1 &&
-      entry.priority <= PROPOSAL_PRIORITY_MAX
-    );
-  }
-
-  #handleInTotalOrder(now: number, from: NodeId, entry: LogEntry): void {
-    if (entry.kind === 'post') {
-      this.#proposeFor(now, from, entry);
+  #take(from: NodeId, entry: LogEntry): void {
+    if (entry.kind === 'post' && !this.#isValidPost(entry)) {
+      this.#stats.invalidDropped += 1;
+      this.#totalOrder?.takeOther(from, entry.seq);
       return;
     }
-    const room = this.#room(entry.room);
-    room.recordProposal(from, entry.origin, entry.originSeq, entry.priority);
-    this.#deliverAgreed(entry.room, room);
+    if (this.mode === 'fifo' && entry.kind === 'post') {
+      this.#deliver(from, entry);
+      return;
+    }
+    if (this.#totalOrder === undefined) {
+      if (entry.kind === 'order') this.#stats.invalidDropped += 1;
+      return;
+    }
+    if (entry.kind === 'post') {
+      this.#takePostInTotalOrder(from, entry);
+      return;
+    }
+    this.#totalOrder.takeOther(from, entry.seq);
+    const fromSequencer = from === this.#sequencer && this.#isRoom(entry.room);
+    if (!fromSequencer || !this.#totalOrder.takeOrder(entry)) {
+      this.#stats.invalidDropped += 1;
+      return;
+    }
+    if (entry.origin === this.self) this.#postWindow.ordered(entry.originSeq, entry.seq);
   }
 
-  #proposeFor(now: number, origin: NodeId, post: PostEntry): void {
-    const room = this.#room(post.room);
-    const priority = room.propose(origin, post.seq, post.payload);
-    const proposal: ProposalEntry = {
-      kind: 'proposal',
+  #takePostInTotalOrder(origin: NodeId, post: PostEntry): void {
+    const totalOrder = this.#totalOrder!;
+    totalOrder.takePost(origin, post);
+    if (this.self !== this.#sequencer) return;
+    const order: OrderEntry = {
+      kind: 'order',
       seq: this.#log.nextSeq,
       room: post.room,
       origin,
       originSeq: post.seq,
-      priority,
     };
-    this.#write(now, proposal);
-    this.#deliverAgreed(post.room, room);
+    this.#write(order);
+    totalOrder.takeOther(this.self, order.seq);
+    totalOrder.takeOrder(order);
+    if (origin === this.self) this.#postWindow.ordered(post.seq, order.seq);
   }
 
-  #deliverAgreed(roomId: RoomId, room: TotalOrderRoom): void {
-    for (let post = room.takeDeliverable(); post !== undefined; post = room.takeDeliverable()) {
-      this.#stats.deliveries += 1;
-      this.#deliveries.push({
-        room: roomId,
-        origin: post.origin,
-        originSeq: post.originSeq,
-        payload: post.payload!,
-      });
-    }
+  #isValidPost(post: PostEntry): boolean {
+    return this.#isRoom(post.room) && post.payload.byteLength <= this.limits.payloadBytesMax;
   }
+
+  readonly #deliverInTotalOrder = ({ origin, post }: TotalOrderDelivery): void => {
+    this.#deliver(origin, post);
+  };
 
   #deliver(origin: NodeId, post: PostEntry): void {
     this.#stats.deliveries += 1;
     this.#deliveries.push({ room: post.room, origin, originSeq: post.seq, payload: post.payload });
   }
 
+  /** The highest seq of `node`'s log up to which every post has been delivered here. */
+  #deliveredSeq(node: NodeId): number {
+    if (this.#totalOrder !== undefined) return this.#totalOrder.deliveredSeq(node);
+    return node === this.self ? this.#log.highestSeq : this.#windows[node]!.contiguousSeq;
+  }
+
+  /**
+   * Frees the post window up to what every node (this one too) has delivered and, in total order,
+   * what the sequencer knows every node holds of its order entries.
+   */
+  #releasePostWindow(): void {
+    let everywhere = this.#deliveredSeq(this.self);
+    for (let node = 1; node <= this.nodeCount; node++) {
+      if (node !== this.self) everywhere = Math.min(everywhere, this.#deliveredByPeer[node]!);
+    }
+    const orderStableSeq =
+      this.self === this.#sequencer ? this.#log.stableSeq : this.#sequencerStableSeq;
+    this.#postWindow.release(everywhere, orderStableSeq);
+  }
+
   #receiveStatus(now: number, from: NodeId, window: ReceiveWindow, status: StatusMessage): void {
-    if (status.received.length !== this.nodeCount) {
+    if (status.received.length !== this.nodeCount || status.delivered.length !== this.nodeCount) {
       this.#stats.invalidDropped += 1;
       return;
     }
     const ownSeqHeld = status.received[this.self - 1]!;
+    const ownSeqDelivered = status.delivered[this.self - 1]!;
     window.learnHighest(now, status.received[from - 1]!);
-    if (ownSeqHeld > this.#log.highestSeq) {
+    if (ownSeqHeld > this.#log.highestSeq || ownSeqDelivered > this.#log.highestSeq) {
       // The peer holds more of this node's log than it has written: it remembers an earlier run
       // (this node restarted; membership is static) or the status is forged. Taking it as an
       // acknowledgement would drop entries the peer does not have, so it is counted instead.
       this.#stats.acknowledgementsBeyondLog += 1;
       return;
     }
-    const logFreed = this.#log.acknowledge(now, from, ownSeqHeld);
-    if (logFreed && this.mode === 'total') {
-      for (const [peer, peerWindow] of this.#windows.entries()) {
-        if (peerWindow !== undefined) this.#takeInOrder(now, peer, peerWindow);
-      }
+    this.#log.acknowledge(from, ownSeqHeld);
+    let news = false;
+    if (ownSeqDelivered > this.#deliveredByPeer[from]!) {
+      this.#deliveredByPeer[from] = ownSeqDelivered;
+      news = true;
     }
+    if (from === this.#sequencer && status.stable > this.#sequencerStableSeq) {
+      this.#sequencerStableSeq = status.stable;
+      news = true;
+    }
+    // At the sequencer, the acknowledgement may have made more order entries stable.
+    if (news || this.self === this.#sequencer) this.#releasePostWindow();
   }
 
   #receiveNak(from: NodeId, nak: NakMessage): void {
@@ -282,30 +333,29 @@ export class OrderingEngine {
     this.#transmits.push({ to, message: entry });
   }
 
-  #write(now: number, entry: LogEntry): void {
-    this.#log.append(now, entry);
+  #write(entry: LogEntry): void {
+    this.#log.append(entry);
     this.#stats.entriesWritten += 1;
     if (this.nodeCount > 1) this.#transmits.push({ to: 'all', message: entry });
   }
 
-  #sendStatus(): void {
+  #sendStatus(now: number): void {
     this.#statusDeadline = undefined;
+    this.#heartbeatDeadline = now + this.timing.heartbeatIntervalMs;
     const received = new Array<number>(this.nodeCount);
+    const delivered = new Array<number>(this.nodeCount);
     for (let node = 1; node <= this.nodeCount; node++) {
       received[node - 1] =
         node === this.self ? this.#log.highestSeq : this.#windows[node]!.contiguousSeq;
+      delivered[node - 1] = this.#deliveredSeq(node);
     }
     this.#stats.statusesSent += 1;
-    this.#transmits.push({ to: 'all', message: { kind: 'status', received } });
+    const stable = this.#log.stableSeq;
+    this.#transmits.push({ to: 'all', message: { kind: 'status', received, delivered, stable } });
   }
 
-  #room(roomId: RoomId): TotalOrderRoom {
-    let room = this.#rooms.get(roomId);
-    if (room === undefined) {
-      room = new TotalOrderRoom(this.self, this.nodeCount);
-      this.#rooms.set(roomId, room);
-    }
-    return room;
+  #armHeartbeat(now: number): void {
+    if (this.nodeCount > 1) this.#heartbeatDeadline ??= now + this.timing.heartbeatIntervalMs;
   }
 
   #isRoom(room: number): boolean {

@@ -1,6 +1,5 @@
 export { OrderingEngine } from './engine.js';
 export type { EngineStats } from './engine-stats.js';
-export { PROPOSAL_PRIORITY_MAX } from './total-order-room.js';
 export type * from './messages.js';
 export {
   DEFAULT_LIMITS,

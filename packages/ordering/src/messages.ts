@@ -23,29 +23,34 @@ export interface PostEntry {
 }
 
 /**
- * Total order only: the sender's proposed priority for the post `(origin, originSeq)`. Every node
- * proposes for every post (the origin too) and sends the proposal to all nodes; the agreed priority of
- * a post is the largest of its proposals, ties broken by the proposer's id.
+ * Total order only, written by the sequencer (the lowest node id): the post `(origin, originSeq)` of
+ * `room` comes next in that room. The sequencer takes every origin's posts in that origin's log order
+ * and writes one order entry for each, so every node delivers a room's posts in the order of the
+ * sequencer's log (the same order everywhere) and each origin's posts in the order it wrote them.
  */
-export interface ProposalEntry {
-  readonly kind: 'proposal';
+export interface OrderEntry {
+  readonly kind: 'order';
   readonly seq: number;
   readonly room: RoomId;
   readonly origin: NodeId;
   readonly originSeq: number;
-  readonly priority: number;
 }
 
-export type LogEntry = PostEntry | ProposalEntry;
+export type LogEntry = PostEntry | OrderEntry;
 
 /**
- * What the sender has: `received[k - 1]` is the highest seq it holds without gaps from node k; for the
- * sender itself, the highest seq it has written. It acknowledges, reveals lost tails, and is the
- * heartbeat while anything is unacknowledged.
+ * What the sender has, per node k (index k - 1): `received` is the highest seq it holds of k's log
+ * without gaps (for the sender itself, the highest seq it has written), and `delivered` the highest
+ * seq such that every post of k up to it has been delivered here. `stable` is the highest seq of the
+ * sender's own log that every peer has acknowledged. `received` acknowledges (entries every node
+ * holds are dropped) and reveals lost tails; `delivered`, and in total order the sequencer's
+ * `stable`, free the origins' post windows. Every node sends one at least every heartbeat.
  */
 export interface StatusMessage {
   readonly kind: 'status';
   readonly received: readonly number[];
+  readonly delivered: readonly number[];
+  readonly stable: number;
 }
 
 /** Asks the receiver to send its log entries `first..last` (inclusive) again. */

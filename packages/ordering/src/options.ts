@@ -4,26 +4,27 @@ export type OrderingMode = 'unordered' | 'fifo' | 'total';
 
 export const ORDERING_MODES: readonly OrderingMode[] = ['unordered', 'fifo', 'total'];
 
-/** Bounds on memory. Every buffer in the engine has one. */
+/** Bounds on memory. Every buffer in the engine has one; `OrderingEngine` checks they fit together. */
 export interface EngineLimits {
   /**
-   * Own posts not yet held by every peer. Past it, `post()` refuses new posts: the back-pressure
-   * that keeps a lagging or unreachable peer from growing the log without bound. A log also holds
-   * total-order proposals; while it holds `postWindowEntriesMax * (nodeCount + 1)` entries, the
-   * node takes no more posts from its peers (so it writes no more proposals) until some are
-   * acknowledged.
+   * Own posts in flight: posted here but not yet delivered at every node. Past it, `post()` refuses
+   * new posts (`window-full`). This is the only back-pressure, and it bounds every other buffer:
+   * each entry a node holds, writes or waits for concerns some post in flight.
    */
   readonly postWindowEntriesMax: number;
   /**
-   * A peer's entries held at most: arrived but not yet handed to the ordering layer, or waiting for
-   * a gap before them. Later ones are dropped (and resent once there is room).
+   * A peer's entries held at most, counted from the next one to hand up: entries further ahead are
+   * dropped (and NAKed again once there is room). It must cover everything a peer can have in
+   * flight: `postWindowEntriesMax`, or in total order `postWindowEntriesMax * (nodeCount + 1)` (the
+   * sequencer writes an order entry for every post in flight besides its own posts). Left out, it is
+   * the larger of 65,536 and that.
    */
   readonly receiveWindowEntriesMax: number;
   /** Rooms are 1..roomIdMax; entries for other rooms are refused. */
   readonly roomIdMax: number;
   /** Largest payload accepted by `post()`. */
   readonly payloadBytesMax: number;
-  /** Entries resent in answer to one NAK. */
+  /** Entries resent in answer to one NAK, and asked for in one round of NAKs. */
   readonly retransmitEntriesPerNakMax: number;
 }
 
@@ -33,9 +34,14 @@ export interface EngineTiming {
   readonly nakDelayMs: number;
   /** How long a node waits to batch acknowledgements into one status message. */
   readonly ackDelayMs: number;
-  /** First status/NAK repeat interval while something is unacknowledged; doubles up to the max. */
+  /** First NAK repeat interval while a gap persists; doubles up to the max. */
   readonly retryIntervalMs: number;
   readonly retryIntervalMsMax: number;
+  /**
+   * A node sends a status at least this often, even when idle: it repairs lost statuses (so lost
+   * tails are NAKed and post windows freed) and tells peers the node is alive.
+   */
+  readonly heartbeatIntervalMs: number;
 }
 
 export interface EngineOptions {
@@ -50,7 +56,7 @@ export interface EngineOptions {
 
 export const DEFAULT_LIMITS: EngineLimits = {
   postWindowEntriesMax: 1024,
-  receiveWindowEntriesMax: 65536,
+  receiveWindowEntriesMax: 65_536,
   roomIdMax: 1024,
   payloadBytesMax: 4096,
   retransmitEntriesPerNakMax: 256,
@@ -61,6 +67,7 @@ export const DEFAULT_TIMING: EngineTiming = {
   ackDelayMs: 10,
   retryIntervalMs: 100,
   retryIntervalMsMax: 1000,
+  heartbeatIntervalMs: 100,
 };
 
 /** A message to send: to one peer, or to every peer but this node. */

@@ -56,7 +56,11 @@ export class ReceiveWindow {
   insert(now: number, entry: LogEntry): InsertResult {
     const { seq } = entry;
     if (seq <= this.#contiguousSeq || this.#holds(seq)) return 'duplicate';
-    if (seq > this.#takenSeq + this.limits.receiveWindowEntriesMax) return 'out-of-window';
+    if (seq > this.#takenSeq + this.limits.receiveWindowEntriesMax) {
+      // Dropped, but the gap before it is real: NAK what fits in the window.
+      this.learnHighest(now, seq);
+      return 'out-of-window';
+    }
     while (seq - this.#takenSeq > this.#slotMask + 1) this.#growRing();
     this.#ring[seq & this.#slotMask] = entry;
     this.#heldCount += 1;

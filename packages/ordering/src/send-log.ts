@@ -1,16 +1,13 @@
 import type { LogEntry, NodeId } from './messages.js';
-import type { EngineTiming } from './options.js';
 
 /** Ring slots to start with; the ring doubles whenever the unstable entries outgrow it. */
 const RING_SLOTS_INITIAL = 256;
 
 /**
  * This node's own log: entries numbered from 1, kept until every peer has acknowledged them (then
- * they are stable and dropped), and the per-peer retry timers that recover lost tails.
- *
- * A peer that is behind and silent for a retry interval is sent the highest entry again: if it lacked
- * the tail, it now sees the gap and NAKs; if only its acknowledgement was lost, the duplicate makes it
- * acknowledge again. The interval doubles while the peer stays silent.
+ * they are stable and dropped), so that a NAK can be answered. Lost tails need no timer here: every
+ * status (and a node sends one at least every heartbeat) names the sender's highest seq, and a peer
+ * that lacks entries up to it NAKs them.
  */
 export class SendLog {
   /**
@@ -22,35 +19,29 @@ export class SendLog {
   readonly #peers: readonly NodeId[];
   /** Indexed by node id: the highest seq the peer holds without gaps, as far as we know. */
   readonly #ackedSeq: number[];
-  readonly #retryDeadline: (number | undefined)[];
-  readonly #retryIntervalMs: number[];
   #highestSeq = 0;
   #stableSeq = 0;
-  #unstablePosts = 0;
 
   constructor(
     readonly self: NodeId,
     nodeCount: number,
-    private readonly timing: EngineTiming,
   ) {
     this.#peers = Array.from({ length: nodeCount }, (_, i) => i + 1).filter((id) => id !== self);
     this.#ackedSeq = new Array<number>(nodeCount + 1).fill(0);
-    this.#retryDeadline = new Array<number | undefined>(nodeCount + 1).fill(undefined);
-    this.#retryIntervalMs = new Array<number>(nodeCount + 1).fill(timing.retryIntervalMs);
   }
 
   get highestSeq(): number {
     return this.#highestSeq;
   }
 
+  /** Every peer holds this node's entries up to this seq. */
+  get stableSeq(): number {
+    return this.#stableSeq;
+  }
+
   /** Entries not yet held by every peer. */
   get unstableCount(): number {
     return this.#highestSeq - this.#stableSeq;
-  }
-
-  /** Posts (not proposals) among them. */
-  get unstablePostCount(): number {
-    return this.#unstablePosts;
   }
 
   /** The seq the next appended entry must have. */
@@ -62,7 +53,7 @@ export class SendLog {
    * Appends `entry`, whose seq is `nextSeq`. The caller builds the entry, so that entries have the
    * same shape as decoded ones and stay monomorphic on the hot path.
    */
-  append(now: number, entry: LogEntry): void {
+  append(entry: LogEntry): void {
     if (entry.seq !== this.#highestSeq + 1) {
       throw new RangeError(`append: seq ${entry.seq} is not the next seq ${this.#highestSeq + 1}`);
     }
@@ -73,10 +64,6 @@ export class SendLog {
     }
     if (this.#highestSeq - this.#stableSeq > this.#slotMask) this.#growRing();
     this.#ring[entry.seq & this.#slotMask] = entry;
-    if (entry.kind === 'post') this.#unstablePosts += 1;
-    for (const peer of this.#peers) {
-      this.#retryDeadline[peer] ??= now + this.#retryIntervalMs[peer]!;
-    }
   }
 
   get(seq: number): LogEntry | undefined {
@@ -84,25 +71,19 @@ export class SendLog {
     return this.#ring[seq & this.#slotMask];
   }
 
-  /** A peer told us it holds our entries up to `seq`. Returns true when that was news. */
-  acknowledge(now: number, peer: NodeId, seq: number): boolean {
+  /** A peer told us it holds our entries up to `seq`. */
+  acknowledge(peer: NodeId, seq: number): void {
     const acked = Math.min(seq, this.#highestSeq);
-    if (acked <= this.#ackedSeq[peer]!) return false;
+    if (acked <= this.#ackedSeq[peer]!) return;
     this.#ackedSeq[peer] = acked;
-    this.#retryIntervalMs[peer] = this.timing.retryIntervalMs;
-    this.#retryDeadline[peer] =
-      acked < this.#highestSeq ? now + this.timing.retryIntervalMs : undefined;
     this.#collectStable();
-    return true;
   }
 
   #collectStable(): void {
     let stable = this.#highestSeq;
     for (const peer of this.#peers) stable = Math.min(stable, this.#ackedSeq[peer]!);
     for (let seq = this.#stableSeq + 1; seq <= stable; seq++) {
-      const slot = seq & this.#slotMask;
-      if (this.#ring[slot]?.kind === 'post') this.#unstablePosts -= 1;
-      this.#ring[slot] = undefined;
+      this.#ring[seq & this.#slotMask] = undefined;
     }
     this.#stableSeq = Math.max(this.#stableSeq, stable);
   }
@@ -116,28 +97,5 @@ export class SendLog {
     }
     this.#ring = ring;
     this.#slotMask = slotMask;
-  }
-
-  /** Peers whose retry timer is due; each gets its timer backed off. */
-  takeDueRetries(now: number): NodeId[] {
-    const due: NodeId[] = [];
-    for (const peer of this.#peers) {
-      const deadline = this.#retryDeadline[peer];
-      if (deadline === undefined || deadline > now) continue;
-      due.push(peer);
-      const interval = Math.min(this.#retryIntervalMs[peer]! * 2, this.timing.retryIntervalMsMax);
-      this.#retryIntervalMs[peer] = interval;
-      this.#retryDeadline[peer] = now + interval;
-    }
-    return due;
-  }
-
-  nextDeadline(): number | undefined {
-    let next: number | undefined;
-    for (const peer of this.#peers) {
-      const deadline = this.#retryDeadline[peer];
-      if (deadline !== undefined && (next === undefined || deadline < next)) next = deadline;
-    }
-    return next;
   }
 }

@@ -4,9 +4,12 @@
  * status vector is a count varint followed by that many varints.
  *
  *   1 post      seq room payload
- *   2 proposal  seq room origin originSeq priority
- *   3 status    received[]
  *   4 nak       first last
+ *   5 order     seq room origin originSeq
+ *   6 status    received[] delivered[] stable
+ *
+ * (Kinds 2 and 3 were the ISIS proposal and the status without `delivered`: gone, and refused as
+ * unknown kinds, so a server of an earlier release is never misread.)
  *
  * Writers assume a message that passed `peerMessageProblem`; the reader checks everything.
  */
@@ -18,9 +21,9 @@ import { PEER_PAYLOAD_BYTES_MAX, peerMessageProblem } from './peer-message-rules
 import { varintByteLength, writeVarint } from './varint.js';
 
 const KIND_POST = 1;
-const KIND_PROPOSAL = 2;
-const KIND_STATUS = 3;
 const KIND_NAK = 4;
+const KIND_ORDER = 5;
+const KIND_STATUS = 6;
 
 /** Bytes `writePeerMessage` uses for `message`. */
 export function peerMessageByteLength(message: PeerMessage): number {
@@ -33,19 +36,19 @@ export function peerMessageByteLength(message: PeerMessage): number {
         varintByteLength(message.payload.length) +
         message.payload.length
       );
-    case 'proposal':
+    case 'order':
       return (
         1 +
         varintByteLength(message.seq) +
         varintByteLength(message.room) +
         varintByteLength(message.origin) +
-        varintByteLength(message.originSeq) +
-        varintByteLength(message.priority)
+        varintByteLength(message.originSeq)
       );
     case 'status': {
       let length = 1 + varintByteLength(message.received.length);
       for (const received of message.received) length += varintByteLength(received);
-      return length;
+      for (const delivered of message.delivered) length += varintByteLength(delivered);
+      return length + varintByteLength(message.stable);
     }
     case 'nak':
       return 1 + varintByteLength(message.first) + varintByteLength(message.last);
@@ -63,18 +66,19 @@ export function writePeerMessage(target: Uint8Array, offset: number, message: Pe
       at = writeVarint(target, at, message.payload.length);
       target.set(message.payload, at);
       return at + message.payload.length;
-    case 'proposal':
-      target[at++] = KIND_PROPOSAL;
+    case 'order':
+      target[at++] = KIND_ORDER;
       at = writeVarint(target, at, message.seq);
       at = writeVarint(target, at, message.room);
       at = writeVarint(target, at, message.origin);
-      at = writeVarint(target, at, message.originSeq);
-      return writeVarint(target, at, message.priority);
+      return writeVarint(target, at, message.originSeq);
     case 'status':
+      // One count for both vectors: the rules require them to be as long as each other.
       target[at++] = KIND_STATUS;
       at = writeVarint(target, at, message.received.length);
       for (const received of message.received) at = writeVarint(target, at, received);
-      return at;
+      for (const delivered of message.delivered) at = writeVarint(target, at, delivered);
+      return writeVarint(target, at, message.stable);
     case 'nak':
       target[at++] = KIND_NAK;
       at = writeVarint(target, at, message.first);
@@ -108,14 +112,13 @@ function readFields(reader: ByteReader): PeerMessage | undefined {
       }
       return { kind: 'post', seq, room, payload: reader.bytes(length, 'payload') };
     }
-    case KIND_PROPOSAL:
+    case KIND_ORDER:
       return {
-        kind: 'proposal',
+        kind: 'order',
         seq: reader.varint('seq'),
         room: reader.varint('room'),
         origin: reader.varint('origin'),
         originSeq: reader.varint('originSeq'),
-        priority: reader.varint('priority'),
       };
     case KIND_STATUS: {
       const count = reader.varint('status length');
@@ -126,7 +129,9 @@ function readFields(reader: ByteReader): PeerMessage | undefined {
       }
       const received: number[] = [];
       for (let index = 0; index < count; index++) received.push(reader.varint('status entry'));
-      return { kind: 'status', received };
+      const delivered: number[] = [];
+      for (let index = 0; index < count; index++) delivered.push(reader.varint('status entry'));
+      return { kind: 'status', received, delivered, stable: reader.varint('stable') };
     }
     case KIND_NAK:
       return { kind: 'nak', first: reader.varint('first'), last: reader.varint('last') };

@@ -36,22 +36,30 @@ describe('peerMessageProblem', () => {
     );
   });
 
-  it('wants a proposal origin to be a node id, and allows priority 0', () => {
-    const proposal = { kind: 'proposal', seq: 1, room: 1, originSeq: 1, priority: 0 } as const;
-    expect(peerMessageProblem({ ...proposal, origin: 64 })).toBeUndefined();
-    expect(peerMessageProblem({ ...proposal, origin: 65 })).toBe('origin 65 is not a node id 1-64');
-    expect(peerMessageProblem({ ...proposal, origin: 1, priority: -1 })).toBe(
-      'priority -1 is not an integer 0 to 2^53-1',
+  it('wants an order entry origin to be a node id', () => {
+    const order = { kind: 'order', seq: 1, room: 1, originSeq: 1 } as const;
+    expect(peerMessageProblem({ ...order, origin: 64 })).toBeUndefined();
+    expect(peerMessageProblem({ ...order, origin: 65 })).toBe('origin 65 is not a node id 1-64');
+    expect(peerMessageProblem({ ...order, origin: 1, originSeq: 0 })).toBe(
+      'originSeq 0 is not an integer 1 to 2^53-1',
     );
   });
 
-  it('allows zero status entries but at most 64 of them', () => {
-    expect(peerMessageProblem({ kind: 'status', received: [0, 0, 5] })).toBeUndefined();
-    expect(peerMessageProblem({ kind: 'status', received: new Array(65).fill(0) })).toBe(
+  it('allows zero status entries but at most 64 of them, in vectors of one length', () => {
+    const status = (received: number[], delivered = received, stable = 0) =>
+      ({ kind: 'status', received, delivered, stable }) as const;
+    expect(peerMessageProblem(status([0, 0, 5]))).toBeUndefined();
+    expect(peerMessageProblem(status(new Array(65).fill(0)))).toBe(
       'status has 65 entries, more than 64',
     );
-    expect(peerMessageProblem({ kind: 'status', received: [1, -1] })).toBe(
+    expect(peerMessageProblem(status([1, 2], [1]))).toBe(
+      'status has 2 received but 1 delivered entries',
+    );
+    expect(peerMessageProblem(status([1, -1]))).toBe(
       'status entry -1 is not an integer 0 to 2^53-1',
+    );
+    expect(peerMessageProblem(status([1], [1], 0.5))).toBe(
+      'status entry 0.5 is not an integer 0 to 2^53-1',
     );
   });
 

@@ -24,20 +24,22 @@ export function peerMessageProblem(message: PeerMessage): string | undefined {
           ? `payload of ${message.payload.length} bytes exceeds ${PEER_PAYLOAD_BYTES_MAX}`
           : undefined)
       );
-    case 'proposal':
+    case 'order':
       return (
         positiveProblem(message.seq, 'seq') ??
         positiveProblem(message.room, 'room') ??
         nodeIdProblem(message.origin, 'origin') ??
-        positiveProblem(message.originSeq, 'originSeq') ??
-        countProblem(message.priority, 'priority')
+        positiveProblem(message.originSeq, 'originSeq')
       );
     case 'status':
       if (message.received.length > SERVER_COUNT_MAX) {
         return `status has ${message.received.length} entries, more than ${SERVER_COUNT_MAX}`;
       }
-      for (const received of message.received) {
-        const problem = countProblem(received, 'status entry');
+      if (message.delivered.length !== message.received.length) {
+        return `status has ${message.received.length} received but ${message.delivered.length} delivered entries`;
+      }
+      for (const value of [...message.received, ...message.delivered, message.stable]) {
+        const problem = countProblem(value, 'status entry');
         if (problem !== undefined) return problem;
       }
       return undefined;

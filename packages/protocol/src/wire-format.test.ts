@@ -42,14 +42,15 @@ describe('encodeFrame / decodeFrame', () => {
     const frame: PeerFrame = {
       from: 2,
       messages: [
-        { kind: 'status', received: [0, 5] },
+        { kind: 'status', received: [0, 5], delivered: [0, 5], stable: 0 },
         { kind: 'nak', first: 1, last: 1 },
       ],
     };
-    // body: from=2 | status: 3, count 2, 0, 5 | nak: 4, 1, 1
-    // COBS: block [04: 02 03 02] stands for 02 03 02 00, last block [05: 05 04 01 01]
+    // body: from=2 | status: 6, count 2, received 0 5, delivered 0 5, stable 0 | nak: 4, 1, 1
+    // COBS: block [04: 02 06 02] stands for 02 06 02 00, [02: 05] for 05 00 (twice), and the last
+    // block [04: 04 01 01] for the rest
     expect([...encodeFrame(frame)]).toEqual([
-      0xc5, 0x53, 0x01, 0x04, 0x02, 0x03, 0x02, 0x05, 0x05, 0x04, 0x01, 0x01,
+      0xc5, 0x53, 0x01, 0x04, 0x02, 0x06, 0x02, 0x02, 0x05, 0x02, 0x05, 0x04, 0x04, 0x01, 0x01,
     ]);
   });
 

@@ -87,20 +87,26 @@ export function peerMessageArbitrary(nodeCount: number): fc.Arbitrary<PeerMessag
       ),
     }),
     fc.record({
-      kind: fc.constant('proposal' as const),
+      kind: fc.constant('order' as const),
       seq: seqArbitrary,
       room,
       origin: node,
       originSeq: seqArbitrary,
-      priority: fc.oneof(fc.nat(100), fc.nat()),
     }),
-    fc.record({
-      kind: fc.constant('status' as const),
-      received: fc.array(fc.oneof(fc.nat(50), fc.nat()), {
-        minLength: nodeCount - 1,
-        maxLength: nodeCount + 1,
-      }),
-    }),
+    fc
+      .tuple(
+        fc.array(fc.tuple(fc.oneof(fc.nat(50), fc.nat()), fc.oneof(fc.nat(50), fc.nat())), {
+          minLength: nodeCount - 1,
+          maxLength: nodeCount + 1,
+        }),
+        fc.oneof(fc.nat(50), fc.nat()),
+      )
+      .map(([pairs, stable]): PeerMessage => ({
+        kind: 'status',
+        received: pairs.map(([received]) => received),
+        delivered: pairs.map(([, delivered]) => delivered),
+        stable,
+      })),
     fc.tuple(seqArbitrary, fc.nat(300)).map(([first, span]): PeerMessage => ({
       kind: 'nak',
       first,

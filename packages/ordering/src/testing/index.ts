@@ -2,7 +2,9 @@ export { checkDeliveries, type DeliveredPost, type Violation } from './invariant
 export { SeededRandom } from './random.js';
 export {
   describeFailure,
+  FAULT_PROFILES,
   runScenario,
+  SETTLE_TIME_MS_MAX,
   type ScenarioOptions,
   type ScenarioResult,
 } from './scenario.js';

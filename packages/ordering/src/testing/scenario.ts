@@ -1,80 +1,228 @@
-import type { OrderingMode } from '../options.js';
-import { checkDeliveries, type DeliveredPost, type Violation } from './invariants.js';
+import type { EngineLimits, OrderingMode } from '../options.js';
+import { logEntriesMax } from '../limits.js';
+import { checkDeliveries, type Violation } from './invariants.js';
 import { SeededRandom } from './random.js';
-import { Simulator, type LinkFaults } from './simulator.js';
+import { bufferedEntries, Simulator, type LinkFaults } from './simulator.js';
 
 export interface ScenarioOptions {
   readonly mode: OrderingMode;
-  /** Faults while clients post; they stop at `faultsEndMs` so the group can settle. */
+  /** Faults of every link while clients post; they stop at the end of the fault period. */
   readonly faults: Partial<LinkFaults>;
   readonly nodeCountMax?: number;
+  readonly roomCountMax?: number;
   readonly postCountMax?: number;
-  /** Cut the group in two for a while, then heal. */
+  /** Cut the group in two (or three) for a while, then heal. */
   readonly partitions?: boolean;
+  /** Links that fail in one direction for a while, and links that flap. */
+  readonly linkFailures?: boolean;
+  /** Nodes that stop handling anything for up to a few seconds, then resume. */
+  readonly pauses?: boolean;
+  /**
+   * Tiny limits (post windows of 1-8, receive windows no larger than the engine accepts, NAKs of a
+   * few entries) and posts in bursts, so that every limit and back-pressure path is reached.
+   */
+  readonly smallLimits?: boolean;
 }
 
 export interface ScenarioResult {
   readonly seed: number;
   readonly simulator: Simulator;
   readonly violations: readonly Violation[];
-  /** Whether every timer went quiet after the faults stopped. */
-  readonly settled: boolean;
-  /** Entries still buffered anywhere after settling (log, hold-back, total-order queues). */
+  /** When the last fault ended (virtual ms). */
+  readonly faultsEndMs: number;
+  /** When the group settled (every accepted post delivered everywhere, every buffer empty). */
+  readonly settledMs: number | undefined;
+  /** Entries still buffered anywhere at the end. */
   readonly bufferedEntries: number;
+  /** Posts the engines refused (window full): back-pressure at work. */
+  readonly refusedPosts: number;
 }
 
 const POSTING_PERIOD_MS = 300;
-const SETTLE_TIME_MS_MAX = 120_000;
+/** Liveness: after the last fault, a run must settle within this much virtual time. */
+export const SETTLE_TIME_MS_MAX = 30_000;
 
 /**
- * One random run, all of it drawn from `seed`: 2 to `nodeCountMax` nodes, 1 to 3 rooms, posts at
- * random times and nodes, faults while posting (and optionally a partition that heals), then a quiet
- * network until every timer stops. Replays exactly from the same seed and options.
+ * The fault profiles the property tests run, each with what it stresses. Every profile ends with a
+ * perfect network (delays only), and every run must then settle.
+ */
+export const FAULT_PROFILES = {
+  'delay, reordering and duplication': {
+    faults: { delayMsMax: 20, duplicate: 0.1 },
+    nodeCountMax: 16,
+    roomCountMax: 16,
+  },
+  'loss up to 30%, bursts, duplication and healing partitions': {
+    faults: { delayMsMax: 20, loss: 0.3, duplicate: 0.05, burstEnter: 0.02, burstExit: 0.3 },
+    partitions: true,
+  },
+  'one-way failures, flapping links, pauses, long tails and replays': {
+    faults: {
+      delayMsMax: 10,
+      loss: 0.05,
+      tailDelay: 0.02,
+      tailDelayMsMax: 3_000,
+      replay: 0.02,
+      replayDelayMsMax: 5_000,
+    },
+    linkFailures: true,
+    pauses: true,
+    nodeCountMax: 8,
+  },
+  'bursts at small limits with loss, one-way failures and pauses': {
+    faults: { delayMsMax: 10, loss: 0.1, duplicate: 0.05 },
+    smallLimits: true,
+    linkFailures: true,
+    pauses: true,
+    postCountMax: 120,
+  },
+} satisfies Record<string, Omit<ScenarioOptions, 'mode'>>;
+
+/**
+ * One random run, all of it drawn from `seed`: 2 to `nodeCountMax` nodes, 1 to `roomCountMax`
+ * rooms, posts at random times and nodes (in bursts with `smallLimits`), the profile's faults while
+ * posting, then a network with delays only until the group settles or `SETTLE_TIME_MS_MAX` passes.
+ * Replays exactly from the same seed and options.
  */
 export function runScenario(seed: number, options: ScenarioOptions): ScenarioResult {
   const shape = new SeededRandom(seed);
   const nodeCount = shape.int(2, options.nodeCountMax ?? 5);
-  const roomCount = shape.int(1, 3);
+  const roomCount = shape.int(1, options.roomCountMax ?? 3);
   const postCount = shape.int(1, options.postCountMax ?? 40);
-  const simulator = new Simulator({ seed, nodeCount, mode: options.mode, network: options.faults });
+  const limits = options.smallLimits ? smallLimits(shape, options.mode, nodeCount) : undefined;
+  const simulator = new Simulator({
+    seed,
+    nodeCount,
+    mode: options.mode,
+    network: options.faults,
+    ...(limits && { limits }),
+  });
+  let refusedPosts = 0;
+  const post = (node: number, room: number, index: number): void => {
+    const payload = Uint8Array.of(index & 0xff, index >> 8, node);
+    // A paused node's clients wait for it like its datagrams do.
+    const resumeMs = simulator.resumesAt(node);
+    if (resumeMs !== undefined) {
+      simulator.schedulePost(resumeMs, node, room, payload);
+      return;
+    }
+    if (!simulator.post(node, room, payload).ok) refusedPosts += 1;
+  };
+  /** Everything that happens at a set time: posts, faults starting and ending. */
+  const actions: { timeMs: number; apply: () => void }[] = [];
   for (let index = 0; index < postCount; index++) {
-    const timeMs = shape.int(0, POSTING_PERIOD_MS);
     const node = shape.int(1, nodeCount);
     const room = shape.int(1, roomCount);
-    simulator.schedulePost(timeMs, node, room, Uint8Array.of(index & 0xff, index >> 8, node));
+    // A burst: the same node posts several at once, past its window when limits are small.
+    const count = options.smallLimits ? shape.int(1, 12) : 1;
+    actions.push({
+      timeMs: shape.int(0, POSTING_PERIOD_MS),
+      apply: () => {
+        for (let copy = 0; copy < count; copy++) post(node, room, index * 16 + copy);
+      },
+    });
   }
+  // The network's own faults (loss, duplicates, long tails, replays) last while clients post.
+  actions.push({
+    timeMs: POSTING_PERIOD_MS,
+    apply: () =>
+      simulator.setNetwork({ loss: 0, duplicate: 0, burstEnter: 0, tailDelay: 0, replay: 0 }),
+  });
+  let faultsEndMs = POSTING_PERIOD_MS;
+  const addFault = (startMs: number, endMs: number, begin: () => void, end: () => void): void => {
+    actions.push({ timeMs: startMs, apply: begin }, { timeMs: endMs, apply: end });
+    faultsEndMs = Math.max(faultsEndMs, endMs);
+  };
   if (options.partitions && nodeCount > 2 && shape.chance(0.5)) {
     const cut = shape.int(1, nodeCount - 1);
-    const start = shape.int(0, POSTING_PERIOD_MS);
-    simulator.runUntil(start);
-    simulator.partition([
+    const startMs = shape.int(0, POSTING_PERIOD_MS);
+    const groups = [
       Array.from({ length: cut }, (_, i) => i + 1),
       Array.from({ length: nodeCount - cut }, (_, i) => cut + i + 1),
-    ]);
-    simulator.runUntil(start + shape.int(50, 2_000));
-    simulator.heal();
+    ];
+    addFault(
+      startMs,
+      startMs + shape.int(50, 2_000),
+      () => simulator.partition(groups),
+      () => simulator.heal(),
+    );
   }
-  simulator.runUntil(POSTING_PERIOD_MS);
-  simulator.setNetwork({ loss: 0, duplicate: 0, burstEnter: 0 });
-  const settled = simulator.runUntilIdle({ timeMsMax: simulator.nowMs + SETTLE_TIME_MS_MAX });
+  if (options.linkFailures) {
+    for (let failures = shape.int(0, 3); failures > 0; failures--) {
+      const from = shape.int(1, nodeCount);
+      const to = ((from - 1 + shape.int(1, nodeCount - 1)) % nodeCount) + 1;
+      let startMs = shape.int(0, POSTING_PERIOD_MS);
+      // One long one-way failure, or a link that flaps: down and up several times.
+      const flaps = shape.chance(0.5) ? 1 : shape.int(2, 6);
+      for (let flap = 0; flap < flaps; flap++) {
+        const endMs = startMs + (flaps === 1 ? shape.int(100, 5_000) : shape.int(10, 300));
+        addFault(
+          startMs,
+          endMs,
+          () => simulator.setLink(from, to, { loss: 1 }),
+          () => simulator.clearLink(from, to),
+        );
+        startMs = endMs + shape.int(10, 300);
+      }
+    }
+  }
+  if (options.pauses) {
+    for (let pauses = shape.int(0, 2); pauses > 0; pauses--) {
+      const node = shape.int(1, nodeCount);
+      const startMs = shape.int(0, POSTING_PERIOD_MS);
+      const endMs = startMs + shape.int(50, 3_000);
+      addFault(
+        startMs,
+        endMs,
+        () => simulator.pause(node, endMs),
+        () => undefined,
+      );
+    }
+  }
+  // Stable: actions at the same time keep the order they were drawn in.
+  actions.sort((a, b) => a.timeMs - b.timeMs);
+  for (const action of actions) {
+    simulator.runUntil(action.timeMs);
+    action.apply();
+  }
+  const settledMs = simulator.runUntilSettled(faultsEndMs + SETTLE_TIME_MS_MAX);
 
-  const deliveriesByNode = new Map<number, readonly DeliveredPost[]>();
-  let bufferedEntries = 0;
-  for (let node = 1; node <= nodeCount; node++) {
-    deliveriesByNode.set(node, simulator.deliveries(node));
-    const stats = simulator.engine(node).stats();
-    bufferedEntries += stats.logDepth + stats.holdBackDepth + stats.totalOrderPending;
-  }
-  const violations = checkDeliveries(options.mode, simulator.posts, deliveriesByNode);
-  return { seed, simulator, violations, settled, bufferedEntries };
+  let buffered = 0;
+  for (let node = 1; node <= nodeCount; node++) buffered += bufferedEntries(simulator.engine(node));
+  const violations = checkDeliveries(options.mode, simulator.posts, simulator.deliveriesByNode());
+  return {
+    seed,
+    simulator,
+    violations,
+    faultsEndMs,
+    settledMs,
+    bufferedEntries: buffered,
+    refusedPosts,
+  };
+}
+
+/** Limits at the edge of what the engine accepts, drawn from `shape`. */
+function smallLimits(
+  shape: SeededRandom,
+  mode: OrderingMode,
+  nodeCount: number,
+): Partial<EngineLimits> {
+  const postWindowEntriesMax = shape.int(1, 8);
+  return {
+    postWindowEntriesMax,
+    receiveWindowEntriesMax: logEntriesMax(mode, nodeCount, postWindowEntriesMax),
+    retransmitEntriesPerNakMax: shape.int(1, 4),
+  };
 }
 
 /** A one-paragraph account of a failed run, ending with how to replay it. */
 export function describeFailure(result: ScenarioResult, options: ScenarioOptions): string {
   const shown = result.violations.slice(0, 5).map((v) => `  node ${v.node} ${v.kind}: ${v.detail}`);
   return [
-    `mode=${options.mode} faults=${JSON.stringify(options.faults)} nodes=${result.simulator.nodeCount}`,
-    `posts=${result.simulator.posts.length} settled=${result.settled} bufferedEntries=${result.bufferedEntries}`,
+    `mode=${options.mode} options=${JSON.stringify(options)} nodes=${result.simulator.nodeCount}`,
+    `posts=${result.simulator.posts.length} faultsEndMs=${result.faultsEndMs} ` +
+      `settledMs=${result.settledMs ?? `never (within ${SETTLE_TIME_MS_MAX} ms)`} ` +
+      `bufferedEntries=${result.bufferedEntries}`,
     `${result.violations.length} violation(s)`,
     ...shown,
     `reproduce with seed=${result.seed}`,

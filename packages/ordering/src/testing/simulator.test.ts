@@ -1,8 +1,18 @@
 import { expect, test } from 'vitest';
+import { ORDERING_MODES } from '../options.js';
+import { OrderingEngine } from '../engine.js';
+import { checkDeliveries } from './invariants.js';
 import { runScenario } from './scenario.js';
-import { Simulator } from './simulator.js';
+import { bufferedEntries, Simulator } from './simulator.js';
 
-const payload = (n: number): Uint8Array => Uint8Array.of(n);
+const payload = (n: number): Uint8Array => Uint8Array.of(n & 0xff, n >> 8);
+
+function expectAllDeliveredInOrder(sim: Simulator): void {
+  expect(checkDeliveries(sim.mode, sim.posts, sim.deliveriesByNode())).toEqual([]);
+  for (let node = 1; node <= sim.nodeCount; node++) {
+    expect(bufferedEntries(sim.engine(node)), `node ${node} buffers`).toBe(0);
+  }
+}
 
 test('a seed replays exactly: same deliveries at the same virtual times', () => {
   const options = { mode: 'total', faults: { delayMsMax: 20, loss: 0.2, duplicate: 0.1 } } as const;
@@ -26,8 +36,19 @@ test('a partition stops traffic between its sides until it heals', () => {
   expect(sim.deliveries(1).map((d) => d.origin)).toEqual([1]);
   expect(sim.deliveries(3).map((d) => d.origin)).toEqual([2]);
   sim.heal();
-  expect(sim.runUntilIdle({ timeMsMax: 60_000 })).toBe(true);
-  for (const node of [1, 2, 3]) expect(sim.deliveries(node)).toHaveLength(2);
+  expect(sim.runUntilSettled(60_000)).toBeDefined();
+  expectAllDeliveredInOrder(sim);
+});
+
+test('a paused node handles nothing until it resumes, then catches up', () => {
+  const sim = new Simulator({ seed: 2, nodeCount: 3, mode: 'total', network: { delayMsMax: 5 } });
+  sim.pause(3, 2_000);
+  for (let i = 0; i < 10; i++) sim.schedulePost(i * 10, (i % 3) + 1, 1, payload(i));
+  sim.runUntil(1_999);
+  expect(sim.deliveries(3)).toHaveLength(0);
+  expect(sim.deliveries(1).length).toBeLessThan(10); // node 3's posts wait for it
+  expect(sim.runUntilSettled(60_000)).toBeDefined();
+  expectAllDeliveredInOrder(sim);
 });
 
 test('loss makes the engines repair: retransmissions happen and everything arrives', () => {
@@ -40,48 +61,115 @@ test('loss makes the engines repair: retransmissions happen and everything arriv
   for (let i = 0; i < 30; i++) sim.schedulePost(i * 3, (i % 3) + 1, 1, payload(i));
   sim.runUntil(200);
   sim.setNetwork({ loss: 0 });
-  expect(sim.runUntilIdle()).toBe(true);
+  expect(sim.runUntilSettled(60_000)).toBeDefined();
   expect(sim.networkCounts.lost).toBeGreaterThan(0);
   const retransmissions = [1, 2, 3].reduce(
     (sum, n) => sum + sim.engine(n).stats().retransmissions,
     0,
   );
   expect(retransmissions).toBeGreaterThan(0);
-  for (const node of [1, 2, 3]) expect(sim.deliveries(node)).toHaveLength(30);
+  expectAllDeliveredInOrder(sim);
 });
 
-test('total order keeps every buffer bounded when one link fails in one direction, then recovers', () => {
-  const limits = { postWindowEntriesMax: 16, receiveWindowEntriesMax: 64 };
-  const sim = new Simulator({
-    seed: 3,
-    nodeCount: 3,
-    mode: 'total',
-    network: { delayMsMax: 2 },
-    limits,
-  });
-  sim.setLink(1, 3, { loss: 1 });
-  let refused = 0;
-  for (let i = 0; i < 2_000; i++) {
-    if (!sim.post(2, 1, payload(i)).ok) refused += 1;
-    sim.runUntil(sim.nowMs + 1);
-  }
-  // Node 2 was pushed back, and no node holds more than its bounds.
-  expect(refused).toBeGreaterThan(0);
-  for (const node of [1, 2, 3]) {
-    const stats = sim.engine(node).stats();
-    expect(stats.logDepth, `node ${node} log`).toBeLessThanOrEqual(16 * 4);
-    expect(stats.holdBackDepth, `node ${node} hold-back`).toBeLessThanOrEqual(2 * 64);
-    expect(stats.totalOrderPending, `node ${node} pending`).toBeLessThanOrEqual(16 * 4 + 64);
-  }
-  sim.setLink(1, 3, { loss: 0 });
-  expect(sim.runUntilIdle({ timeMsMax: sim.nowMs + 60_000 })).toBe(true);
-  const posted = sim.posts.length;
-  for (const node of [1, 2, 3]) {
-    expect(sim.deliveries(node)).toHaveLength(posted);
-    expect(sim.engine(node).stats()).toMatchObject({
-      logDepth: 0,
-      holdBackDepth: 0,
-      totalOrderPending: 0,
+/**
+ * Regression (issue 8, finding 1): every node posts as fast as its window allows while one link
+ * fails in one direction, then the network is perfect and nobody posts. The engines used to stall
+ * for good: a node whose log was full stopped taking a peer's posts and two nodes each waited for the
+ * other. Here with windows of 64 (the same dynamics as the default 1,024, at a size a test affords).
+ */
+test.each([
+  { from: 5, to: 4, failureMs: 500 },
+  { from: 2, to: 1, failureMs: 2_000 },
+  { from: 1, to: 3, failureMs: 5_000 },
+])(
+  'total order at full load settles after the link $from>$to fails one way for $failureMs ms',
+  ({ from, to, failureMs }) => {
+    const postWindowEntriesMax = 64;
+    const sim = new Simulator({
+      seed: 8,
+      nodeCount: 5,
+      mode: 'total',
+      network: { delayMsMax: 5 },
+      limits: { postWindowEntriesMax },
     });
+    let refused = 0;
+    for (let timeMs = 0; timeMs < 200 + failureMs + 500; timeMs++) {
+      if (timeMs === 200) sim.setLink(from, to, { loss: 1 });
+      if (timeMs === 200 + failureMs) sim.clearLink(from, to);
+      sim.runUntil(timeMs);
+      for (let node = 1; node <= 5; node++) {
+        for (let burst = 0; burst < 50; burst++) {
+          if (!sim.post(node, 1 + ((timeMs + burst) % 3), payload(burst)).ok) {
+            refused += 1;
+            break;
+          }
+        }
+      }
+      for (let node = 1; node <= 5; node++) {
+        const stats = sim.engine(node).stats();
+        // Bounded throughout: a log by (nodes + 1) windows, what waits by all nodes' windows.
+        expect(stats.logDepth).toBeLessThanOrEqual(postWindowEntriesMax * 6);
+        expect(stats.holdBackDepth + stats.totalOrderPending).toBeLessThanOrEqual(
+          postWindowEntriesMax * 6 * 5,
+        );
+      }
+    }
+    expect(refused).toBeGreaterThan(0); // the failed link pushed back on the posting nodes
+    expect(sim.runUntilSettled(sim.nowMs + 60_000)).toBeDefined();
+    expectAllDeliveredInOrder(sim);
+  },
+);
+
+/**
+ * Regression (issue 8, finding 2): a lost tail longer than the receive window was never repaired.
+ * Such limits are now refused; at the smallest window allowed, a lost tail is repaired.
+ */
+test.each(ORDERING_MODES)('%s: a whole lost window of posts is repaired', (mode) => {
+  expect(
+    () =>
+      new OrderingEngine({
+        mode,
+        self: 1,
+        nodeCount: 2,
+        limits: { postWindowEntriesMax: 8, receiveWindowEntriesMax: 4 },
+      }),
+  ).toThrow(RangeError);
+  const postWindowEntriesMax = 8;
+  const receiveWindowEntriesMax = mode === 'total' ? 8 * 3 : 8;
+  const sim = new Simulator({
+    seed: 9,
+    nodeCount: 2,
+    mode,
+    limits: { postWindowEntriesMax, receiveWindowEntriesMax, retransmitEntriesPerNakMax: 2 },
+  });
+  sim.setLink(1, 2, { loss: 1 });
+  for (let i = 0; i < 8; i++) expect(sim.post(1, 1, payload(i)).ok).toBe(true);
+  sim.runUntil(1);
+  sim.clearLinks();
+  expect(sim.runUntilSettled(600_000)).toBeDefined();
+  expect(sim.deliveries(2)).toHaveLength(8);
+  expectAllDeliveredInOrder(sim);
+});
+
+/**
+ * Regression (issue 8, finding 4): with many servers, taking peers' posts never makes one node write
+ * a burst of entries: the sequencer writes one order entry per post it takes, and nothing is held
+ * back to be released at once later.
+ */
+test('total order among 20 nodes at full windows settles, one order entry per post', () => {
+  const postWindowEntriesMax = 128;
+  const sim = new Simulator({
+    seed: 10,
+    nodeCount: 20,
+    mode: 'total',
+    network: { delayMsMax: 5 },
+    limits: { postWindowEntriesMax },
+  });
+  for (let node = 1; node <= 20; node++) {
+    for (let i = 0; i < postWindowEntriesMax; i++) sim.post(node, 1 + (i % 5), payload(i));
   }
+  expect(sim.runUntilSettled(60_000)).toBeDefined();
+  expectAllDeliveredInOrder(sim);
+  // The sequencer wrote its own posts and one order entry for each of the 20 windows' posts.
+  expect(sim.engine(1).stats().entriesWritten).toBe(postWindowEntriesMax * 21);
 });

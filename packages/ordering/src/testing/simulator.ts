@@ -18,6 +18,15 @@ export interface LinkFaults {
    */
   readonly burstEnter: number;
   readonly burstExit: number;
+  /** Probability that a message is held up for a long time: up to `tailDelayMsMax` more. */
+  readonly tailDelay: number;
+  readonly tailDelayMsMax: number;
+  /**
+   * Probability that a copy of a message is replayed much later (up to `replayDelayMsMax`), as a
+   * stale datagram from an earlier moment would be.
+   */
+  readonly replay: number;
+  readonly replayDelayMsMax: number;
 }
 
 export const NO_FAULTS: LinkFaults = {
@@ -27,6 +36,10 @@ export const NO_FAULTS: LinkFaults = {
   duplicate: 0,
   burstEnter: 0,
   burstExit: 1,
+  tailDelay: 0,
+  tailDelayMsMax: 0,
+  replay: 0,
+  replayDelayMsMax: 0,
 };
 
 export interface SimulatorOptions {
@@ -51,22 +64,38 @@ export interface SimulatedDelivery extends Delivery {
   readonly timeMs: number;
 }
 
-type SimulatorEvent =
-  | {
-      readonly kind: 'arrive';
-      readonly from: NodeId;
-      readonly to: NodeId;
-      readonly message: PeerMessage;
-    }
-  | { readonly kind: 'timer'; readonly node: NodeId }
-  | {
-      readonly kind: 'post';
-      readonly node: NodeId;
-      readonly room: RoomId;
-      readonly payload: Uint8Array;
-    };
+/**
+ * Something that happens at a virtual time: a message arrives at `node` from `from`, a timer of
+ * `node` fires, or a client of `node` posts. One shape for all kinds (unused fields hold
+ * placeholders), since a run schedules hundreds of thousands of them.
+ */
+class ScheduledEvent {
+  constructor(
+    readonly timeMs: number,
+    /** Ties at the same time run in the order they were scheduled. */
+    readonly order: number,
+    readonly kind: 'arrive' | 'timer' | 'post',
+    readonly node: NodeId,
+    readonly from: NodeId,
+    readonly message: PeerMessage | undefined,
+    readonly room: RoomId,
+    readonly payload: Uint8Array | undefined,
+  ) {}
 
-type ScheduledEvent = SimulatorEvent & { readonly timeMs: number; readonly order: number };
+  /** The same event at another time (a paused node takes it later). */
+  at(timeMs: number, order: number): ScheduledEvent {
+    return new ScheduledEvent(
+      timeMs,
+      order,
+      this.kind,
+      this.node,
+      this.from,
+      this.message,
+      this.room,
+      this.payload,
+    );
+  }
+}
 
 const isEarlier = (a: ScheduledEvent, b: ScheduledEvent): boolean =>
   a.timeMs < b.timeMs || (a.timeMs === b.timeMs && a.order < b.order);
@@ -78,12 +107,15 @@ const isEarlier = (a: ScheduledEvent, b: ScheduledEvent): boolean =>
 export class Simulator {
   readonly random: SeededRandom;
   readonly nodeCount: number;
+  readonly mode: OrderingMode;
   readonly posts: SimulatedPost[] = [];
   /** Engine of node id N at index N - 1. */
   readonly #engines: OrderingEngine[];
   readonly #deliveries: SimulatedDelivery[][];
   readonly #events = new MinHeap<ScheduledEvent>(isEarlier);
   readonly #timerAt: (number | undefined)[];
+  /** By node id: until when the node is paused (handles nothing), if it is. */
+  readonly #pausedUntil: number[];
   readonly #linkFaults = new Map<string, LinkFaults>();
   readonly #inBurst = new Set<string>();
   #faults: LinkFaults;
@@ -97,6 +129,7 @@ export class Simulator {
   constructor(options: SimulatorOptions) {
     this.random = new SeededRandom(options.seed);
     this.nodeCount = options.nodeCount;
+    this.mode = options.mode;
     this.#faults = { ...NO_FAULTS, ...options.network };
     this.#engines = Array.from(
       { length: options.nodeCount },
@@ -111,6 +144,12 @@ export class Simulator {
     );
     this.#deliveries = Array.from({ length: options.nodeCount + 1 }, () => []);
     this.#timerAt = new Array<number | undefined>(options.nodeCount + 1).fill(undefined);
+    this.#pausedUntil = new Array<number>(options.nodeCount + 1).fill(0);
+    // Every engine starts its timers (heartbeats) at time 0, as a server does when it starts.
+    for (let node = 1; node <= this.nodeCount; node++) {
+      this.#engines[node - 1]!.tick(0);
+      this.#flush(node);
+    }
   }
 
   get nowMs(): number {
@@ -130,6 +169,13 @@ export class Simulator {
     return this.#deliveries[node]!;
   }
 
+  /** What every node delivered, by node id: the form `checkDeliveries` takes. */
+  deliveriesByNode(): ReadonlyMap<NodeId, readonly SimulatedDelivery[]> {
+    return new Map(
+      Array.from({ length: this.nodeCount }, (_, i) => [i + 1, this.deliveries(i + 1)]),
+    );
+  }
+
   /** Post now. A refused post (window full) is returned as such and not recorded. */
   post(node: NodeId, room: RoomId, payload: Uint8Array): PostResult {
     const result = this.#engines[node - 1]!.post(this.#nowMs, room, payload);
@@ -140,9 +186,11 @@ export class Simulator {
     return result;
   }
 
-  /** Post at a later virtual time. */
+  /** Post at a later virtual time (a paused node takes it when it resumes). */
   schedulePost(timeMs: number, node: NodeId, room: RoomId, payload: Uint8Array): void {
-    this.#schedule(timeMs, { kind: 'post', node, room, payload });
+    this.#events.push(
+      new ScheduledEvent(timeMs, this.#order++, 'post', node, 0, undefined, room, payload),
+    );
   }
 
   /** Faults for every link without its own. */
@@ -150,8 +198,19 @@ export class Simulator {
     this.#faults = { ...this.#faults, ...faults };
   }
 
+  /** Faults for the one-way link `from` to `to`, over those it has now. */
   setLink(from: NodeId, to: NodeId, faults: Partial<LinkFaults>): void {
     this.#linkFaults.set(`${from}>${to}`, { ...this.#faultsFor(from, to), ...faults });
+  }
+
+  /** The link `from` to `to` has the network's faults again. */
+  clearLink(from: NodeId, to: NodeId): void {
+    this.#linkFaults.delete(`${from}>${to}`);
+  }
+
+  /** Every link has the network's faults again. */
+  clearLinks(): void {
+    this.#linkFaults.clear();
   }
 
   /** Only nodes in the same group reach each other until `heal()`; a node in no group, none. */
@@ -166,24 +225,46 @@ export class Simulator {
     this.#partitionGroup = undefined;
   }
 
+  /**
+   * The node handles nothing (no message, timer or post) until `untilMs`, as a stopped process:
+   * what arrives meanwhile waits, in order, and is handled when it resumes.
+   */
+  pause(node: NodeId, untilMs: number): void {
+    this.#pausedUntil[node] = Math.max(this.#pausedUntil[node]!, untilMs);
+  }
+
+  /** When a paused node resumes; undefined if it is not paused now. */
+  resumesAt(node: NodeId): number | undefined {
+    const resumeMs = this.#pausedUntil[node]!;
+    return resumeMs > this.#nowMs ? resumeMs : undefined;
+  }
+
   /** Runs the next event; false when nothing is left to happen. */
   step(): boolean {
     const event = this.#events.pop();
     if (event === undefined) return false;
     this.#nowMs = event.timeMs;
+    const node = event.node;
+    const resumeMs = this.#pausedUntil[node]!;
+    if (resumeMs > event.timeMs) {
+      // Kept for when the node resumes, behind what is already waiting.
+      if (event.kind !== 'timer') this.#events.push(event.at(resumeMs, this.#order++));
+      else if (this.#timerAt[node] === event.timeMs) this.#scheduleTimer(node, resumeMs);
+      return true;
+    }
     switch (event.kind) {
       case 'arrive':
-        this.#engines[event.to - 1]!.receive(this.#nowMs, event.from, event.message);
-        this.#flush(event.to);
+        this.#engines[node - 1]!.receive(this.#nowMs, event.from, event.message!);
+        this.#flush(node);
         break;
       case 'timer':
-        if (this.#timerAt[event.node] !== event.timeMs) break; // superseded
-        this.#timerAt[event.node] = undefined;
-        this.#engines[event.node - 1]!.tick(this.#nowMs);
-        this.#flush(event.node);
+        if (this.#timerAt[node] !== event.timeMs) break; // superseded
+        this.#timerAt[node] = undefined;
+        this.#engines[node - 1]!.tick(this.#nowMs);
+        this.#flush(node);
         break;
       case 'post':
-        this.post(event.node, event.room, event.payload);
+        this.post(node, event.room, event.payload!);
         break;
     }
     return true;
@@ -202,19 +283,29 @@ export class Simulator {
   }
 
   /**
-   * Runs until nothing is in flight and no engine has a timer (true), or until a bound is hit
-   * (false): engines facing an unreachable peer retry forever, so a bound is always needed.
+   * Whether the group has settled: every accepted post delivered at every node, and nothing left in
+   * any buffer (logs, post windows, hold-back, total-order queues). Engines keep sending heartbeats,
+   * so a settled group still has timers.
    */
-  runUntilIdle(bounds: { readonly stepsMax?: number; readonly timeMsMax?: number } = {}): boolean {
-    const stepsMax = bounds.stepsMax ?? 1_000_000;
-    const timeMsMax = bounds.timeMsMax ?? Number.POSITIVE_INFINITY;
-    for (let steps = 0; steps < stepsMax; steps++) {
-      const next = this.#events.peek();
-      if (next === undefined) return true;
-      if (next.timeMs > timeMsMax) return false;
-      this.step();
+  isSettled(): boolean {
+    for (let node = 1; node <= this.nodeCount; node++) {
+      if (this.#deliveries[node]!.length < this.posts.length) return false;
+      if (bufferedEntries(this.#engines[node - 1]!) > 0) return false;
     }
-    return false;
+    return true;
+  }
+
+  /**
+   * Runs until the group has settled (returns the time it did), checking every `checkEveryMs` of
+   * virtual time, or until `timeMsMax` (returns undefined): a group that never settles is a failure
+   * of liveness, as much as a wrong order is one of safety.
+   */
+  runUntilSettled(timeMsMax: number, checkEveryMs = 10): number | undefined {
+    for (let timeMs = this.#nowMs; timeMs <= timeMsMax; timeMs += checkEveryMs) {
+      this.runUntil(timeMs);
+      if (this.isSettled()) return this.#nowMs;
+    }
+    return undefined;
   }
 
   #flush(node: NodeId): void {
@@ -242,9 +333,7 @@ export class Simulator {
     const deadline = engine.pollTimeout();
     const scheduled = this.#timerAt[node];
     if (deadline !== undefined && (scheduled === undefined || deadline < scheduled)) {
-      const timeMs = Math.max(deadline, this.#nowMs);
-      this.#timerAt[node] = timeMs;
-      this.#schedule(timeMs, { kind: 'timer', node });
+      this.#scheduleTimer(node, Math.max(deadline, this.#nowMs));
     }
   }
 
@@ -265,9 +354,15 @@ export class Simulator {
     }
     const copies = this.random.chance(faults.duplicate) ? 2 : 1;
     for (let copy = 0; copy < copies; copy++) {
-      const delayMs =
+      let delayMs =
         faults.delayMsMin + this.random.next() * (faults.delayMsMax - faults.delayMsMin);
-      this.#schedule(this.#nowMs + delayMs, { kind: 'arrive', from, to, message });
+      if (this.random.chance(faults.tailDelay))
+        delayMs += this.random.next() * faults.tailDelayMsMax;
+      this.#scheduleArrival(this.#nowMs + delayMs, from, to, message);
+    }
+    if (this.random.chance(faults.replay)) {
+      const delayMs = this.random.next() * faults.replayDelayMsMax;
+      this.#scheduleArrival(this.#nowMs + delayMs, from, to, message);
     }
   }
 
@@ -275,7 +370,22 @@ export class Simulator {
     return this.#linkFaults.get(`${from}>${to}`) ?? this.#faults;
   }
 
-  #schedule(timeMs: number, event: SimulatorEvent): void {
-    this.#events.push({ ...event, timeMs, order: this.#order++ });
+  #scheduleArrival(timeMs: number, from: NodeId, to: NodeId, message: PeerMessage): void {
+    this.#events.push(
+      new ScheduledEvent(timeMs, this.#order++, 'arrive', to, from, message, 0, undefined),
+    );
   }
+
+  #scheduleTimer(node: NodeId, timeMs: number): void {
+    this.#timerAt[node] = timeMs;
+    this.#events.push(
+      new ScheduledEvent(timeMs, this.#order++, 'timer', node, 0, undefined, 0, undefined),
+    );
+  }
+}
+
+/** Entries an engine still buffers: own entries or posts in flight, held or queued peer entries. */
+export function bufferedEntries(engine: OrderingEngine): number {
+  const stats = engine.stats();
+  return stats.logDepth + stats.postWindowDepth + stats.holdBackDepth + stats.totalOrderPending;
 }

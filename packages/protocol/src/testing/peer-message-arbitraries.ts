@@ -5,13 +5,7 @@
  * 254-byte blocks.
  */
 
-import type {
-  NakMessage,
-  PeerMessage,
-  PostEntry,
-  ProposalEntry,
-  StatusMessage,
-} from '@chat/ordering';
+import type { NakMessage, PeerMessage, PostEntry, OrderEntry, StatusMessage } from '@chat/ordering';
 import fc from 'fast-check';
 import { SERVER_COUNT_MAX } from '../cluster-config.js';
 import { PEER_PAYLOAD_BYTES_MAX } from '../peer-message-rules.js';
@@ -56,22 +50,28 @@ export function peerMessageArbitrary(
     room: positiveIntegerArbitrary,
     payload: payloads,
   });
-  const proposal: fc.Arbitrary<ProposalEntry> = fc.record({
-    kind: fc.constant('proposal'),
+  const order: fc.Arbitrary<OrderEntry> = fc.record({
+    kind: fc.constant('order'),
     seq: positiveIntegerArbitrary,
     room: positiveIntegerArbitrary,
     origin: nodeIdArbitrary,
     originSeq: positiveIntegerArbitrary,
-    priority: countArbitrary,
   });
-  const status: fc.Arbitrary<StatusMessage> = fc.record({
-    kind: fc.constant('status'),
-    received: fc.array(countArbitrary, { maxLength: SERVER_COUNT_MAX }),
-  });
+  const status: fc.Arbitrary<StatusMessage> = fc
+    .tuple(
+      fc.array(fc.tuple(countArbitrary, countArbitrary), { maxLength: SERVER_COUNT_MAX }),
+      countArbitrary,
+    )
+    .map(([pairs, stable]) => ({
+      kind: 'status',
+      received: pairs.map(([received]) => received),
+      delivered: pairs.map(([, delivered]) => delivered),
+      stable,
+    }));
   const nak: fc.Arbitrary<NakMessage> = fc
     .tuple(positiveIntegerArbitrary, positiveIntegerArbitrary)
     .map(([a, b]) => ({ kind: 'nak', first: Math.min(a, b), last: Math.max(a, b) }));
-  return fc.oneof(post, proposal, status, nak);
+  return fc.oneof(post, order, status, nak);
 }
 
 export function peerFrameArbitrary(

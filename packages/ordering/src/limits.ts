@@ -1,0 +1,74 @@
+import {
+  DEFAULT_LIMITS,
+  type EngineLimits,
+  type EngineTiming,
+  type OrderingMode,
+} from './options.js';
+
+/**
+ * The most entries of one node's log that some peer may lack: its posts in flight, and in total
+ * order (where the sequencer writes an order entry for every post in flight, its own included)
+ * one entry more per post each node may have in flight.
+ */
+export function logEntriesMax(
+  mode: OrderingMode,
+  nodeCount: number,
+  postWindowEntriesMax: number,
+): number {
+  return mode === 'total' ? postWindowEntriesMax * (nodeCount + 1) : postWindowEntriesMax;
+}
+
+/**
+ * The limits an engine runs with: the given ones over the defaults, after checking that each is
+ * usable and that they fit together. A conflict is the caller's mistake, so it throws a RangeError
+ * naming it rather than letting a cluster stall later.
+ */
+export function checkLimits(
+  mode: OrderingMode,
+  nodeCount: number,
+  given: Partial<EngineLimits>,
+  timing: EngineTiming,
+): EngineLimits {
+  const postWindowEntriesMax = given.postWindowEntriesMax ?? DEFAULT_LIMITS.postWindowEntriesMax;
+  requireInteger('postWindowEntriesMax', postWindowEntriesMax, 1);
+  const inFlightMax = logEntriesMax(mode, nodeCount, postWindowEntriesMax);
+  const limits: EngineLimits = {
+    ...DEFAULT_LIMITS,
+    receiveWindowEntriesMax: Math.max(DEFAULT_LIMITS.receiveWindowEntriesMax, inFlightMax),
+    ...given,
+  };
+  requireInteger('receiveWindowEntriesMax', limits.receiveWindowEntriesMax, 1);
+  requireInteger('roomIdMax', limits.roomIdMax, 1);
+  requireInteger('payloadBytesMax', limits.payloadBytesMax, 0);
+  requireInteger('retransmitEntriesPerNakMax', limits.retransmitEntriesPerNakMax, 1);
+  if (limits.receiveWindowEntriesMax < inFlightMax) {
+    // A peer's entries beyond the window are dropped unacknowledged: if the window is smaller than
+    // what a peer may have in flight, a lost tail of it can never be repaired.
+    throw new RangeError(
+      `receiveWindowEntriesMax (${limits.receiveWindowEntriesMax}) must be at least the entries a ` +
+        `peer may have in flight: ${inFlightMax} = ` +
+        (mode === 'total'
+          ? `postWindowEntriesMax (${postWindowEntriesMax}) x (nodeCount (${nodeCount}) + 1) in total order`
+          : `postWindowEntriesMax (${postWindowEntriesMax})`),
+    );
+  }
+  for (const [name, value] of Object.entries(timing)) requirePositive(name, value);
+  if (timing.retryIntervalMsMax < timing.retryIntervalMs) {
+    throw new RangeError(
+      `retryIntervalMsMax (${timing.retryIntervalMsMax}) must be at least retryIntervalMs (${timing.retryIntervalMs})`,
+    );
+  }
+  return limits;
+}
+
+function requireInteger(name: string, value: number, min: number): void {
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw new RangeError(`${name} must be an integer >= ${min}, not ${value}`);
+  }
+}
+
+function requirePositive(name: string, value: unknown): void {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new RangeError(`${name} must be a positive number of milliseconds, not ${String(value)}`);
+  }
+}

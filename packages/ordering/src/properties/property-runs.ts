@@ -1,0 +1,53 @@
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import type { OrderingMode } from '../options.js';
+import {
+  describeFailure,
+  FAULT_PROFILES,
+  runScenario,
+  type ScenarioOptions,
+} from '../testing/scenario.js';
+
+/**
+ * Whole simulated runs over many seeds, for one mode: every fault profile, each run checked for
+ * safety (every post exactly once everywhere, unchanged, in the mode's order) and liveness (after
+ * the last fault the group settles within SETTLE_TIME_MS_MAX of virtual time, every buffer empty).
+ * A failure prints `reproduce with seed=N`; SIM_SEED=N replays that one run, SIM_RUNS=N runs N seeds
+ * per profile instead of the default.
+ */
+export const RUNS_PER_PROFILE = Number(process.env['SIM_RUNS'] ?? 2_500);
+const replaySeed =
+  process.env['SIM_SEED'] === undefined ? undefined : Number(process.env['SIM_SEED']);
+
+export function describeOrderingProperties(mode: OrderingMode): void {
+  describe(`${mode} mode`, () => {
+    test.each(Object.entries(FAULT_PROFILES))(
+      `with %s: delivered exactly once everywhere, in order, and settled after the last fault`,
+      (_, profile) => {
+        const options: ScenarioOptions = { mode, ...profile };
+        if (replaySeed !== undefined) {
+          assertScenarioHolds(replaySeed, options);
+          return;
+        }
+        let refusedPosts = 0;
+        fc.assert(
+          fc.property(fc.integer({ min: 0, max: 2 ** 31 - 1 }), (seed) => {
+            refusedPosts += assertScenarioHolds(seed, options);
+          }),
+          { numRuns: RUNS_PER_PROFILE },
+        );
+        // The small-limits profile exists to reach the post window: it must be reached.
+        if ('smallLimits' in profile) expect(refusedPosts).toBeGreaterThan(0);
+      },
+    );
+  });
+}
+
+/** Runs one seed; throws the failure's account. Returns how many posts the windows refused. */
+function assertScenarioHolds(seed: number, options: ScenarioOptions): number {
+  const result = runScenario(seed, options);
+  if (result.violations.length > 0 || result.settledMs === undefined) {
+    throw new Error(describeFailure(result, options));
+  }
+  return result.refusedPosts;
+}

@@ -1,0 +1,4 @@
+import { describeOrderingProperties } from './property-runs.js';
+
+// One file per mode, so that the test runner spreads the modes over its workers.
+describeOrderingProperties('unordered');
