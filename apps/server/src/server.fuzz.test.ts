@@ -195,10 +195,12 @@ async function warmUp(cluster: InMemoryCluster): Promise<void> {
     return { member, server };
   });
   await cluster.settle();
-  members[0]!.member.send('warming up', members[0]!.server);
+  // A post from every server: each server then has an authenticated frame from every other one,
+  // so each peer's epoch is pinned by the real peer before any replayed or forged frame arrives.
+  for (const { member, server } of members) member.send('warming up', server);
   await cluster.runUntil(
-    () => members.every(({ member }) => member.received.length === 2),
-    'the warm-up post reaches every server',
+    () => members.every(({ member }) => member.received.length === 1 + members.length),
+    'the warm-up posts reach every server',
   );
   for (const { member, server } of members) member.send('/quit', server);
   await cluster.settle();

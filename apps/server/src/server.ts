@@ -164,6 +164,9 @@ export class ChatServer {
     // Unref'd: a sweep never needs to keep the process alive.
     this.idleSweepTimer = setInterval(this.forgetIdleClients, sweepIntervalMs).unref();
     this.logStart(options, self);
+    // The engine's heartbeats start now, so peers hear from this server before anyone posts.
+    this.engine.tick(this.clock());
+    this.afterInput();
   }
 
   /**

@@ -63,6 +63,9 @@ async function receiveUntil(
   throw new Error(`no '${line}' in ${datagramsMax} datagrams: ${JSON.stringify(received)}`);
 }
 
+/** Datagrams per second a client may send in this test (the default is 5,000). */
+const FLOOD_CLIENT_RATE_MAX = 200;
+
 /** What the flooder posts: binary, escapes, overlong lines; never a command. */
 function floodPost(index: number): Uint8Array {
   switch (index % 4) {
@@ -112,7 +115,9 @@ describe('abuse', () => {
     await using cluster = await TestCluster.start({
       servers: SERVERS,
       absentServers: 1,
-      serverArgs: ['--key-file', keyPath],
+      // A rate limit far below what a flooder sends even on a busy machine (it sends 25,000
+      // posts in a few seconds), so the limit is certain to be reached.
+      serverArgs: ['--key-file', keyPath, '--client-rate-max', String(FLOOD_CLIENT_RATE_MAX)],
     });
     const servers = [1, 2, 3];
     const before = await Promise.all(servers.map((index) => cluster.counters(index)));
