@@ -113,6 +113,13 @@ describe('limits that cannot work together are refused at construction', () => {
     ['an empty post window', { limits: { postWindowEntriesMax: 0 } }, /postWindowEntriesMax/],
     ['a fractional NAK size', { limits: { retransmitEntriesPerNakMax: 1.5 } }, /retransmitEntries/],
     ['a zero heartbeat', { timing: { heartbeatIntervalMs: 0 } }, /heartbeatIntervalMs/],
+    ['a timer too short to move a clock', { timing: { ackDelayMs: 1e-4 } }, /ackDelayMs/],
+    ['a post window beyond 65,536', { limits: { postWindowEntriesMax: 65_537 } }, /postWindow/],
+    [
+      'a receive window beyond 2^23',
+      { limits: { receiveWindowEntriesMax: 2 ** 23 + 1 } },
+      /receiveWindowEntriesMax/,
+    ],
     [
       'a retry ceiling under the retry interval',
       { timing: { retryIntervalMsMax: 10 } },
@@ -295,4 +302,28 @@ test('a peer acknowledging more than this node wrote (it restarted) is counted, 
   node.post(0, 1, bytes('after restart'));
   node.receive(1, 2, status([500, 0]));
   expect(node.stats()).toMatchObject({ acknowledgementsBeyondLog: 1, logDepth: 1 });
+});
+
+describe("a faulty or hostile peer cannot grow an honest node's buffers", () => {
+  test('a status claiming posts delivered but not held frees nothing', () => {
+    const node = engine({ limits: { postWindowEntriesMax: 1 } });
+    expect(node.post(0, 1, bytes('a')).ok).toBe(true);
+    node.receive(1, 2, status([0, 0], [1, 0]));
+    expect(node.post(2, 1, bytes('b'))).toEqual({ ok: false, reason: 'window-full' });
+    expect(node.stats().logDepth).toBe(1);
+  });
+
+  test("the sequencer orders at most a window of a peer's posts its peers have not acknowledged", () => {
+    const sequencer = new OrderingEngine({
+      mode: 'total',
+      self: 1,
+      nodeCount: 2,
+      limits: { postWindowEntriesMax: 4 },
+    });
+    // Node 2 floods posts and never acknowledges anything.
+    for (let seq = 1; seq <= 1000; seq++) sequencer.receive(seq, 2, post(seq, `flood ${seq}`));
+    expect(sequencer.stats().logDepth).toBeLessThanOrEqual(4 * 3);
+    expect(sequencer.stats().totalOrderPending).toBeLessThanOrEqual(4);
+    expect(sequencer.stats().invalidDropped).toBeGreaterThan(0);
+  });
 });

@@ -54,6 +54,10 @@ export class OrderingEngine {
   readonly #deliveredByPeer: number[];
   /** Total order, at other nodes than the sequencer: the sequencer's last reported stable seq. */
   #sequencerStableSeq = 0;
+  /** Total order, at the sequencer, by origin: posts taken and not yet ordered, in log order. */
+  readonly #unordered: Queue<PostEntry>[];
+  /** Total order, at the sequencer, by origin: its order entries some node does not hold yet. */
+  readonly #unstableOrders: Queue<number>[];
   readonly #totalOrder: TotalOrder | undefined;
   /** Total order: the node that writes order entries. */
   readonly #sequencer: NodeId;
@@ -88,6 +92,8 @@ export class OrderingEngine {
     );
     this.#deliveredByPeer = new Array<number>(nodeCount + 1).fill(0);
     this.#sequencer = 1;
+    this.#unordered = Array.from({ length: nodeCount + 1 }, () => new Queue<PostEntry>());
+    this.#unstableOrders = Array.from({ length: nodeCount + 1 }, () => new Queue<number>());
     this.#totalOrder =
       mode === 'total' ? new TotalOrder(nodeCount, this.#deliverInTotalOrder) : undefined;
   }
@@ -242,19 +248,62 @@ export class OrderingEngine {
 
   #takePostInTotalOrder(origin: NodeId, post: PostEntry): void {
     const totalOrder = this.#totalOrder!;
+    // An honest origin never has more than its window of posts waiting here (each is in flight);
+    // past that it is faulty or hostile, and what it sends is not kept.
+    if (totalOrder.waitingCount(origin) >= this.limits.postWindowEntriesMax) {
+      this.#stats.invalidDropped += 1;
+      totalOrder.takeOther(origin, post.seq);
+      return;
+    }
     totalOrder.takePost(origin, post);
     if (this.self !== this.#sequencer) return;
-    const order: OrderEntry = {
-      kind: 'order',
-      seq: this.#log.nextSeq,
-      room: post.room,
-      origin,
-      originSeq: post.seq,
-    };
-    this.#write(order);
-    totalOrder.takeOther(this.self, order.seq);
-    totalOrder.takeOrder(order);
-    if (origin === this.self) this.#postWindow.ordered(post.seq, order.seq);
+    this.#unordered[origin]!.push(post);
+    this.#orderWaitingPosts(origin);
+  }
+
+  /**
+   * The sequencer orders an origin's posts in its log order, but at most a window of them whose
+   * order entry is not yet held by every node: an honest origin has no more in flight, so this only
+   * holds back a faulty or hostile one, and keeps the sequencer's log bounded whatever it sends.
+   */
+  #orderWaitingPosts(origin: NodeId): void {
+    const totalOrder = this.#totalOrder!;
+    const unordered = this.#unordered[origin]!;
+    const unstable = this.#unstableOrders[origin]!;
+    for (let post = unordered.peek(); post !== undefined; post = unordered.peek()) {
+      if (unstable.length >= this.limits.postWindowEntriesMax) return;
+      unordered.shift();
+      const order: OrderEntry = {
+        kind: 'order',
+        seq: this.#log.nextSeq,
+        room: post.room,
+        origin,
+        originSeq: post.seq,
+      };
+      this.#write(order);
+      unstable.push(order.seq);
+      totalOrder.takeOther(this.self, order.seq);
+      totalOrder.takeOrder(order);
+      if (origin === this.self) this.#postWindow.ordered(post.seq, order.seq);
+    }
+  }
+
+  /** The sequencer: order entries up to the log's stable seq are held by every node. */
+  #orderEntriesStable(): void {
+    const stableSeq = this.#log.stableSeq;
+    for (let origin = 1; origin <= this.nodeCount; origin++) {
+      const unstable = this.#unstableOrders[origin]!;
+      let freed = false;
+      for (
+        let seq = unstable.peek();
+        seq !== undefined && seq <= stableSeq;
+        seq = unstable.peek()
+      ) {
+        unstable.shift();
+        freed = true;
+      }
+      if (freed) this.#orderWaitingPosts(origin);
+    }
   }
 
   #isValidPost(post: PostEntry): boolean {
@@ -296,7 +345,9 @@ export class OrderingEngine {
       return;
     }
     const ownSeqHeld = status.received[this.self - 1]!;
-    const ownSeqDelivered = status.delivered[this.self - 1]!;
+    // Nothing is delivered before it is held: a peer's word counts only as far as its acknowledgement,
+    // so that it can never free the post window while the log still holds the posts.
+    const ownSeqDelivered = Math.min(status.delivered[this.self - 1]!, ownSeqHeld);
     window.learnHighest(now, status.received[from - 1]!);
     if (ownSeqHeld > this.#log.highestSeq || ownSeqDelivered > this.#log.highestSeq) {
       // The peer holds more of this node's log than it has written: it remembers an earlier run
@@ -316,6 +367,7 @@ export class OrderingEngine {
       news = true;
     }
     // At the sequencer, the acknowledgement may have made more order entries stable.
+    if (this.#totalOrder !== undefined && this.self === this.#sequencer) this.#orderEntriesStable();
     if (news || this.self === this.#sequencer) this.#releasePostWindow();
   }
 

@@ -5,6 +5,11 @@ import {
   type OrderingMode,
 } from './options.js';
 
+/** Upper bounds on the limits themselves (see `checkLimits`). */
+export const POST_WINDOW_ENTRIES_MAX = 65_536;
+export const RECEIVE_WINDOW_ENTRIES_MAX = 2 ** 23;
+const TIMER_MS_MIN = 1;
+
 /**
  * The most entries of one node's log that some peer may lack: its posts in flight, and in total
  * order (where the sequencer writes an order entry for every post in flight, its own included)
@@ -30,14 +35,21 @@ export function checkLimits(
   timing: EngineTiming,
 ): EngineLimits {
   const postWindowEntriesMax = given.postWindowEntriesMax ?? DEFAULT_LIMITS.postWindowEntriesMax;
-  requireInteger('postWindowEntriesMax', postWindowEntriesMax, 1);
+  requireInteger('postWindowEntriesMax', postWindowEntriesMax, 1, POST_WINDOW_ENTRIES_MAX);
   const inFlightMax = logEntriesMax(mode, nodeCount, postWindowEntriesMax);
   const limits: EngineLimits = {
     ...DEFAULT_LIMITS,
     receiveWindowEntriesMax: Math.max(DEFAULT_LIMITS.receiveWindowEntriesMax, inFlightMax),
     ...given,
   };
-  requireInteger('receiveWindowEntriesMax', limits.receiveWindowEntriesMax, 1);
+  // The window's ring is indexed with 32-bit masks, and one far-ahead entry may make it grow to
+  // the whole window: both want a bound far below what memory allows.
+  requireInteger(
+    'receiveWindowEntriesMax',
+    limits.receiveWindowEntriesMax,
+    1,
+    RECEIVE_WINDOW_ENTRIES_MAX,
+  );
   requireInteger('roomIdMax', limits.roomIdMax, 1);
   requireInteger('payloadBytesMax', limits.payloadBytesMax, 0);
   requireInteger('retransmitEntriesPerNakMax', limits.retransmitEntriesPerNakMax, 1);
@@ -61,14 +73,25 @@ export function checkLimits(
   return limits;
 }
 
-function requireInteger(name: string, value: number, min: number): void {
-  if (!Number.isSafeInteger(value) || value < min) {
-    throw new RangeError(`${name} must be an integer >= ${min}, not ${value}`);
+function requireInteger(
+  name: string,
+  value: number,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): void {
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new RangeError(`${name} must be an integer from ${min} to ${max}, not ${value}`);
   }
 }
 
+/**
+ * Timers are at least a millisecond: a smaller step can vanish when added to a large clock reading
+ * (`now + 1e-4 === now` at 1.7e12), and a deadline that never moves is a busy loop.
+ */
 function requirePositive(name: string, value: unknown): void {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new RangeError(`${name} must be a positive number of milliseconds, not ${String(value)}`);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < TIMER_MS_MIN) {
+    throw new RangeError(
+      `${name} must be a number of milliseconds >= ${TIMER_MS_MIN}, not ${String(value)}`,
+    );
   }
 }

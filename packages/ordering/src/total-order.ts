@@ -70,6 +70,11 @@ export class TotalOrder {
     return progress.takenSeq;
   }
 
+  /** Posts of `origin` taken and not yet delivered. */
+  waitingCount(origin: NodeId): number {
+    return this.#origins[origin]!.waiting.size;
+  }
+
   /** `origin`'s entry `seq`, in its log order, is not a post: only its place in the log counts. */
   takeOther(origin: NodeId, seq: number): void {
     this.#origins[origin]!.takenSeq = seq;

@@ -16,6 +16,7 @@ import {
  * per profile instead of the default.
  */
 export const RUNS_PER_PROFILE = Number(process.env['SIM_RUNS'] ?? 2_500);
+const PROFILE_TIMEOUT_MS = 900_000;
 const replaySeed =
   process.env['SIM_SEED'] === undefined ? undefined : Number(process.env['SIM_SEED']);
 
@@ -39,6 +40,8 @@ export function describeOrderingProperties(mode: OrderingMode): void {
         // The small-limits profile exists to reach the post window: it must be reached.
         if ('smallLimits' in profile) expect(refusedPosts).toBeGreaterThan(0);
       },
+      // Thousands of whole runs: on a busy machine this takes minutes, not the default 60 s.
+      PROFILE_TIMEOUT_MS,
     );
   });
 }
