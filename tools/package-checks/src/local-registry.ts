@@ -66,6 +66,16 @@ export class LocalRegistry implements AsyncDisposable {
     return (await response.json()) as Packument;
   }
 
+  /** The size in bytes of the tarball of `name@version`. */
+  async tarballBytes(name: string, version: string): Promise<number> {
+    const packument = await this.packument(name);
+    const tarball = packument?.versions[version]?.dist.tarball;
+    if (tarball === undefined) throw new Error(`${name}@${version} is not published here`);
+    const response = await fetch(tarball);
+    if (!response.ok) throw new Error(`GET ${tarball}: ${response.status}`);
+    return (await response.arrayBuffer()).byteLength;
+  }
+
   async [Symbol.asyncDispose](): Promise<void> {
     await this.#server[Symbol.asyncDispose]();
   }
@@ -74,10 +84,5 @@ export class LocalRegistry implements AsyncDisposable {
 /** The part of a registry's package document the checks read. */
 export interface Packument {
   readonly 'dist-tags': Readonly<Record<string, string>>;
-  readonly versions: Readonly<
-    Record<
-      string,
-      { readonly dist: { readonly fileCount?: number; readonly unpackedSize?: number } }
-    >
-  >;
+  readonly versions: Readonly<Record<string, { readonly dist: { readonly tarball: string } }>>;
 }

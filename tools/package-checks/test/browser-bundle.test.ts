@@ -56,5 +56,5 @@ describe('@chat/ordering and @chat/protocol in a browser', () => {
       for (const delivered of run.deliveries) expect(delivered).toBe(run.posts);
     }
     expect(expected.frame).toBe('<alice> hello from a browser');
-  });
+  }, 900_000); // the first run on a fresh machine installs Chromium with apt-get
 });
