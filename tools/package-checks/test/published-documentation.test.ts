@@ -47,4 +47,22 @@ describe('package READMEs', () => {
       expect(readme).toMatch(/Node\.js 20 or later/);
     },
   );
+
+  it.each(PUBLISHED_PACKAGES)(
+    '$name: declaration comments name nothing that does not ship',
+    async ({ directory }) => {
+      const dist = join(REPOSITORY, directory, 'dist');
+      const declarations = (await readdir(dist, { recursive: true })).filter((file) =>
+        /\.d\.c?ts$/.test(file),
+      );
+      expect(declarations).not.toEqual([]);
+      for (const file of declarations) {
+        const text = await readFile(join(dist, file), 'utf8');
+        for (const repositoryOnly of ['pnpm', 'SIM_SEED', 'SPEC.md', 'src/']) {
+          expect(text, file).not.toContain(repositoryOnly);
+        }
+        expect(text, file).not.toMatch(/\b[\w-]+\.ts\b/);
+      }
+    },
+  );
 });
