@@ -48,6 +48,12 @@ describe('package READMEs', () => {
     },
   );
 
+  it.each(PUBLISHED_PACKAGES)('$name: ships the repository LICENSE', async ({ directory }) => {
+    const license = await readFile(join(REPOSITORY, 'LICENSE'), 'utf8');
+    expect(license).toMatch(/^MIT License/);
+    expect(await readFile(join(REPOSITORY, directory, 'LICENSE'), 'utf8')).toBe(license);
+  });
+
   it.each(PUBLISHED_PACKAGES)(
     '$name: declaration comments name nothing that does not ship',
     async ({ directory }) => {
