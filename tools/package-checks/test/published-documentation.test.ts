@@ -8,7 +8,7 @@ const REPOSITORY = fileURLToPath(new URL('../../../', import.meta.url));
 const EXPORT =
   /^export (?:declare )?(?:abstract )?(?:function|const|class|interface|type|enum) (\w+)/gm;
 
-describe('package READMEs', () => {
+describe('what the published packages tell their users', () => {
   it.each(PUBLISHED_PACKAGES)(
     '$name: name every export in its API report',
     async ({ directory }) => {
