@@ -33,7 +33,16 @@ const pureCoreRules = {
 };
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/.turbo/**', '**/coverage/**'] },
+  {
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      '**/.turbo/**',
+      '**/coverage/**',
+      // tsup's config, bundled for a moment while a build runs (lint may run beside it).
+      '**/tsup.config.bundled_*',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

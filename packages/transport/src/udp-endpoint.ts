@@ -7,6 +7,7 @@ import { UdpBindError } from './udp-bind-error.js';
 import type { UdpOpenStep } from './udp-bind-error.js';
 import { CLOSE_DRAIN_MS_MAX, SOCKET_BUFFER_BYTES_MAX } from './udp-limits.js';
 
+/** IP multicast settings of an endpoint: the interface to use, and optionally a group to join. */
 export interface MulticastOptions {
   /** The local interface, by its IPv4 address, that multicast goes out of and is joined on. */
   readonly interfaceAddress: string;
@@ -18,6 +19,7 @@ export interface MulticastOptions {
   readonly joinGroup?: string;
 }
 
+/** What {@link UdpEndpoint.open} binds, and how. */
 export interface UdpEndpointOptions {
   /** Where to bind; port 0 lets the OS pick one. */
   readonly bind: SocketAddress;
@@ -27,26 +29,40 @@ export interface UdpEndpointOptions {
   readonly recvBufferSizeBytes?: number;
   /** Requested SO_SNDBUF; as above. */
   readonly sendBufferSizeBytes?: number;
+  /**
+   * Multicast settings. Without them, sending to a multicast group is refused (reported and
+   * counted): the OS's default multicast interface follows the default route, rarely the one meant.
+   */
   readonly multicast?: MulticastOptions;
 }
 
+/** The socket buffer sizes the kernel granted. */
 export interface UdpBufferSizes {
   /** SO_RCVBUF as the kernel reports it (Linux reports twice the usable size). */
   readonly recvBytes: number;
+  /** SO_SNDBUF as the kernel reports it (Linux reports twice the usable size). */
   readonly sendBytes: number;
 }
 
+/** An endpoint's counters since it was opened. */
 export interface UdpEndpointStats {
   /** Datagrams the kernel accepted for sending. */
   readonly datagramsSent: number;
+  /** Datagrams handed to the datagram handler (or dropped for want of one). */
   readonly datagramsReceived: number;
+  /** Payload bytes of the datagrams counted in `datagramsSent`. */
   readonly bytesSent: number;
+  /** Payload bytes of the datagrams counted in `datagramsReceived`. */
   readonly bytesReceived: number;
   /** Sends that failed, including sends attempted after `close()`. */
   readonly sendErrors: number;
 }
 
+/**
+ * Receives each datagram: its payload (a Node `Buffer`, valid after the call) and its source.
+ */
 export type DatagramHandler = (data: Buffer, from: SocketAddress) => void;
+/** Receives send failures and socket errors; none of them is thrown. */
 export type ErrorHandler = (error: Error) => void;
 
 const MULTICAST_TTL_MAX = 255;
@@ -77,7 +93,9 @@ export class UdpEndpoint implements AsyncDisposable {
 
   private constructor(
     socket: Socket,
+    /** The address actually bound (with the port the OS picked, if `bind.port` was 0). */
     readonly address: SocketAddress,
+    /** The socket buffer sizes the kernel granted. */
     readonly bufferSizes: UdpBufferSizes,
     multicastInterfaceChosen: boolean,
   ) {
@@ -87,7 +105,10 @@ export class UdpEndpoint implements AsyncDisposable {
     socket.on('error', this.#reportError);
   }
 
-  /** Binds a socket; rejects with `UdpBindError` if the OS refuses, `RangeError` on invalid options. */
+  /**
+   * Binds a socket; rejects with {@link UdpBindError} if the OS refuses, `RangeError` on invalid
+   * options (hosts must be IPv4 literals).
+   */
   static async open(options: UdpEndpointOptions): Promise<UdpEndpoint> {
     validateOptions(options);
     const socket = createSocket({
@@ -164,6 +185,7 @@ export class UdpEndpoint implements AsyncDisposable {
     }
   }
 
+  /** A snapshot of the counters. */
   get stats(): UdpEndpointStats {
     return { ...this.#counters };
   }
@@ -177,6 +199,7 @@ export class UdpEndpoint implements AsyncDisposable {
     return this.#closing;
   }
 
+  /** `close()`, for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
