@@ -142,9 +142,18 @@ describe('parseServerArguments: --http', () => {
     [['--http', 'localhost:80'], "--http: 'localhost' is not an IPv4 address"],
     [['--http-cluster', '127.0.0.1:8001'], '--http-cluster needs --http'],
     [['--ws-connections-max', '5'], '--ws-connections-max needs --http'],
-    [['--http', '127.0.0.1:1', '--http-cluster', '127.0.0.1:1,x'], "--http-cluster: 'x' is not IP:port"],
-    [['--http', '127.0.0.1:1', '--ws-connections-max', '0'], '--ws-connections-max must be in 1..100000, not 0'],
+    [
+      ['--http', '127.0.0.1:1', '--http-cluster', '127.0.0.1:1,x'],
+      "--http-cluster: 'x' is not IP:port",
+    ],
+    [
+      ['--http', '127.0.0.1:1', '--ws-connections-max', '0'],
+      '--ws-connections-max must be in 1..100000, not 0',
+    ],
   ])('refuses %j', (args, message) => {
-    expect(parseServerArguments([...args, 'servers.conf', '1'])).toEqual({ kind: 'error', message });
+    expect(parseServerArguments([...args, 'servers.conf', '1'])).toEqual({
+      kind: 'error',
+      message,
+    });
   });
 });

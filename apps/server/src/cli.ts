@@ -268,12 +268,7 @@ export function parseHttpOptions(
   const wsConnectionsMax =
     connectionsText === undefined
       ? WS_CONNECTIONS_MAX_DEFAULT
-      : parseBoundedInteger(
-          '--ws-connections-max',
-          connectionsText,
-          1,
-          WS_CONNECTIONS_MAX_LIMIT,
-        );
+      : parseBoundedInteger('--ws-connections-max', connectionsText, 1, WS_CONNECTIONS_MAX_LIMIT);
   if (typeof wsConnectionsMax === 'string') return wsConnectionsMax;
   return { listen, cluster, wsConnectionsMax };
 }

@@ -44,8 +44,28 @@ describe('planCluster', () => {
     expect(plan).toMatchObject({
       ok: true,
       servers: [
-        ['server.js', '-o', 'unordered', '--http', '127.0.0.1:8001', '--http-cluster', cluster, plainConfig, '1'],
-        ['server.js', '-o', 'unordered', '--http', '127.0.0.1:8002', '--http-cluster', cluster, plainConfig, '2'],
+        [
+          'server.js',
+          '-o',
+          'unordered',
+          '--http',
+          '127.0.0.1:8001',
+          '--http-cluster',
+          cluster,
+          plainConfig,
+          '1',
+        ],
+        [
+          'server.js',
+          '-o',
+          'unordered',
+          '--http',
+          '127.0.0.1:8002',
+          '--http-cluster',
+          cluster,
+          plainConfig,
+          '2',
+        ],
       ],
       httpUrls: ['http://127.0.0.1:8001/', 'http://127.0.0.1:8002/'],
     });

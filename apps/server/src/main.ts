@@ -115,7 +115,11 @@ async function main(argv: readonly string[]): Promise<void> {
     } catch (error) {
       await server.close();
       const message = error instanceof Error ? error.message : String(error);
-      reportUsageError(PROGRAM, `--http ${formatSocketAddress(args.http.listen)}: ${message}`, SERVER_USAGE);
+      reportUsageError(
+        PROGRAM,
+        `--http ${formatSocketAddress(args.http.listen)}: ${message}`,
+        SERVER_USAGE,
+      );
       return;
     }
     const front = web;

@@ -51,7 +51,16 @@ describe('WebSocket clients', () => {
     await using web = await WebCluster.start({ servers: 2 });
     await using browser = await TestWebSocket.open(wsUrl(web, 1));
     await using udp = await web.cluster.client(2);
-    const script = ['/join', '/join 99', '/part', '/nick <x>', '/nick alice', '/join 3', '/join 4', '/frob'];
+    const script = [
+      '/join',
+      '/join 99',
+      '/part',
+      '/nick <x>',
+      '/nick alice',
+      '/join 3',
+      '/join 4',
+      '/frob',
+    ];
     const overWs: string[] = [];
     const overUdp: string[] = [];
     for (const line of script) {
@@ -64,11 +73,15 @@ describe('WebSocket clients', () => {
     browser.send('from the browser');
     udp.send('from udp');
     const expected = ['<alice> from the browser', '<bob> from udp'];
-    expect((await Promise.all([browser.nextMessage(), browser.nextMessage()])).sort()).toEqual(expected);
+    expect((await Promise.all([browser.nextMessage(), browser.nextMessage()])).sort()).toEqual(
+      expected,
+    );
     expect((await udp.collect(2)).sort()).toEqual(expected);
 
     // Too long for the protocol but within the frame limit: the protocol's own reply.
-    expect(await browser.request('x'.repeat(WS_MESSAGE_BYTES_MAX))).toMatch(/^-ERR Message too long/);
+    expect(await browser.request('x'.repeat(WS_MESSAGE_BYTES_MAX))).toMatch(
+      /^-ERR Message too long/,
+    );
   });
 
   it('closes a connection that sends a message over the size limit (1009)', async () => {
@@ -82,20 +95,32 @@ describe('WebSocket clients', () => {
   });
 
   it('closes a flood past the client rate and burst (1008), like no UDP client could be', async () => {
-    await using web = await WebCluster.start({ servers: 1, serverArgs: ['--client-rate-max', '20'] });
+    await using web = await WebCluster.start({
+      servers: 1,
+      serverArgs: ['--client-rate-max', '20'],
+    });
     await using watcher = await bystander(web, 1);
     await using flood = await TestWebSocket.open(wsUrl(web));
     for (let i = 0; i < 500; i++) flood.send('/nick flood');
-    expect(await flood.closed).toEqual({ code: 1008, reason: 'Too many messages (at most 20 a second)' });
+    expect(await flood.closed).toEqual({
+      code: 1008,
+      reason: 'Too many messages (at most 20 a second)',
+    });
     await stillChatting(web, watcher, 1);
   });
 
   it('refuses connections past --ws-connections-max (1013), and takes them again once one leaves', async () => {
-    await using web = await WebCluster.start({ servers: 1, serverArgs: ['--ws-connections-max', '2'] });
+    await using web = await WebCluster.start({
+      servers: 1,
+      serverArgs: ['--ws-connections-max', '2'],
+    });
     await using first = await TestWebSocket.open(wsUrl(web));
     await using second = await TestWebSocket.open(wsUrl(web));
     await using third = await TestWebSocket.open(wsUrl(web));
-    expect(await third.closed).toEqual({ code: 1013, reason: 'Too many connections, try again later (at most 2)' });
+    expect(await third.closed).toEqual({
+      code: 1013,
+      reason: 'Too many connections, try again later (at most 2)',
+    });
     expect(await second.request('/join 1')).toBe('+OK You are now in chat room #1');
     first.socket.close();
     await first.closed;
@@ -136,12 +161,18 @@ describe('WebSocket clients', () => {
     expect(noKey).toContain('Missing or invalid Sec-WebSocket-Key header');
     const badVersion = await rawHttp(
       url,
-      upgrade('/ws', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 99\r\n'),
+      upgrade(
+        '/ws',
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 99\r\n',
+      ),
     );
     expect(badVersion).toMatch(/^HTTP\/1.1 400 Bad Request\r\n/);
     const elsewhere = await rawHttp(
       url,
-      upgrade('/chat', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n'),
+      upgrade(
+        '/chat',
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n',
+      ),
     );
     expect(elsewhere).toMatch(/^HTTP\/1.1 404 Not Found\r\n/);
     expect(elsewhere).toContain('connect to /ws');
@@ -158,10 +189,16 @@ describe('WebSocket clients', () => {
   });
 
   it('closes a connection silent for --client-idle-ms (4000)', async () => {
-    await using web = await WebCluster.start({ servers: 1, serverArgs: ['--client-idle-ms', '400'] });
+    await using web = await WebCluster.start({
+      servers: 1,
+      serverArgs: ['--client-idle-ms', '400'],
+    });
     await using idle = await TestWebSocket.open(wsUrl(web));
     expect(await idle.request('/join 1')).toBe('+OK You are now in chat room #1');
-    expect(await idle.closed).toEqual({ code: 4000, reason: 'Idle too long (400 ms without a message)' });
+    expect(await idle.closed).toEqual({
+      code: 4000,
+      reason: 'Idle too long (400 ms without a message)',
+    });
     const counters = await web.cluster.counters(1);
     expect(counters.clients).toBe(0);
   });

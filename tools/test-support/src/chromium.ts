@@ -42,6 +42,7 @@ export function ensureChromium(): string {
       throw new Error(`apt-get ${args.join(' ')} failed (${result.status}): ${result.stderr}`);
     }
   }
-  if (!existsSync(CHROMIUM_PATH)) throw new Error(`apt-get installed chromium, but not at ${CHROMIUM_PATH}`);
+  if (!existsSync(CHROMIUM_PATH))
+    throw new Error(`apt-get installed chromium, but not at ${CHROMIUM_PATH}`);
   return CHROMIUM_PATH;
 }

@@ -127,7 +127,8 @@ export class WebFrontEnd {
   /** The Stats keys with the WebSocket clients' counters (`websocket.*`). */
   stats(): Record<string, number> {
     const stats = this.chat.stats();
-    for (const [key, value] of Object.entries(this.clients.stats())) stats[`websocket.${key}`] = value;
+    for (const [key, value] of Object.entries(this.clients.stats()))
+      stats[`websocket.${key}`] = value;
     return stats;
   }
 
@@ -143,7 +144,11 @@ export class WebFrontEnd {
   private readonly onRequest = (request: IncomingMessage, response: ServerResponse): void => {
     this.route(request, response).catch((error: unknown) => {
       if (!response.headersSent) {
-        sendText(response, 500, `Internal error: ${error instanceof Error ? error.message : String(error)}`);
+        sendText(
+          response,
+          500,
+          `Internal error: ${error instanceof Error ? error.message : String(error)}`,
+        );
       } else {
         response.destroy();
       }
@@ -180,7 +185,11 @@ export class WebFrontEnd {
         return;
       case '/metrics': {
         const text = await this.options.metrics.scrape();
-        response.writeHead(200, { ...CORS, 'Content-Type': this.options.metrics.contentType, 'Cache-Control': 'no-store' });
+        response.writeHead(200, {
+          ...CORS,
+          'Content-Type': this.options.metrics.contentType,
+          'Cache-Control': 'no-store',
+        });
         response.end(text);
         return;
       }
@@ -208,7 +217,8 @@ export class WebFrontEnd {
       'X-Content-Type-Options': 'nosniff',
       'Referrer-Policy': 'no-referrer',
     };
-    if (file.contentType.startsWith('text/html')) headers['Content-Security-Policy'] = this.securityPolicy;
+    if (file.contentType.startsWith('text/html'))
+      headers['Content-Security-Policy'] = this.securityPolicy;
     if (request.headers['if-none-match'] === file.etag) {
       response.writeHead(304, headers);
       response.end();

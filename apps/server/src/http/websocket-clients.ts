@@ -3,7 +3,12 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { ClientChannel } from '../client-registry.js';
 import { TokenBucket } from '../token-bucket.js';
-import { WS_CLOSE, WS_CLOSE_WAIT_MS, WS_MESSAGE_BYTES_MAX, WS_SEND_BUFFER_BYTES_MAX } from './websocket-limits.js';
+import {
+  WS_CLOSE,
+  WS_CLOSE_WAIT_MS,
+  WS_MESSAGE_BYTES_MAX,
+  WS_SEND_BUFFER_BYTES_MAX,
+} from './websocket-limits.js';
 
 /** What the WebSocket clients need of the chat server. */
 export interface LineHandler {
@@ -148,11 +153,18 @@ export class WebSocketClients {
       this.counters.upgradesRefused += 1;
       return;
     }
-    this.server.handleUpgrade(request, socket, head, (webSocket) => this.accept(webSocket, request));
+    this.server.handleUpgrade(request, socket, head, (webSocket) =>
+      this.accept(webSocket, request),
+    );
   }
 
   /** Closes a connection once, counting why; its socket is destroyed if the close is not answered. */
-  close(channel: WebSocketChannel, close: { code: number; reason: string }, cause: CloseCause, detail = ''): void {
+  close(
+    channel: WebSocketChannel,
+    close: { code: number; reason: string },
+    cause: CloseCause,
+    detail = '',
+  ): void {
     if (channel.closing) return;
     channel.closing = true;
     this.counters[CLOSE_COUNTERS[cause]] += 1;
@@ -187,7 +199,9 @@ export class WebSocketClients {
     }
     this.channels.add(channel);
     this.counters.connectionsAccepted += 1;
-    socket.on('message', (data: RawData, isBinary: boolean) => this.onMessage(channel, data, isBinary));
+    socket.on('message', (data: RawData, isBinary: boolean) =>
+      this.onMessage(channel, data, isBinary),
+    );
     socket.on('close', () => {
       this.channels.delete(channel);
       this.handler.clientGone(channel.key);
@@ -200,7 +214,12 @@ export class WebSocketClients {
     channel.lastHeardMs = now;
     this.counters.messagesReceived += 1;
     if (!channel.inbound.take(now)) {
-      this.close(channel, WS_CLOSE.flood, 'flood', ` (at most ${this.options.messagesPerSecondMax} a second)`);
+      this.close(
+        channel,
+        WS_CLOSE.flood,
+        'flood',
+        ` (at most ${this.options.messagesPerSecondMax} a second)`,
+      );
       return;
     }
     if (isBinary) {
@@ -220,7 +239,12 @@ export class WebSocketClients {
     const silentSince = this.options.clock() - this.options.idleMsMax;
     for (const channel of this.channels) {
       if (channel.lastHeardMs < silentSince) {
-        this.close(channel, WS_CLOSE.idle, 'idle', ` (${this.options.idleMsMax} ms without a message)`);
+        this.close(
+          channel,
+          WS_CLOSE.idle,
+          'idle',
+          ` (${this.options.idleMsMax} ms without a message)`,
+        );
       }
     }
   };

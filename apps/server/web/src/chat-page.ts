@@ -1,7 +1,13 @@
 import { escapeControlCharacters } from '@chat/protocol';
 import type { Health } from '../../src/http/web-api.js';
 import { lineKind, nicknameAfterReply, roomAfterReply, splitPost } from './chat-lines.js';
-import { fetchJson, loadCluster, serverTag, type Cluster, type KnownServer } from './cluster-directory.js';
+import {
+  fetchJson,
+  loadCluster,
+  serverTag,
+  type Cluster,
+  type KnownServer,
+} from './cluster-directory.js';
 import { nextServer, reconnectDelayMs } from './reconnect-plan.js';
 
 /** Lines kept on the page: older ones are dropped, so a busy room cannot fill the tab's memory. */
@@ -56,6 +62,8 @@ class ChatPage {
     ui.settings.addEventListener('submit', (event) => {
       event.preventDefault();
       this.applySettings();
+      // Next, one types a message.
+      if (!ui.message.disabled) ui.message.focus();
     });
     ui.part.addEventListener('click', () => {
       this.wantedRoom = undefined;
@@ -110,7 +118,9 @@ class ChatPage {
     socket.addEventListener('open', () => {
       this.attempt = 0;
       this.up.set(server.index, true);
-      this.setStatus(`Connected to ${serverTag(server.index)} (${server.udp}, ${this.cluster.mode} order)`, 'up');
+      const connected = `Connected to ${serverTag(server.index)} (${server.udp}, ${this.cluster.mode} order)`;
+      this.setStatus(connected, 'up');
+      this.show(`— ${connected}`, 'status');
       this.setConnected(true);
       this.renderServers();
       if (this.wantedNick !== undefined) socket.send(`/nick ${this.wantedNick}`);
@@ -126,14 +136,19 @@ class ChatPage {
       this.setConnected(false);
       this.up.set(server.index, false);
       this.renderServers();
-      const next = nextServer(this.cluster.servers, server.index, (i) => this.up.get(i) === true, this.attempt);
+      const next = nextServer(
+        this.cluster.servers,
+        server.index,
+        (i) => this.up.get(i) === true,
+        this.attempt,
+      );
       const delayMs = reconnectDelayMs(this.attempt);
       this.attempt += 1;
       const why = event.reason === '' ? `code ${event.code}` : `${event.code} ${event.reason}`;
-      this.setStatus(
-        `Lost ${serverTag(server.index)} (${why}); reconnecting to ${serverTag(next)} in ${(delayMs / 1000).toFixed(1)} s…`,
-        'down',
-      );
+      const lost = `Lost ${serverTag(server.index)} (${why}); reconnecting to ${serverTag(next)} in ${(delayMs / 1000).toFixed(1)} s…`;
+      this.setStatus(lost, 'down');
+      // Once per lost connection, not once per failed attempt.
+      if (this.attempt === 1) this.show(`— ${lost}`, 'status');
       setTimeout(() => this.connect(next), delayMs);
     });
   }
@@ -203,7 +218,8 @@ class ChatPage {
       const state = this.up.get(server.index);
       item.dataset.server = String(server.index);
       item.dataset.state = state === undefined ? 'unknown' : state ? 'up' : 'down';
-      const here = server.index === this.server?.index && this.socket?.readyState === WebSocket.OPEN;
+      const here =
+        server.index === this.server?.index && this.socket?.readyState === WebSocket.OPEN;
       if (here) item.setAttribute('aria-current', 'true');
       const label = state === undefined ? 'unknown' : state ? 'up' : 'down';
       item.textContent = `${serverTag(server.index)} ${label}${here ? ' (you)' : ''}`;

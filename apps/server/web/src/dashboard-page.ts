@@ -1,5 +1,11 @@
 import type { ServerStatsSnapshot } from '../../src/http/web-api.js';
-import { fetchJson, loadCluster, serverTag, type Cluster, type KnownServer } from './cluster-directory.js';
+import {
+  fetchJson,
+  loadCluster,
+  serverTag,
+  type Cluster,
+  type KnownServer,
+} from './cluster-directory.js';
 import { rateColumns, type Sample } from './dashboard-rates.js';
 
 const POLL_INTERVAL_MS = 1_000;
@@ -8,7 +14,10 @@ const table = document.getElementById('servers-table') as HTMLTableSectionElemen
 const status = document.getElementById('status') as HTMLParagraphElement;
 
 /** The columns after the server and its state: a title and how to read it from two samples. */
-const COLUMNS: readonly { title: string; value: (now: Sample, before: Sample | undefined) => string }[] = [
+const COLUMNS: readonly {
+  title: string;
+  value: (now: Sample, before: Sample | undefined) => string;
+}[] = [
   { title: 'Uptime', value: (now) => `${now.snapshot.uptimeSeconds} s` },
   { title: 'View', value: (now) => describeView(now.snapshot) },
   { title: 'Clients', value: (now) => count(now, 'clients') },
@@ -77,7 +86,9 @@ class Dashboard {
     if (row === undefined) return;
     const cells = [...row.querySelectorAll('td')];
     const snapshot =
-      server.http === undefined ? undefined : await fetchJson<ServerStatsSnapshot>(`${server.http}/api/stats`);
+      server.http === undefined
+        ? undefined
+        : await fetchJson<ServerStatsSnapshot>(`${server.http}/api/stats`);
     if (snapshot === undefined) {
       this.previous.delete(server.index);
       row.dataset.state = 'down';

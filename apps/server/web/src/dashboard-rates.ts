@@ -28,10 +28,25 @@ export const rateColumns: readonly {
   title: string;
   value: (now: Sample, before: Sample | undefined) => string;
 }[] = [
-  { title: 'Datagrams in/s', value: (now, before) => ratePerSecond('socket.datagramsReceived', now, before) },
-  { title: 'Datagrams out/s', value: (now, before) => ratePerSecond('socket.datagramsSent', now, before) },
-  { title: 'Deliveries/s', value: (now, before) => ratePerSecond('engine.deliveries', now, before) },
-  { title: 'Lines to clients/s', value: (now, before) => ratePerSecond('server.deliveryDatagrams', now, before) },
-  { title: 'Retransmissions/s', value: (now, before) => ratePerSecond('engine.retransmissions', now, before) },
+  {
+    title: 'Datagrams in/s',
+    value: (now, before) => ratePerSecond('socket.datagramsReceived', now, before),
+  },
+  {
+    title: 'Datagrams out/s',
+    value: (now, before) => ratePerSecond('socket.datagramsSent', now, before),
+  },
+  {
+    title: 'Deliveries/s',
+    value: (now, before) => ratePerSecond('engine.deliveries', now, before),
+  },
+  {
+    title: 'Lines to clients/s',
+    value: (now, before) => ratePerSecond('server.deliveryDatagrams', now, before),
+  },
+  {
+    title: 'Retransmissions/s',
+    value: (now, before) => ratePerSecond('engine.retransmissions', now, before),
+  },
   { title: 'Latency ms (own posts)', value: meanLatencyMs },
 ];

@@ -12,7 +12,9 @@ describe('nextServer', () => {
 
   it('tries its own server first, then the others, when none is known up', () => {
     const down = (): boolean => false;
-    expect([0, 1, 2, 3].map((attempt) => nextServer(servers, 2, down, attempt))).toEqual([2, 3, 1, 2]);
+    expect([0, 1, 2, 3].map((attempt) => nextServer(servers, 2, down, attempt))).toEqual([
+      2, 3, 1, 2,
+    ]);
   });
 
   it('skips servers whose address it does not know', () => {

@@ -26,8 +26,7 @@ export function nextServer(
 ): number {
   const reachable = servers.filter((server) => server.ws !== undefined);
   const start = reachable.findIndex((server) => server.index > current);
-  const rotated =
-    start < 0 ? reachable : [...reachable.slice(start), ...reachable.slice(0, start)];
+  const rotated = start < 0 ? reachable : [...reachable.slice(start), ...reachable.slice(0, start)];
   const others = rotated.filter((server) => server.index !== current);
   const up = others.find((server) => isUp(server.index));
   if (up !== undefined) return up.index;
