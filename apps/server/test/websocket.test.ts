@@ -3,10 +3,13 @@
  * (same replies, same rooms), and every limit closes only the offending connection, with a clear
  * code and reason, while everyone else keeps chatting.
  */
-import { connect } from 'node:net';
+import { once } from 'node:events';
+import { connect, type Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { metricName } from '../src/http/metric-names.js';
-import { WS_MESSAGE_BYTES_MAX } from '../src/http/websocket-limits.js';
+import type { ServerStatsSnapshot } from '../src/http/web-api.js';
+import { WS_MESSAGE_BYTES_MAX, WS_SEND_BUFFER_BYTES_MAX } from '../src/http/websocket-limits.js';
 import { TestWebSocket } from './fixtures/test-websocket.js';
 import { WebCluster } from './fixtures/web-cluster.js';
 
@@ -25,6 +28,33 @@ async function rawHttp(url: string, request: string | Buffer): Promise<string> {
     socket.write(request);
     socket.setTimeout(10_000, () => socket.destroy(new Error('no answer in time')));
   });
+}
+
+/** A WebSocket opened by hand on a raw TCP socket, so a test can stop reading it. */
+async function rawWebSocket(url: string): Promise<Socket> {
+  const { hostname, port } = new URL(url);
+  const socket = connect(Number(port), hostname);
+  await once(socket, 'connect');
+  socket.write(
+    'GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+  );
+  const [head] = (await once(socket, 'data')) as [Buffer];
+  expect(head.toString('latin1')).toMatch(/^HTTP\/1.1 101 /);
+  return socket;
+}
+
+/** One masked text frame (clients must mask), for a payload under 126 bytes. */
+function maskedTextFrame(text: string): Buffer {
+  const payload = Buffer.from(text, 'utf8');
+  const mask = [0x12, 0x34, 0x56, 0x78];
+  const masked = payload.map((byte, i) => byte ^ mask[i % 4]!);
+  return Buffer.concat([Buffer.from([0x81, 0x80 | payload.length, ...mask]), masked]);
+}
+
+async function statsOf(web: WebCluster): Promise<Readonly<Record<string, number>>> {
+  const snapshot = (await (await fetch(web.url(1, '/api/stats'))).json()) as ServerStatsSnapshot;
+  return snapshot.stats;
 }
 
 const wsUrl = (web: WebCluster, index = 1): string => web.url(index, '/ws').replace(/^http/, 'ws');
@@ -107,6 +137,32 @@ describe('WebSocket clients', () => {
       reason: 'Too many messages (at most 20 a second)',
     });
     await stillChatting(web, watcher, 1);
+  });
+
+  it('closes a client that does not read what it is sent (1008), bounding what is queued', async () => {
+    await using web = await WebCluster.start({ servers: 1 });
+    const slow = await rawWebSocket(web.url(1));
+    await using _slowSocket = { [Symbol.asyncDispose]: async () => void slow.destroy() };
+    slow.write(maskedTextFrame('/join 1'));
+    slow.pause(); // and never reads again
+    await expect
+      .poll(async () => (await statsOf(web))['websocket.messagesReceived'], { timeout: 10_000 })
+      .toBe(1);
+    await using poster = await web.cluster.client(1);
+    await poster.request('/nick poster');
+    await poster.request('/join 1');
+    const line = 'y'.repeat(900);
+    let stats = await statsOf(web);
+    // Within the poster's rate: batches of 500 posts, each room-wide delivery queued to `slow`.
+    for (let batch = 0; stats['websocket.closedSlowReader'] === 0 && batch < 100; batch++) {
+      for (let i = 0; i < 500; i++) poster.send(line);
+      await sleep(200);
+      stats = await statsOf(web);
+      expect(stats['websocket.bufferedBytes']).toBeLessThanOrEqual(WS_SEND_BUFFER_BYTES_MAX + 2048);
+    }
+    expect(stats['websocket.closedSlowReader']).toBe(1);
+    await using after = await TestWebSocket.open(wsUrl(web));
+    expect(await after.request('/join 1')).toBe('+OK You are now in chat room #1');
   });
 
   it('refuses connections past --ws-connections-max (1013), and takes them again once one leaves', async () => {

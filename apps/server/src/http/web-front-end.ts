@@ -83,8 +83,15 @@ export class WebFrontEnd {
     ].join('; ');
     server.on('request', this.onRequest);
     server.on('upgrade', this.onUpgrade);
-    server.on('clientError', (_error, socket: Duplex) => {
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    // What Node answers by itself, but without a stack of keep-alive: one status, then hang up.
+    server.on('clientError', (error: Error & { code?: string }, socket: Duplex) => {
+      const status =
+        error.code === 'HPE_HEADER_OVERFLOW'
+          ? '431 Request Header Fields Too Large'
+          : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+            ? '408 Request Timeout'
+            : '400 Bad Request';
+      if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
       socket.destroy();
     });
   }
