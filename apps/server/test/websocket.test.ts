@@ -141,8 +141,10 @@ describe('WebSocket clients', () => {
 
   it('closes a client that does not read what it is sent (1008), bounding what is queued', async () => {
     await using web = await WebCluster.start({ servers: 1 });
-    const slow = await rawWebSocket(web.url(1));
-    await using _slowSocket = { [Symbol.asyncDispose]: async () => void slow.destroy() };
+    const socket = await rawWebSocket(web.url(1));
+    await using slow = Object.assign(socket, {
+      [Symbol.asyncDispose]: async () => void socket.destroy(),
+    });
     slow.write(maskedTextFrame('/join 1'));
     slow.pause(); // and never reads again
     await expect
