@@ -83,7 +83,7 @@ describe.each<OrderingMode>(['unordered', 'fifo', 'total'])('chat page, %s order
 });
 
 describe('chat page', () => {
-  it('shows markup, hostile nicknames and terminal escapes as inert text', async () => {
+  it('shows markup, hostile nicknames and terminal escapes as inert text; switches and leaves rooms', async () => {
     await using web = await WebCluster.start({ servers: 1 });
     const alice = new ChatPageDriver(await browser.page(web.url(1)));
     await alice.waitConnected(1);
@@ -122,5 +122,20 @@ describe('chat page', () => {
     expect(created).toEqual({ pwned: null, images: 0, scripts: 0, foreign: 0 });
     expect(expectedAnsi).toContain('\\x1b[31mred');
     console.log(`screenshot: ${await saveScreenshot(alice.page, 'chat-injection')}`);
+
+    // Switching rooms leaves the old one first; Leave room (from the keyboard) leaves the new one.
+    const before = (await alice.lines()).length;
+    await alice.join('"al\'ice"&amp;', 3);
+    expect((await alice.lines()).slice(before)).toEqual([
+      '+OK You have left chat room #2',
+      '+OK You are now in chat room #3',
+    ]);
+    mallory.send('only room 2 hears this');
+    expect(await mallory.nextDatagram()).toBe('<&lt;b&gt;mallory&amp;> only room 2 hears this');
+    await alice.page.locator('#part').focus();
+    await alice.page.keyboard.press('Enter');
+    await alice.waitForLine('+OK You have left chat room #3', before);
+    expect(await alice.posts()).not.toContain('<&lt;b&gt;mallory&amp;> only room 2 hears this');
+    expect(await alice.page.locator('#part').isDisabled()).toBe(true);
   });
 });
