@@ -64,7 +64,7 @@ describe('dashboard', () => {
   it('shows every server live, a stopped one as down, while the page moves to a server that is up', async () => {
     await using web = await WebCluster.start({ servers: 3 });
     await using browser = await TestBrowser.launch();
-    const dashboard = await browser.page(web.url(1, '/dashboard'), { width: 1400, height: 420 });
+    const dashboard = await browser.page(web.url(1, '/dashboard'), { width: 1600, height: 420 });
     const rowState = (index: number) =>
       dashboard.locator(`tr[data-server="${index}"]`).getAttribute('data-state');
     for (const index of [1, 2, 3]) {
