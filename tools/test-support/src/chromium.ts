@@ -19,7 +19,7 @@ export const CHROMIUM_PATH = '/usr/bin/chromium';
  * UI: a browser that only does what the test asks. The sandbox needs user namespaces, which a root
  * CI container may not offer.
  */
-const CHROMIUM_ARGS = [
+export const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',
