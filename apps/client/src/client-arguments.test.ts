@@ -5,14 +5,36 @@ describe('parseClientArguments', () => {
   it('takes the server address', () => {
     expect(parseClientArguments(['127.0.0.1:5000'])).toEqual({
       kind: 'run',
-      args: { server: { host: '127.0.0.1', port: 5000 }, lingerMs: LINGER_MS_DEFAULT },
+      args: {
+        servers: [{ kind: 'address', address: { host: '127.0.0.1', port: 5000 } }],
+        lingerMs: LINGER_MS_DEFAULT,
+      },
+    });
+  });
+
+  it('takes several servers, addresses and config files, in order', () => {
+    expect(
+      parseClientArguments(['127.0.0.1:5001', 'config/local-3.conf', '127.0.0.1:5002']),
+    ).toEqual({
+      kind: 'run',
+      args: {
+        servers: [
+          { kind: 'address', address: { host: '127.0.0.1', port: 5001 } },
+          { kind: 'config-file', path: 'config/local-3.conf' },
+          { kind: 'address', address: { host: '127.0.0.1', port: 5002 } },
+        ],
+        lingerMs: LINGER_MS_DEFAULT,
+      },
     });
   });
 
   it('takes --linger-ms before or after the address', () => {
     const expected = {
       kind: 'run',
-      args: { server: { host: '127.0.0.1', port: 5000 }, lingerMs: 0 },
+      args: {
+        servers: [{ kind: 'address', address: { host: '127.0.0.1', port: 5000 } }],
+        lingerMs: 0,
+      },
     };
     expect(parseClientArguments(['--linger-ms', '0', '127.0.0.1:5000'])).toEqual(expected);
     expect(parseClientArguments(['127.0.0.1:5000', '--linger-ms=0'])).toEqual(expected);
@@ -25,7 +47,7 @@ describe('parseClientArguments', () => {
 
   it.each([
     [[], 'missing <IP:port>'],
-    [['127.0.0.1:5000', 'extra'], "unexpected argument 'extra'"],
+    [['127.0.0.1:5000', 'localhost:5001'], "'localhost' is not an IPv4 address"],
     [['localhost:5000'], "'localhost' is not an IPv4 address"],
     [['127.0.0.1'], "'127.0.0.1' is not IP:port"],
     [['127.0.0.1:0'], 'port 0 is out of range 1-65535'],

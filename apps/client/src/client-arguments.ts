@@ -3,7 +3,7 @@ import { describeArgumentError, type CommandLineResult } from '@chat/app-support
 import { parseSocketAddress } from '@chat/protocol';
 import type { SocketAddress } from '@chat/protocol';
 
-export const CLIENT_USAGE = 'usage: chatclient [--linger-ms MS] <IP:port>';
+export const CLIENT_USAGE = 'usage: chatclient [--linger-ms MS] <IP:port | config-file>...';
 
 /**
  * How long a scripted client (stdin not a terminal) keeps printing replies after its input ends,
@@ -13,8 +13,14 @@ export const CLIENT_USAGE = 'usage: chatclient [--linger-ms MS] <IP:port>';
 export const LINGER_MS_DEFAULT = 500;
 export const LINGER_MS_MAX = 60_000;
 
+/** Where a server address comes from: the command line, or a config file of the server format. */
+export type ServerSource =
+  | { readonly kind: 'address'; readonly address: SocketAddress }
+  | { readonly kind: 'config-file'; readonly path: string };
+
 export interface ClientArguments {
-  readonly server: SocketAddress;
+  /** In order: the client starts with the first server and fails over round robin. */
+  readonly servers: readonly ServerSource[];
   readonly lingerMs: number;
 }
 
@@ -50,14 +56,21 @@ export function parseClientArguments(argv: readonly string[]): ClientArgumentsRe
     lingerMs = Number(lingerText);
   }
 
-  const [addressText, ...extra] = positionals;
-  if (addressText === undefined) return { kind: 'error', message: 'missing <IP:port>' };
-  if (extra.length > 0) {
-    return { kind: 'error', message: `unexpected argument '${extra.join(' ')}'` };
+  if (positionals.length === 0) return { kind: 'error', message: 'missing <IP:port>' };
+  const servers: ServerSource[] = [];
+  for (const text of positionals) {
+    if (!looksLikeAddress(text)) {
+      servers.push({ kind: 'config-file', path: text });
+      continue;
+    }
+    const address = parseSocketAddress(text);
+    if (typeof address === 'string') return { kind: 'error', message: address };
+    servers.push({ kind: 'address', address });
   }
-  const server = parseSocketAddress(addressText);
-  if (typeof server === 'string') return { kind: 'error', message: server };
-  return { kind: 'run', args: { server, lingerMs } };
+  return { kind: 'run', args: { servers, lingerMs } };
 }
 
-/** The first sentence of a `parseArgs` failure, without Node's hint about `--`. */
+/** `host:port`, or a bare dotted number such as `127.0.0.1` (an address missing its port). */
+function looksLikeAddress(text: string): boolean {
+  return /:\d*$/.test(text) || /^[\d.]+$/.test(text);
+}
