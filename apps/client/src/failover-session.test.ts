@@ -174,6 +174,24 @@ describe('FailoverSession failover', () => {
     ]);
   });
 
+  it('does not send again a post whose echo came back (the server had it)', () => {
+    const client = aliceInRoom3([A, B]);
+    client.session.lineTyped('echoed');
+    client.session.lineTyped('not echoed');
+    client.arrive(A, '<alice> echoed');
+
+    client.advanceTo(3_000);
+    client.arrive(B, '-ERR Unknown command /ping');
+
+    const { sent } = client.drain();
+    expect(sent.filter((line) => line.startsWith(name(B)))).toEqual([
+      `${name(B)} /ping`,
+      `${name(B)} /nick alice`,
+      `${name(B)} /join 3`,
+      `${name(B)} not echoed`,
+    ]);
+  });
+
   it('goes round robin past a dead server and says once when no server answers', () => {
     const client = aliceInRoom3([A, B, C]);
     client.advanceTo(3_000);

@@ -11,6 +11,9 @@ export const QUIT_COMMAND = '/quit';
  */
 const KEEPALIVES_UNANSWERED_MAX = 16;
 
+/** A client's nickname until it sets one: its address as the server sees it. */
+const DEFAULT_NICKNAME = /^\d{1,3}(\.\d{1,3}){3}:\d{1,5}$/;
+
 export interface FailoverSettings {
   /** A silent server gets a keepalive this often (and a probed candidate this long to answer). */
   readonly keepaliveIntervalMs: number;
@@ -157,6 +160,7 @@ export class FailoverSession {
       return;
     }
     if (this.#replies.absorb(line) === 'hidden') return;
+    this.#confirmOwnPost(line);
     this.#shown.push(escapeControlCharacters(line));
   }
 
@@ -203,6 +207,21 @@ export class FailoverSession {
     this.#keepalivesAnswered++;
     const answered = this.#keepalivesAnswered;
     this.#unconfirmed = this.#unconfirmed.filter((line) => line.keepalivesBefore >= answered);
+  }
+
+  /**
+   * The server relays a post back to its sender too: a line of ours coming back proves the server
+   * has it, so it is not sent again after a failover even before a keepalive confirms it.
+   */
+  #confirmOwnPost(line: string): void {
+    const post = /^<([^>]*)> (.*)$/s.exec(line);
+    if (post === null) return;
+    const [, nick, text] = post;
+    const nickname = this.#replies.nickname;
+    const ours = nickname === undefined ? DEFAULT_NICKNAME.test(nick!) : nick === nickname;
+    if (!ours) return;
+    const at = this.#unconfirmed.findIndex((unconfirmed) => unconfirmed.text === text);
+    if (at >= 0) this.#unconfirmed.splice(at, 1);
   }
 
   #sendLine(text: string): void {
