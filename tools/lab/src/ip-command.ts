@@ -18,6 +18,12 @@ export function isRoot(): boolean {
   return process.getuid?.() === 0;
 }
 
+/** Why a process of user `uid` cannot run the lab, or undefined when it can (root). */
+export function rootRequirement(uid: number | undefined): string | undefined {
+  if (uid === 0) return undefined;
+  return 'needs root: the lab creates network namespaces, links and a bridge (run it as root, e.g. sudo pnpm lab up 5)';
+}
+
 /** The network namespaces that exist now, by name. */
 export async function listNamespaces(): Promise<string[]> {
   const listing = await ip('netns', 'list');

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isRoot, listNamespaces } from './ip-command.js';
+import { listNamespaces, rootRequirement } from './ip-command.js';
 import { LAB_USAGE, parseLabArguments } from './lab-arguments.js';
 import type { LabCommand } from './lab-arguments.js';
 import { LabCluster, LAB_SERVER_PORT } from './lab-cluster.js';
@@ -20,11 +20,8 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (command.kind === 'error') return usageError(command.message);
-  if (!isRoot()) {
-    return usageError(
-      'needs root: the lab creates network namespaces, links and a bridge (run it as root, e.g. sudo pnpm lab up 5)',
-    );
-  }
+  const notRoot = rootRequirement(process.getuid?.());
+  if (notRoot !== undefined) return usageError(notRoot);
   switch (command.kind) {
     case 'up':
       return up(command);
