@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LINGER_MS_DEFAULT, parseClientArguments } from './client-arguments.js';
+import { LINGER_MS_DEFAULT, parseClientArguments, SILENCE_MS_DEFAULT } from './client-arguments.js';
 
 describe('parseClientArguments', () => {
   it('takes the server address', () => {
@@ -8,6 +8,7 @@ describe('parseClientArguments', () => {
       args: {
         servers: [{ kind: 'address', address: { host: '127.0.0.1', port: 5000 } }],
         lingerMs: LINGER_MS_DEFAULT,
+        silenceMs: SILENCE_MS_DEFAULT,
       },
     });
   });
@@ -24,6 +25,7 @@ describe('parseClientArguments', () => {
           { kind: 'address', address: { host: '127.0.0.1', port: 5002 } },
         ],
         lingerMs: LINGER_MS_DEFAULT,
+        silenceMs: SILENCE_MS_DEFAULT,
       },
     });
   });
@@ -34,10 +36,18 @@ describe('parseClientArguments', () => {
       args: {
         servers: [{ kind: 'address', address: { host: '127.0.0.1', port: 5000 } }],
         lingerMs: 0,
+        silenceMs: SILENCE_MS_DEFAULT,
       },
     };
     expect(parseClientArguments(['--linger-ms', '0', '127.0.0.1:5000'])).toEqual(expected);
     expect(parseClientArguments(['127.0.0.1:5000', '--linger-ms=0'])).toEqual(expected);
+  });
+
+  it('takes --silence-ms, how long a silent server is given', () => {
+    expect(parseClientArguments(['--silence-ms', '15000', '127.0.0.1:5000'])).toMatchObject({
+      kind: 'run',
+      args: { silenceMs: 15_000 },
+    });
   });
 
   it('asks for help with -h or --help', () => {
@@ -60,6 +70,10 @@ describe('parseClientArguments', () => {
     [
       ['--linger-ms', '1.5', '127.0.0.1:5000'],
       "--linger-ms must be a whole number in 0..60000, not '1.5'",
+    ],
+    [
+      ['--silence-ms', '1999', '127.0.0.1:5000'],
+      "--silence-ms must be a whole number in 2000..600000, not '1999'",
     ],
     [
       ['--linger-ms', '60001', '127.0.0.1:5000'],

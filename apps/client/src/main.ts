@@ -23,7 +23,7 @@ async function main(argv: readonly string[]): Promise<number> {
     if (!(error instanceof UdpBindError)) throw error;
     return usageError(error.message);
   }
-  await runChatClient(endpoint, serverList.servers, parsed.args.lingerMs, {
+  await runChatClient(endpoint, serverList.servers, parsed.args, {
     input: process.stdin,
     output: process.stdout,
     errorOutput: process.stderr,

@@ -2,6 +2,7 @@ import { createInterface } from 'node:readline';
 import { UDP_PAYLOAD_BYTES_MAX } from '@chat/transport';
 import type { UdpEndpoint } from '@chat/transport';
 import type { SocketAddress } from '@chat/protocol';
+import type { ClientArguments } from './client-arguments.js';
 import { ChatSession } from './chat-session.js';
 import { FAILOVER_SETTINGS_DEFAULT } from './failover-session.js';
 import { PlainLinePrinter } from './line-printer.js';
@@ -22,12 +23,13 @@ type EndReason = 'typed-quit' | 'input-ended' | 'signal';
 /**
  * Runs one client until the user quits (`/quit`, end of input, Ctrl-C), then sends `/quit` and
  * closes the endpoint. On a terminal it keeps a prompt; otherwise it reads and writes plain lines
- * and, after its input ends, keeps printing replies for `lingerMs` before quitting.
+ * and, after its input ends, keeps printing replies for `lingerMs` before quitting. A server silent for `silenceMs` is
+ * taken for dead (see FailoverSession).
  */
 export function runChatClient(
   endpoint: UdpEndpoint,
   servers: readonly SocketAddress[],
-  lingerMs: number,
+  timing: Pick<ClientArguments, 'lingerMs' | 'silenceMs'>,
   streams: ClientStreams,
 ): Promise<void> {
   const { input, output, errorOutput } = streams;
@@ -40,7 +42,10 @@ export function runChatClient(
   const printer: LinePrinter = interactive
     ? new PromptLinePrinter(lines, output, errorOutput)
     : new PlainLinePrinter(output, errorOutput);
-  const session = new ChatSession(endpoint, servers, printer);
+  const session = new ChatSession(endpoint, servers, printer, () => performance.now(), {
+    ...FAILOVER_SETTINGS_DEFAULT,
+    silenceMsMax: timing.silenceMs,
+  });
   endpoint.onError((error) => printer.warning(error.message));
 
   return new Promise((resolve) => {
@@ -57,7 +62,7 @@ export function runChatClient(
       // After Ctrl-D or Ctrl-C the cursor still sits on the prompt line.
       if (interactive && reason !== 'typed-quit') output.write('\n');
       // On a terminal, end of input (Ctrl-D) means the user is leaving now, not waiting for replies.
-      const waitMs = !interactive && reason === 'input-ended' ? lingerMs : 0;
+      const waitMs = !interactive && reason === 'input-ended' ? timing.lingerMs : 0;
       if (waitMs > 0) {
         await new Promise<void>((wake) => {
           const timer = setTimeout(wake, waitMs);

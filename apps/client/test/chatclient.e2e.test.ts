@@ -139,7 +139,7 @@ describe('chatclient (built)', () => {
     expect(exit.status).toBe(2);
     expect(usageLines(exit.stderr)).toEqual([
       error,
-      'usage: chatclient [--linger-ms MS] <IP:port | config-file>...',
+      'usage: chatclient [--linger-ms MS] [--silence-ms MS] <IP:port | config-file>...',
     ]);
   });
 
@@ -147,7 +147,7 @@ describe('chatclient (built)', () => {
     await using client = new SpawnedProgram(CLIENT, ['--help']);
 
     expect(await client.nextLine()).toBe(
-      'usage: chatclient [--linger-ms MS] <IP:port | config-file>...',
+      'usage: chatclient [--linger-ms MS] [--silence-ms MS] <IP:port | config-file>...',
     );
     expect((await client.exited).status).toBe(0);
   });

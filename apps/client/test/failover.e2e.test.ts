@@ -111,7 +111,7 @@ describe('chatclient failover (built client, real servers)', () => {
     expect(exit.status).toBe(2);
     expect(exit.stderr).toBe(
       "chatclient: cannot read config file '/nonexistent/cluster.conf': no such file\n" +
-        'usage: chatclient [--linger-ms MS] <IP:port | config-file>...\n',
+        'usage: chatclient [--linger-ms MS] [--silence-ms MS] <IP:port | config-file>...\n',
     );
   });
 });

@@ -62,12 +62,21 @@ export class LabFixture implements AsyncDisposable {
    * Starts chatclient inside client host `clientHost` (`c1`, ...), given every server starting
    * with `firstServer` (round robin, as a client configured for its nearest server would be).
    */
-  client(clientHost: string, firstServer: number, label = clientHost): LabClient {
+  client(
+    clientHost: string,
+    firstServer: number,
+    label = clientHost,
+    clientArgs: readonly string[] = [],
+  ): LabClient {
     const addresses = this.lab.hosts.map((_, i) => this.serverAddress(i + 1));
     const rotated = [...addresses.slice(firstServer - 1), ...addresses.slice(0, firstServer - 1)];
     const client = new LabClient(
       label,
-      new SpawnedProgram(CLIENT_MAIN, ['--linger-ms=60000', ...rotated], this.lab.exec(clientHost)),
+      new SpawnedProgram(
+        CLIENT_MAIN,
+        ['--linger-ms=60000', ...clientArgs, ...rotated],
+        this.lab.exec(clientHost),
+      ),
     );
     this.#clients.push(client);
     return client;

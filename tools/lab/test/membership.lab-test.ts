@@ -74,11 +74,25 @@ interface Member {
   readonly received: string[];
 }
 
-/** Clients c1..cN on client hosts c1..cN, client k starting at server k, all in room 1. */
-async function joinEveryHost(fixture: LabFixture, count: number): Promise<Member[]> {
+/**
+ * Clients c1..cN on client hosts c1..cN, client k starting at server k, all in room 1; every
+ * client but `patientExcept` gives a silent server 20 s before failing over.
+ */
+async function joinEveryHost(
+  fixture: LabFixture,
+  count: number,
+  patientExcept?: number,
+): Promise<Member[]> {
   const members = Array.from({ length: count }, (_, i) => {
     const nick = `c${i + 1}`;
-    return { nick, client: fixture.client(`c${i + 1}`, i + 1, nick), received: [] as string[] };
+    // Only the client of a server a test kills should fail over; the others give a starved server
+    // longer than the default 3 s.
+    const args = i + 1 === patientExcept ? [] : ['--silence-ms=20000'];
+    return {
+      nick,
+      client: fixture.client(`c${i + 1}`, i + 1, nick, args),
+      received: [] as string[],
+    };
   });
   for (const { nick, client } of members) client.type(`/nick ${nick}`, '/join 1');
   await Promise.all(
@@ -199,7 +213,7 @@ describe('membership across 5 hosts (total order, IP multicast)', () => {
           verbose: true,
         });
         prefix = fixture.prefix;
-        const members = await joinEveryHost(fixture, 5);
+        const members = await joinEveryHost(fixture, 5, 3);
         const before = await round(members, members, 1, 3);
 
         await fixture.cluster.kill(3);
