@@ -30,6 +30,16 @@ describe('parseLabArguments', () => {
       host: 2,
       args: ['--linger-ms', '0'],
     });
+    expect(parseLabArguments(['client', '--prefix', 'chatlabx', '3'])).toMatchObject({
+      prefix: 'chatlabx',
+      host: 3,
+      args: [],
+    });
+    expect(parseLabArguments(['client', '3', '--prefix', 'chatlabx', '-h'])).toMatchObject({
+      prefix: 'chatlabx',
+      host: 3,
+      args: ['-h'],
+    });
     expect(parseLabArguments(['stress', '--prefix', 'chatlabx', '-o', 'total'])).toEqual({
       kind: 'stress',
       prefix: 'chatlabx',

@@ -117,22 +117,31 @@ function parseDown(argv: readonly string[]): LabCommand {
   return typeof prefix === 'string' ? { kind: 'down', prefix } : prefix;
 }
 
-/** `client K` and `stress`: an optional leading `--prefix P`, the rest is the program's own. */
+/**
+ * `client K` and `stress`: `--prefix P` first (or, for `client`, right after K); the rest is the
+ * program's own.
+ */
 function parsePassThrough(command: 'client' | 'stress', argv: readonly string[]): LabCommand {
   let rest = [...argv];
   let prefixText: string | undefined;
-  if (rest[0] === '--prefix') {
+  const takePrefix = (): void => {
+    if (rest[0] !== '--prefix' || prefixText !== undefined) return;
     prefixText = rest[1] ?? '';
     rest = rest.slice(2);
+  };
+  takePrefix();
+  let host: number | undefined;
+  if (command === 'client') {
+    const hostText = rest.shift();
+    host = hostText === undefined ? undefined : wholeNumber(hostText, 1, HOSTS_MAX);
+    if (host === undefined)
+      return { kind: 'error', message: 'client takes the host number: client K' };
+    takePrefix();
   }
   const prefix = checkPrefix(prefixText);
   if (typeof prefix !== 'string') return prefix;
-  if (command === 'stress') return { kind: 'stress', prefix, args: rest };
-  const [hostText, ...args] = rest;
-  const host = hostText === undefined ? undefined : wholeNumber(hostText, 1, HOSTS_MAX);
-  if (host === undefined)
-    return { kind: 'error', message: 'client takes the host number: client K' };
-  return { kind: 'client', prefix, host, args };
+  if (host === undefined) return { kind: 'stress', prefix, args: rest };
+  return { kind: 'client', prefix, host, args: rest };
 }
 
 function checkPrefix(text: string | undefined): string | { kind: 'error'; message: string } {

@@ -67,13 +67,16 @@ async function up(command: Extract<LabCommand, { kind: 'up' }>): Promise<number>
       onLine: (host, line) => process.stdout.write(`[h${host}] ${line}\n`),
     });
     printLab(lab, cluster, command);
-    // Runs until a signal, or until a server exits on its own.
-    const exited = await Promise.race(
-      cluster.servers.map((server, i) => server.exited.then(() => i + 1)),
-    );
-    if (stopping !== undefined) return 0; // a signal stopped it
-    process.stderr.write(`chatlab: server ${exited} exited; taking the lab down\n`);
-    return 1;
+    // A server killed to watch its clients fail over is reported; the lab runs on until a signal.
+    for (const [position, server] of cluster.servers.entries()) {
+      void server.exited.then(({ code, signal }) => {
+        if (stopping !== undefined) return;
+        process.stderr.write(
+          `chatlab: server ${position + 1} exited (${signal ?? `status ${code}`}); the other hosts run on; Ctrl-C removes the lab\n`,
+        );
+      });
+    }
+    return await new Promise<never>(() => {});
   } finally {
     await tearDown();
   }
@@ -89,8 +92,8 @@ function printLab(
     `chatlab: ${lab.hosts.length} hosts on one bridge (namespace ${lab.switchNamespace}), 198.51.100.0/24, no route out;`,
     `  servers in ${command.mode} mode, ${command.multicast === undefined ? 'unicast fan-out' : `IP multicast ${command.multicast}`}`,
     ...lab.hosts.map(
-      (host) =>
-        `  host ${host.name}: namespace ${host.namespace}, chatserver ${host.address}:${LAB_SERVER_PORT}`,
+      (host, i) =>
+        `  host ${host.name}: namespace ${host.namespace}, chatserver ${host.address}:${LAB_SERVER_PORT} (pid ${cluster.servers[i]!.child.pid})`,
     ),
     ...lab.clientHosts.map(
       (host) => `  client host ${host.name}: namespace ${host.namespace}, ${host.address}`,
@@ -141,14 +144,7 @@ async function client(prefix: string, host: number, args: readonly string[]): Pr
   if (running === undefined) return notRunning(prefix);
   if (host > running.addresses.length)
     return usageError(`the lab has hosts 1..${running.addresses.length}`);
-  const namespace = `${prefix}-h${host}`;
-  return runInherited([
-    'ip',
-    'netns',
-    'exec',
-    namespace,
-    process.execPath,
-    CLIENT_MAIN,
+  return runInNamespace(`${prefix}-h${host}`, CLIENT_MAIN, [
     ...args,
     ...rotate(running.addresses, host - 1),
   ]);
@@ -160,22 +156,21 @@ async function stress(prefix: string, args: readonly string[]): Promise<number> 
   const namespace = `${prefix}-c1`;
   if (!(await listNamespaces()).includes(namespace))
     return usageError(`no client host ${namespace}: start the lab with --client-hosts 1 or more`);
-  return runInherited([
-    'ip',
-    'netns',
-    'exec',
-    namespace,
-    process.execPath,
-    STRESS_MAIN,
-    '--config',
-    running.configPath,
-    ...args,
-  ]);
+  return runInNamespace(namespace, STRESS_MAIN, ['--config', running.configPath, ...args]);
 }
 
 function notRunning(prefix: string): number {
   process.stderr.write(`chatlab: no lab '${prefix}' is running: start one with pnpm lab up N\n`);
   return 1;
+}
+
+/** Runs a built program inside a lab namespace, on this terminal. */
+function runInNamespace(
+  namespace: string,
+  script: string,
+  args: readonly string[],
+): Promise<number> {
+  return runInherited(['ip', 'netns', 'exec', namespace, process.execPath, script, ...args]);
 }
 
 /** Runs a program on this terminal and returns its exit status; signals go to it, not to us. */

@@ -16,6 +16,14 @@ import type { HostProcess } from '../src/host-process.js';
 import { LabFixture, labLeftovers, WAIT_MS_MAX, type LabClient } from './lab-fixture.js';
 
 const LAB_TEST_MS_MAX = 300_000;
+/** Five server hosts and five client hosts, total order over IP multicast, servers logging views. */
+const FIVE_HOSTS = {
+  hosts: 5,
+  clientHosts: 5,
+  mode: 'total',
+  multicast: true,
+  verbose: true,
+} as const;
 const NO_MAJORITY = '-ERR No majority of servers reachable; try again later';
 const VIEW = /View (\d+) installed: servers ([\d, ]+) \((primary|minority)\)/g;
 
@@ -147,13 +155,7 @@ describe('membership across 5 hosts (total order, IP multicast)', () => {
     async () => {
       let prefix = '';
       {
-        await using fixture = await LabFixture.start({
-          hosts: 5,
-          clientHosts: 5,
-          mode: 'total',
-          multicast: true,
-          verbose: true,
-        });
+        await using fixture = await LabFixture.start(FIVE_HOSTS);
         prefix = fixture.prefix;
         const members = await joinEveryHost(fixture, 5);
         const minority = members.slice(0, 2);
@@ -205,13 +207,7 @@ describe('membership across 5 hosts (total order, IP multicast)', () => {
     async () => {
       let prefix = '';
       {
-        await using fixture = await LabFixture.start({
-          hosts: 5,
-          clientHosts: 5,
-          mode: 'total',
-          multicast: true,
-          verbose: true,
-        });
+        await using fixture = await LabFixture.start(FIVE_HOSTS);
         prefix = fixture.prefix;
         const members = await joinEveryHost(fixture, 5, 3);
         const before = await round(members, members, 1, 3);
