@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compareWithExpected, fifoViolations, orderDifferences } from '@chat/test-support/delivery';
-import { isRoot } from '../src/ip-command.js';
+import { ip, isRoot } from '../src/ip-command.js';
 import { LabFixture, labLeftovers, type LabClient } from './lab-fixture.js';
 
 const LAB_TEST_MS_MAX = 240_000;
@@ -40,6 +40,14 @@ describe('5 hosts, total order over IP multicast', () => {
           multicast: true,
         });
         prefix = fixture.prefix;
+        // No host can send anywhere but the lab's link: no default route, nothing but the lab's
+        // network and multicast on eth0.
+        for (const node of [...fixture.lab.hosts, ...fixture.lab.clientHosts]) {
+          expect(await routesOf(node.namespace), node.name).toEqual([
+            '198.51.100.0/24 dev eth0',
+            '224.0.0.0/4 dev eth0',
+          ]);
+        }
         // Client i sits on client host i mod 5 and talks to that host's server: every room spans
         // every server and every host.
         const members = Array.from({ length: CLIENTS }, (_, i) => {
@@ -146,6 +154,16 @@ describe('a client on its own host', () => {
     LAB_TEST_MS_MAX,
   );
 });
+
+/** A namespace's IPv4 routes, each as `DESTINATION dev INTERFACE`, sorted. */
+async function routesOf(namespace: string): Promise<string[]> {
+  const table = await ip('-n', namespace, '-4', 'route', 'show', 'table', 'all');
+  return table
+    .split('\n')
+    .filter((line) => line !== '' && !line.startsWith('local ') && !line.startsWith('broadcast '))
+    .map((line) => /^(\S+) dev (\S+)/.exec(line)?.slice(1, 3).join(' dev ') ?? line)
+    .sort();
+}
 
 /** The user never sees keepalive replies. */
 function expectNoReplyNoise(client: LabClient): void {
