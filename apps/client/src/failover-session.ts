@@ -67,8 +67,8 @@ type Phase =
  * The server is sent a keepalive (`/ping`, which every server following the SPEC answers with
  * `-ERR Unknown command /ping`) whenever it has been silent for a second, and whenever lines were
  * sent since its last answered keepalive: any datagram proves it alive, and an answered keepalive
- * proves it received every line sent before it (one socket to one socket keeps order in practice).
- * Replies to keepalives are not shown. A server silent for `silenceMsMax` is lost: the client probes
+ * proves it received every line sent before it (one socket to one socket keeps order in practice),
+ * as does the echo of a post. Replies to keepalives are not shown. A server silent for `silenceMsMax` is lost: the client probes
  * the others round robin, a second each, until one answers; there it sets the nickname and room the
  * lost server had confirmed, sends the lines the lost server may not have received and the lines
  * typed meanwhile, and says so in one line. With one server it keeps probing that one.

@@ -25,7 +25,8 @@ const FIVE_HOSTS = {
   verbose: true,
 } as const;
 const NO_MAJORITY = '-ERR No majority of servers reachable; try again later';
-const VIEW = /View (\d+) installed: servers ([\d, ]+) \((primary|minority)\)/g;
+/** The view line; members as indexes, `1,2` or `1, 2` or `S01,S02`. */
+const VIEW = /View (\d+) installed: servers ((?:S?\d+)(?:, ?S?\d+)*) \((primary|minority)\)/g;
 
 beforeAll(() => {
   expect(
@@ -44,7 +45,7 @@ interface View {
 function viewsOf(server: HostProcess): View[] {
   return [...server.output.matchAll(VIEW)].map(([, id, members, kind]) => ({
     id: Number(id),
-    members: members!.split(',').map((member) => Number(member.trim())),
+    members: members!.split(',').map((member) => Number(member.trim().replace(/^S/, ''))),
     primary: kind === 'primary',
   }));
 }
