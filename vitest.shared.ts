@@ -21,6 +21,10 @@ const sourceAliases = [
     replacement: fromRoot('./tools/test-support/src/chromium.ts'),
   },
   {
+    find: /^@chat\/test-support\/delivery$/,
+    replacement: fromRoot('./tools/test-support/src/delivery.ts'),
+  },
+  {
     find: /^@chat\/test-support\/processes$/,
     replacement: fromRoot('./tools/test-support/src/processes.ts'),
   },

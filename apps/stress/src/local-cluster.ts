@@ -1,3 +1,4 @@
+import { clientBindHost } from './client-bind-host.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
@@ -188,7 +189,7 @@ export async function freePorts(count: number): Promise<number[]> {
 /** Asks `/nick probe` until the server answers; the probe client then quits. */
 export async function waitUntilAnswering(server: ServerAddress): Promise<void> {
   const socket = createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => socket.bind(0, clientBindHost(server.host), resolve));
   try {
     for (let attempt = 0; attempt < READY_ATTEMPTS_MAX; attempt++) {
       const answered = await new Promise<boolean>((resolve) => {
