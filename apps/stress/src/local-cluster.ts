@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseClusterConfig, type ServerAddresses } from '@chat/protocol';
 import { processCpuMs } from './machine-cpu.js';
+import { nativeProgramPath } from './native-program.js';
 import type { ProxySettings, ServerProgram } from './stress-arguments.js';
 import type { ServerAddress } from './workload.js';
 
@@ -22,7 +23,7 @@ export interface LocalClusterOptions {
   readonly proxy?: ProxySettings | undefined;
   /**
    * Give chatserver a fresh random cluster key (`--key-file`), so server-to-server datagrams are
-   * authenticated as in a real deployment. chatrelay ignores it.
+   * authenticated as in a real deployment. The baselines ignore it.
    */
   readonly keyed: boolean;
 }
@@ -90,22 +91,22 @@ export class LocalCluster implements AsyncDisposable {
     try {
       if (proxy !== undefined) {
         const { delayMsMax, loss, duplicate, seed } = proxy;
-        cluster.#spawn(programPath('@chat/proxy/dist/main.js'), [
-          '--delay-ms-max',
-          String(delayMsMax),
-          '--loss',
-          String(loss),
-          '--duplicate',
-          String(duplicate),
-          '--seed',
-          String(seed),
-          configPath,
-        ]);
+        cluster.#spawn(
+          [process.execPath, programPath('@chat/proxy/dist/main.js')],
+          [
+            '--delay-ms-max',
+            String(delayMsMax),
+            '--loss',
+            String(loss),
+            '--duplicate',
+            String(duplicate),
+            '--seed',
+            String(seed),
+            configPath,
+          ],
+        );
       }
-      const server =
-        options.program === 'chatserver'
-          ? programPath('@chat/server/dist/main.js')
-          : fileURLToPath(new URL('./baseline-relay.js', import.meta.url));
+      const server = serverCommand(options.program);
       const serverArgs: string[] = [];
       if (options.program === 'chatserver') {
         serverArgs.push('-o', options.mode);
@@ -141,8 +142,10 @@ export class LocalCluster implements AsyncDisposable {
     return total;
   }
 
-  #spawn(program: string, args: readonly string[]): number | undefined {
-    const child = spawn(process.execPath, [program, ...args], {
+  /** Starts `command` (an executable and its first arguments) with `args` after it. */
+  #spawn(command: readonly [string, ...string[]], args: readonly string[]): number | undefined {
+    const [executable, ...leading] = command;
+    const child = spawn(executable, [...leading, ...args], {
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     this.#children.push(child);
@@ -161,6 +164,18 @@ export class LocalCluster implements AsyncDisposable {
       ),
     );
     rmSync(this.#directory, { recursive: true, force: true });
+  }
+}
+
+/** How to start one server of `program`: Node with its script, or the built C baseline. */
+function serverCommand(program: ServerProgram): [string, ...string[]] {
+  switch (program) {
+    case 'chatserver':
+      return [process.execPath, programPath('@chat/server/dist/main.js')];
+    case 'chatrelay':
+      return [process.execPath, fileURLToPath(new URL('./baseline-relay.js', import.meta.url))];
+    case 'null-relay':
+      return [nativeProgramPath('null-relay')];
   }
 }
 
