@@ -7,8 +7,9 @@ import { checkServerIndex, loadConfigFile } from './config-file.js';
 import { DebugLog, formatCounters } from './debug-log.js';
 import { hmacSha256Authenticator } from './hmac-authenticator.js';
 import { KEY_FILE_ENV, loadKeyFile } from './key-file.js';
-import { ChatServer } from './server.js';
+import { ChatServer, type ChatServerOptions } from './server.js';
 import { reportUsageError } from './usage-error.js';
+import { warmUp } from './warm-up.js';
 
 const PROGRAM = 'chatserver';
 /** How often `-v` prints the counters. */
@@ -52,20 +53,23 @@ async function main(argv: readonly string[]): Promise<void> {
   const log = new DebugLog(args.verbose, args.index);
   // A log reader that went away (EPIPE) must not take the server down: the log is lost, not the chat.
   process.stdout.on('error', () => undefined);
+  const serverOptions: ChatServerOptions = {
+    index: args.index,
+    servers: config.servers,
+    mode: args.mode,
+    roomCount: args.roomCount,
+    clientsMax: args.clientsMax,
+    clientRateMax: args.clientRateMax,
+    clientIdleMsMax: args.clientIdleMsMax,
+    sealing,
+    multicast: args.multicast,
+    log,
+  };
+  // Before the socket opens: the first real posts then run optimized code (see warm-up.ts).
+  if (args.warmUp) await warmUp(serverOptions);
   let server: ChatServer;
   try {
-    server = await ChatServer.open({
-      index: args.index,
-      servers: config.servers,
-      mode: args.mode,
-      roomCount: args.roomCount,
-      clientsMax: args.clientsMax,
-      clientRateMax: args.clientRateMax,
-      clientIdleMsMax: args.clientIdleMsMax,
-      sealing,
-      multicast: args.multicast,
-      log,
-    });
+    server = await ChatServer.open(serverOptions);
   } catch (error) {
     if (!(error instanceof UdpBindError || error instanceof RangeError)) throw error;
     reportUsageError(PROGRAM, error.message, SERVER_USAGE);

@@ -26,6 +26,8 @@ export interface LocalClusterOptions {
    * authenticated as in a real deployment. The baselines ignore it.
    */
   readonly keyed: boolean;
+  /** More chatserver options, e.g. `--multicast GROUP:PORT`. */
+  readonly serverOptions?: readonly string[];
 }
 
 /** 256 bits, as `head -c 32 /dev/urandom` would make. */
@@ -115,6 +117,7 @@ export class LocalCluster implements AsyncDisposable {
           writeFileSync(keyPath, randomBytes(CLUSTER_KEY_BYTES), { mode: 0o600 });
           serverArgs.push('--key-file', keyPath);
         }
+        serverArgs.push(...(options.serverOptions ?? []));
       }
       for (let index = 1; index <= addresses.length; index++) {
         const pid = cluster.#spawn(server, [...serverArgs, configPath, String(index)]);

@@ -19,6 +19,8 @@ export interface StressRunOptions {
   readonly proxy: ProxySettings | undefined;
   /** Started chatservers get a fresh cluster key (see LocalClusterOptions.keyed). */
   readonly keyed: boolean;
+  /** More options for started chatservers (see LocalClusterOptions.serverOptions). */
+  readonly serverOptions?: readonly string[];
   readonly workload: Omit<WorkloadOptions, 'servers'>;
   /** Default 'node'. */
   readonly generator?: LoadGenerator;
@@ -59,6 +61,7 @@ export async function runStress(options: StressRunOptions): Promise<StressRunRes
     layout: 'configPath' in layout ? { configPath: layout.configPath } : layout,
     proxy: options.proxy,
     keyed: options.keyed,
+    serverOptions: options.serverOptions ?? [],
   });
   const serverBeforeMs = cluster.serverCpuMs();
   const serverPorts = new Set(cluster.servers.map(({ port }) => port));
