@@ -21,6 +21,7 @@ describe('parseServerArguments', () => {
         keyFile: undefined,
         multicast: undefined,
         warmUp: true,
+        batchSends: true,
         configPath: 'servers.conf',
         index: 2,
       },
@@ -45,6 +46,7 @@ describe('parseServerArguments', () => {
       '--multicast',
       '239.255.0.1:6000',
       '--no-warm-up',
+      '--no-batch-sends',
       'servers.conf',
       '1',
     ]);
@@ -60,6 +62,7 @@ describe('parseServerArguments', () => {
         keyFile: { path: 'cluster.key', origin: '--key-file' },
         multicast: { group: { host: '239.255.0.1', port: 6000 }, interfaceAddress: '127.0.0.1' },
         warmUp: false,
+        batchSends: false,
       },
     });
     expect(parseServerArguments(['-vo', 'fifo', 'c', '1'])).toMatchObject({

@@ -8,7 +8,7 @@ import { KEY_FILE_ENV, type KeyFileSource } from './key-file.js';
 export const SERVER_USAGE =
   'usage: chatserver [-v] [-o unordered|fifo|total] [--rooms N] [--clients-max N] ' +
   '[--client-rate-max N] [--client-idle-ms MS] [--key-file PATH] ' +
-  '[--multicast GROUP:PORT] [--multicast-interface IP] [--no-warm-up] <config-file> <index>';
+  '[--multicast GROUP:PORT] [--multicast-interface IP] [--no-warm-up] [--no-batch-sends] <config-file> <index>';
 
 /** The course's servers serve rooms 1..10. */
 export const ROOM_COUNT_DEFAULT = 10;
@@ -55,6 +55,8 @@ export interface ServerArguments {
    * `--no-warm-up` starts a few hundred ms sooner, with a slow first second.
    */
   readonly warmUp: boolean;
+  /** Send each turn's datagrams with one sendmmsg where @chat/transport's addon was built. */
+  readonly batchSends: boolean;
   readonly configPath: string;
   /** 1-based, as on the command line; checked against the config file by the caller. */
   readonly index: number;
@@ -130,6 +132,7 @@ export function parseServerArguments(
         multicast: { type: 'string' },
         'multicast-interface': { type: 'string' },
         'no-warm-up': { type: 'boolean' },
+        'no-batch-sends': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -219,6 +222,7 @@ export function parseServerArguments(
       keyFile: keyFileSource(values['key-file'], env),
       multicast,
       warmUp: values['no-warm-up'] !== true,
+      batchSends: values['no-batch-sends'] !== true,
       configPath,
       index,
     },

@@ -64,6 +64,7 @@ async function main(argv: readonly string[]): Promise<void> {
     sealing,
     multicast: args.multicast,
     log,
+    batchSends: args.batchSends,
   };
   // Before the socket opens: the first real posts then run optimized code (see warm-up.ts).
   if (args.warmUp) await warmUp(serverOptions);

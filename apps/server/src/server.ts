@@ -64,6 +64,8 @@ export interface ChatServerOptions {
   readonly log: DebugLog;
   /** Monotonic milliseconds; `performance.now` unless a test drives the clock. */
   readonly clock?: () => number;
+  /** Send each turn's datagrams with one sendmmsg where the transport can (default true). */
+  readonly batchSends?: boolean;
 }
 
 const utf8 = new TextEncoder();
@@ -178,6 +180,7 @@ export class ChatServer {
     const buffers = {
       recvBufferSizeBytes: SOCKET_BUFFER_BYTES_REQUESTED,
       sendBufferSizeBytes: SOCKET_BUFFER_BYTES_REQUESTED,
+      batchSends: options.batchSends ?? true,
     };
     const multicast = options.multicast;
     const mainOptions: UdpEndpointOptions =

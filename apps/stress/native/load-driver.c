@@ -37,6 +37,11 @@ enum {
   SETUP_RETRY_MS = 300,
   SETUP_ATTEMPTS_MAX = 20,
   RECV_BUFFER_BYTES = 4 * 1024 * 1024,
+  /*
+   * Closed loop: a client that has had no echo of its own for this long takes its unechoed posts
+   * for lost and posts on, so a baseline relay (which repairs nothing) cannot stall the run.
+   */
+  ECHO_GIVE_UP_MS = 1000,
   /* Digits of a sender or seq beyond which a line is not a delivery (as delivery-line.ts). */
   DIGITS_MAX = 9,
 };
@@ -59,6 +64,7 @@ struct load_client {
   enum setup_step step;
   int attempts;
   double sent_ms;
+  double echoed_ms; /* the last own echo, or the first post */
 };
 
 static struct sockaddr_in servers[SERVERS_MAX];
@@ -200,7 +206,7 @@ static void on_datagram(int index, const unsigned char *data, int length, double
     if (starts_with(data, length, "-ERR Server busy")) {
       busy_replies++;
       refused_deliveries += room_sizes[client->room];
-      client->in_flight--;
+      if (client->in_flight > 0) client->in_flight--;
       if (rate_per_second == 0) top_up(index, now);
     } else {
       unexpected_datagrams++;
@@ -217,7 +223,8 @@ static void on_datagram(int index, const unsigned char *data, int length, double
   if (now >= warmup_end_ms) delivered_after_warmup++;
   last_delivery_ms = now;
   if (sender == index) {
-    client->in_flight--;
+    if (client->in_flight > 0) client->in_flight--;
+    client->echoed_ms = now;
     if (rate_per_second == 0) top_up(index, now);
   }
 }
@@ -367,7 +374,18 @@ int main(int argc, char **argv) {
       run_started_ms = now;
       last_progress_ms = now;
       if (rate_per_second == 0) {
-        for (int i = 0; i < client_count; i++) top_up(i, now);
+        for (int i = 0; i < client_count; i++) {
+          clients[i].echoed_ms = now;
+          top_up(i, now);
+        }
+      }
+    } else if (rate_per_second == 0) {
+      for (int i = 0; i < client_count; i++) {
+        struct load_client *client = &clients[i];
+        if (client->in_flight == 0 || now - client->echoed_ms < ECHO_GIVE_UP_MS) continue;
+        client->in_flight = 0;
+        client->echoed_ms = now;
+        top_up(i, now);
       }
     }
     if (running && rate_per_second > 0 && posted < post_target) {
