@@ -196,6 +196,11 @@ export class UdpEndpoint implements AsyncDisposable {
     this.#counters.bytesSent += bytes;
   };
 
+  /** Sends the datagrams batched so far now instead of at the end of the turn (see `batchSends`). */
+  flush(): void {
+    this.#batch?.flush();
+  }
+
   get stats(): UdpEndpointStats {
     return { ...this.#counters };
   }
