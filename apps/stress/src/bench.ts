@@ -506,13 +506,13 @@ const lines = [
   '',
   `## Throughput: 3 servers, 12 clients, 3 rooms (closed loop, median of ${REPEATS})`,
   '',
-  `Each client keeps ${THROUGHPUT.window} own posts unechoed and posts the next when one comes back, ${THROUGHPUT.messagesPerClient} posts per client (${THROUGHPUT.messagesPerClient * NULL_RELAY_MESSAGES_FACTOR} against null-relay, so that its run lasts as long); the window grows from 1 over the first ${WARMUP_MS / 1000} s, left out: the most the cluster moves when clients wait for their own echoes. The IP multicast rows send each server-to-server datagram once to a group on loopback instead of once per peer (unicast fan-out). chatserver sends each event-loop turn's datagrams with one sendmmsg system call through @chat/transport's optional addon (built at install with the system C compiler); the \`--no-batch-sends\` rows send each with its own system call through node:dgram, as before.`,
+  `Each client keeps ${THROUGHPUT.window} own posts unechoed and posts the next when one comes back, ${THROUGHPUT.messagesPerClient} posts per client (${THROUGHPUT.messagesPerClient * NULL_RELAY_MESSAGES_FACTOR} against null-relay, so that its run lasts as long); the window grows from 1 over the first ${WARMUP_MS / 1000} s, left out: the most the cluster moves when clients wait for their own echoes. Server CPU per post (all servers' CPU time over the run / posts) is the figure a shared machine changes least. The IP multicast rows send each server-to-server datagram once to a group on loopback instead of once per peer (unicast fan-out). chatserver sends each event-loop turn's datagrams with one sendmmsg system call through @chat/transport's optional addon (built at install with the system C compiler); the \`--no-batch-sends\` rows send each with its own system call through node:dgram, as before.`,
   '',
-  '| program | posted/s | × chatrelay | × null-relay | delivered/s | p50 ms | p99 ms | lost | refused | violations | drops at clients / servers | CPU servers / generator / other |',
-  '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  '| program | posted/s | × chatrelay | × null-relay | server CPU µs per post (× null-relay) | delivered/s | p50 ms | p99 ms | lost | refused | violations | drops at clients / servers | CPU servers / generator / other |',
+  '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ...[...throughput.entries()].map(
     ([subject, f]) =>
-      `| ${subject.name} | ${rate(f.postedPerSecond)} | ${ratio(f.postedPerSecond, closed(CHATRELAY).postedPerSecond)} | ${ratio(f.postedPerSecond, closed(NULL_RELAY).postedPerSecond)} | ${rate(f.deliveredPerSecond)} | ${ms(f.p50Ms)} | ${ms(f.p99Ms)} | ${checks(f)} |`,
+      `| ${subject.name} | ${rate(f.postedPerSecond)} | ${ratio(f.postedPerSecond, closed(CHATRELAY).postedPerSecond)} | ${ratio(f.postedPerSecond, closed(NULL_RELAY).postedPerSecond)} | ${rate(f.serverCpuUsPerPost)} (${ratio(f.serverCpuUsPerPost, closed(NULL_RELAY).serverCpuUsPerPost)}) | ${rate(f.deliveredPerSecond)} | ${ms(f.p50Ms)} | ${ms(f.p99Ms)} | ${checks(f)} |`,
   ),
   '',
   '### Highest sustained rate (fixed rate)',
@@ -541,12 +541,12 @@ const lines = [
   '',
   `Posts at a fixed total rate, round-robin over the clients, ${AT_2000.messagesPerClient} per client, ramped up over the first ${WARMUP_MS / 1000} s (left out). Targets: p50 < ${P50_TARGET_MS} ms and p99 < ${P99_TARGET_MS} ms.`,
   '',
-  '| program | p50 ms | p99 ms | p50 / p99 × chatrelay | p50 / p99 × null-relay | target met | lost | refused | violations | drops at clients / servers | CPU servers / generator / other |',
-  '| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |',
+  '| program | p50 ms | p99 ms | p50 / p99 × chatrelay | p50 / p99 × null-relay | server CPU µs per post | target met | lost | refused | violations | drops at clients / servers | CPU servers / generator / other |',
+  '| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |',
   ...[...at2000.entries()].map(([subject, f]) => {
     const node = at2000.get(CHATRELAY)!;
     const c = at2000.get(NULL_RELAY)!;
-    return `| ${subject.name} | ${ms(f.p50Ms)} | ${ms(f.p99Ms)} | ${ratio(f.p50Ms, node.p50Ms)} / ${ratio(f.p99Ms, node.p99Ms)} | ${ratio(f.p50Ms, c.p50Ms)} / ${ratio(f.p99Ms, c.p99Ms)} | ${subject.program === 'chatserver' ? met(latencyMet(f)) : ''} | ${checks(f)} |`;
+    return `| ${subject.name} | ${ms(f.p50Ms)} | ${ms(f.p99Ms)} | ${ratio(f.p50Ms, node.p50Ms)} / ${ratio(f.p99Ms, node.p99Ms)} | ${ratio(f.p50Ms, c.p50Ms)} / ${ratio(f.p99Ms, c.p99Ms)} | ${rate(f.serverCpuUsPerPost)} | ${subject.program === 'chatserver' ? met(latencyMet(f)) : ''} | ${checks(f)} |`;
   }),
   '',
   `## Latency at 2,000 posted/s through chatproxy, 0-${PROXY.delayMsMax} ms delay per server-to-server datagram (one run each)`,
