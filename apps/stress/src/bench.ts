@@ -180,7 +180,25 @@ let runs = 0;
 let disturbedRuns = 0;
 let rerunRuns = 0;
 let quietWaitMs = 0;
+let failedRuns = 0;
 let otherCoresTotal = 0;
+
+/** The figures of a run that failed: nothing measured. */
+const FAILED: Figures = {
+  postedPerSecond: Number.NaN,
+  deliveredPerSecond: Number.NaN,
+  p50Ms: Number.NaN,
+  p99Ms: Number.NaN,
+  lost: Number.NaN,
+  refused: Number.NaN,
+  violations: Number.NaN,
+  serverCores: Number.NaN,
+  serverCpuUsPerPost: Number.NaN,
+  generatorCores: Number.NaN,
+  otherCores: Number.NaN,
+  clientDrops: Number.NaN,
+  serverDrops: Number.NaN,
+};
 
 /** Waits until nothing else keeps the machine's CPU busy; false if it never became quiet. */
 async function waitForQuietMachine(): Promise<boolean> {
@@ -205,7 +223,17 @@ async function waitForQuietMachine(): Promise<boolean> {
 async function measure(subject: Subject, load: Load): Promise<Figures> {
   for (let attempt = 1; ; attempt++) {
     const quiet = await waitForQuietMachine();
-    const figures = await measureOnce(subject, load);
+    let figures: Figures;
+    try {
+      figures = await measureOnce(subject, load);
+    } catch (error) {
+      // A run that failed (a server that never answered, say) is a failure, but not the suite's end.
+      process.stderr.write(`bench: ${subject.name} failed: ${(error as Error).message}\n`);
+      if (subject.program === 'chatserver') anyBroken = true;
+      failedRuns += 1;
+      if (attempt < RUN_ATTEMPTS_MAX) continue;
+      return record(FAILED);
+    }
     const disturbed = !quiet || (load.proxy === undefined && figures.otherCores > QUIET_CORES_MAX);
     if (!disturbed) return record(figures);
     if (attempt === RUN_ATTEMPTS_MAX || rerunRuns === RERUNS_MAX) {
@@ -461,7 +489,8 @@ const quietNote =
   `(${rerunRuns} reruns); ${disturbedRuns} of ${runs} runs stayed disturbed, and other jobs used ${(otherCoresTotal / Math.max(1, runs)).toFixed(2)} cores on average during the runs` +
   (disturbedRuns > runs / 4
     ? ': **the machine was shared while this ran, so absolute figures are low and noisy; compare the ratios, measured in the same rounds**.'
-    : '.');
+    : '.') +
+  (failedRuns > 0 ? ` **${failedRuns} runs failed**: their figures are "-" or NaN.` : '');
 const sustainedRatio = (subject: Subject, baseline: Subject): number =>
   kept(subject).figures.postedPerSecond / kept(baseline).figures.postedPerSecond;
 const throughputMet = (mode: OrderingMode): boolean =>

@@ -33,7 +33,8 @@ export interface LocalClusterOptions {
 /** 256 bits, as `head -c 32 /dev/urandom` would make. */
 const CLUSTER_KEY_BYTES = 32;
 
-const READY_ATTEMPTS_MAX = 100;
+/** 30 s: chatserver warms up before it answers, and ten of them may share two busy cores. */
+const READY_ATTEMPTS_MAX = 300;
 const READY_RETRY_MS = 100;
 const NO_DELAY: ProxySettings = { delayMsMax: 0, loss: 0, duplicate: 0, seed: 1 };
 
