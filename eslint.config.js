@@ -53,6 +53,11 @@ export default tseslint.config(
     },
   },
   {
+    // Install-time scripts run by Node as plain JavaScript.
+    files: ['**/scripts/**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly' } },
+  },
+  {
     files: ['packages/ordering/src/**/*.ts', 'packages/protocol/src/**/*.ts'],
     ignores: ['**/*.test.ts', 'packages/ordering/src/properties/**'],
     rules: pureCoreRules,

@@ -20,6 +20,8 @@ describe('parseServerArguments', () => {
         clientIdleMsMax: CLIENT_IDLE_MS_DEFAULT,
         keyFile: undefined,
         multicast: undefined,
+        warmUp: true,
+        batchSends: true,
         configPath: 'servers.conf',
         index: 2,
       },
@@ -43,6 +45,8 @@ describe('parseServerArguments', () => {
       'cluster.key',
       '--multicast',
       '239.255.0.1:6000',
+      '--no-warm-up',
+      '--no-batch-sends',
       'servers.conf',
       '1',
     ]);
@@ -57,11 +61,13 @@ describe('parseServerArguments', () => {
         clientIdleMsMax: 30_000,
         keyFile: { path: 'cluster.key', origin: '--key-file' },
         multicast: { group: { host: '239.255.0.1', port: 6000 }, interfaceAddress: '127.0.0.1' },
+        warmUp: false,
+        batchSends: false,
       },
     });
     expect(parseServerArguments(['-vo', 'fifo', 'c', '1'])).toMatchObject({
       kind: 'run',
-      args: { verbose: true, mode: 'fifo' },
+      args: { verbose: true, mode: 'fifo', warmUp: true },
     });
   });
 

@@ -9,7 +9,7 @@ export const SERVER_USAGE =
   'usage: chatserver [-v] [-o unordered|fifo|total] [--rooms N] [--clients-max N] ' +
   '[--client-rate-max N] [--client-idle-ms MS] [--key-file PATH] ' +
   '[--multicast GROUP:PORT] [--multicast-interface IP] [--http IP:PORT [--http-cluster IP:PORT,...] ' +
-  '[--ws-connections-max N]] <config-file> <index>';
+  '[--ws-connections-max N]] [--no-warm-up] [--no-batch-sends] <config-file> <index>';
 
 /** The course's servers serve rooms 1..10. */
 export const ROOM_COUNT_DEFAULT = 10;
@@ -68,6 +68,13 @@ export interface ServerArguments {
   readonly multicast: MulticastOptions | undefined;
   /** Off unless `--http` is given. */
   readonly http?: HttpOptions | undefined;
+  /**
+   * Run the hot paths on a throwaway in-memory cluster before opening the socket (see warm-up.ts);
+   * `--no-warm-up` starts a few hundred ms sooner, with a slow first second.
+   */
+  readonly warmUp: boolean;
+  /** Send each turn's datagrams with one sendmmsg where @chat/transport's addon was built. */
+  readonly batchSends: boolean;
   readonly configPath: string;
   /** 1-based, as on the command line; checked against the config file by the caller. */
   readonly index: number;
@@ -145,6 +152,8 @@ export function parseServerArguments(
         http: { type: 'string' },
         'http-cluster': { type: 'string' },
         'ws-connections-max': { type: 'string' },
+        'no-warm-up': { type: 'boolean' },
+        'no-batch-sends': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -237,6 +246,8 @@ export function parseServerArguments(
       keyFile: keyFileSource(values['key-file'], env),
       multicast,
       http,
+      warmUp: values['no-warm-up'] !== true,
+      batchSends: values['no-batch-sends'] !== true,
       configPath,
       index,
     },

@@ -10,8 +10,9 @@ import { viewOf } from './http/membership-view.js';
 import { ServerMetrics } from './http/server-metrics.js';
 import { WebFrontEnd } from './http/web-front-end.js';
 import { KEY_FILE_ENV, loadKeyFile } from './key-file.js';
-import { ChatServer } from './server.js';
+import { ChatServer, type ChatServerOptions } from './server.js';
 import { reportUsageError } from './usage-error.js';
+import { warmUp } from './warm-up.js';
 
 const PROGRAM = 'chatserver';
 /** How often `-v` prints the counters. */
@@ -66,19 +67,26 @@ async function main(argv: readonly string[]): Promise<void> {
   process.stdout.on('error', () => undefined);
   // Created before the server, which reports its posts' latency into it.
   const metrics = args.http === undefined ? undefined : new ServerMetrics();
+  const serverOptions: ChatServerOptions = {
+    index: args.index,
+    servers: config.servers,
+    mode: args.mode,
+    roomCount: args.roomCount,
+    clientsMax: args.clientsMax,
+    clientRateMax: args.clientRateMax,
+    clientIdleMsMax: args.clientIdleMsMax,
+    sealing,
+    multicast: args.multicast,
+    log,
+    batchSends: args.batchSends,
+  };
+  // Before the socket opens: the first real posts then run optimized code (see warm-up.ts). The
+  // throwaway cluster reports no latencies: the metrics are the real server's.
+  if (args.warmUp) await warmUp(serverOptions);
   let server: ChatServer;
   try {
     server = await ChatServer.open({
-      index: args.index,
-      servers: config.servers,
-      mode: args.mode,
-      roomCount: args.roomCount,
-      clientsMax: args.clientsMax,
-      clientRateMax: args.clientRateMax,
-      clientIdleMsMax: args.clientIdleMsMax,
-      sealing,
-      multicast: args.multicast,
-      log,
+      ...serverOptions,
       onOwnPostDelivered: metrics?.observeOwnPostLatencyMs,
     });
   } catch (error) {

@@ -69,6 +69,8 @@ export interface ChatServerOptions {
   readonly clock?: () => number;
   /** Told, for each post of this server's own clients, the ms from taking it to delivering it here. */
   readonly onOwnPostDelivered?: ((latencyMs: number) => void) | undefined;
+  /** Send each turn's datagrams with one sendmmsg where the transport can (default true). */
+  readonly batchSends?: boolean;
 }
 
 const utf8 = new TextEncoder();
@@ -192,6 +194,7 @@ export class ChatServer {
     const buffers = {
       recvBufferSizeBytes: SOCKET_BUFFER_BYTES_REQUESTED,
       sendBufferSizeBytes: SOCKET_BUFFER_BYTES_REQUESTED,
+      batchSends: options.batchSends ?? true,
     };
     const multicast = options.multicast;
     const mainOptions: UdpEndpointOptions =
