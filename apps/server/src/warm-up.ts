@@ -13,7 +13,7 @@ import { InMemoryNetwork } from './testing/in-memory-network.js';
  * through every hot path gets them optimized, for a few hundred ms of CPU before the socket opens.
  */
 export const WARM_UP_POSTS = 3_000;
-/** Servers in the throwaway cluster: enough for fan-out and total order's proposals to run. */
+/** Servers in the throwaway cluster: enough for fan-out and total order's sequencer to run. */
 const WARM_UP_SERVERS_MAX = 3;
 const CLIENTS_PER_SERVER = 2;
 /** Posts per client between two event-loop turns (when the servers flush to their peers). */

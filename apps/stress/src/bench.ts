@@ -605,7 +605,7 @@ const lines = [
 // Sections measured by other means (the lab's, between hosts) follow this marker; keep them.
 const existing = existsSync(outputPath) ? readFileSync(outputPath, 'utf8') : '';
 const keptAt = existing.indexOf(KEPT_SECTIONS_MARKER);
-const kept = keptAt >= 0 ? `\n${existing.slice(keptAt)}` : '';
-writeFileSync(outputPath, lines.join('\n') + kept);
+const keptSections = keptAt >= 0 ? `\n${existing.slice(keptAt)}` : '';
+writeFileSync(outputPath, lines.join('\n') + keptSections);
 process.stdout.write(`${lines.join('\n')}\n`);
 process.exitCode = anyBroken ? 1 : 0;
