@@ -33,7 +33,16 @@ const pureCoreRules = {
 };
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/.turbo/**', '**/coverage/**'] },
+  {
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      '**/.turbo/**',
+      '**/coverage/**',
+      // tsup's config, bundled for a moment while a build runs (lint may run beside it).
+      '**/tsup.config.bundled_*',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -42,6 +51,11 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       eqeqeq: ['error', 'always'],
     },
+  },
+  {
+    // Install-time scripts run by Node as plain JavaScript.
+    files: ['**/scripts/**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly' } },
   },
   {
     files: ['packages/ordering/src/**/*.ts', 'packages/protocol/src/**/*.ts'],

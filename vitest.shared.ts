@@ -17,6 +17,14 @@ const sourceAliases = [
     replacement: fromRoot('./tools/test-support/src/fuzz.ts'),
   },
   {
+    find: /^@chat\/test-support\/chromium$/,
+    replacement: fromRoot('./tools/test-support/src/chromium.ts'),
+  },
+  {
+    find: /^@chat\/test-support\/delivery$/,
+    replacement: fromRoot('./tools/test-support/src/delivery.ts'),
+  },
+  {
     find: /^@chat\/test-support\/processes$/,
     replacement: fromRoot('./tools/test-support/src/processes.ts'),
   },

@@ -1,9 +1,6 @@
 import { defineConfig } from 'tsup';
+import { libraryBuild } from '../../tsup.library.ts';
 
-export default defineConfig({
-  entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' },
-  format: ['esm'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-});
+export default defineConfig(() =>
+  libraryBuild({ index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' }),
+);

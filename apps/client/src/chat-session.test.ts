@@ -38,7 +38,7 @@ class RecordingPrinter implements LinePrinter {
 function setUp() {
   const port = new FakePort();
   const printer = new RecordingPrinter();
-  const session = new ChatSession(port, SERVER, printer);
+  const session = new ChatSession(port, [SERVER], printer);
   return { port, printer, session };
 }
 

@@ -1,9 +1,7 @@
-import { escapeControlCharacters } from '@chat/protocol';
 import type { SocketAddress } from '@chat/protocol';
-import { UDP_PAYLOAD_BYTES_MAX } from '@chat/transport';
+import { FailoverSession, FAILOVER_SETTINGS_DEFAULT } from './failover-session.js';
+import type { FailoverSettings, LineOutcome } from './failover-session.js';
 import type { LinePrinter } from './line-printer.js';
-
-export const QUIT_COMMAND = '/quit';
 
 /** The part of a UDP endpoint a session uses. */
 export interface DatagramPort {
@@ -11,57 +9,84 @@ export interface DatagramPort {
   onDatagram(handler: (data: Buffer, from: SocketAddress) => void): void;
 }
 
-export type SendLineOutcome = 'sent' | 'quit' | 'too-long';
+/** Milliseconds from any fixed origin; `performance.now` in the client. */
+export type Clock = () => number;
 
 /**
- * One client's conversation with its server: typed lines go out as datagrams, datagrams from the
- * server come back as printed lines. Datagrams from anyone else are ignored, so a stray sender
- * cannot put words in the server's mouth.
+ * The I/O around a `FailoverSession`: datagrams and typed lines go in with the time, what it wants
+ * sent goes out of the port, what it shows goes to the printer, and one timer wakes it at its next
+ * deadline.
  */
 export class ChatSession {
-  #quitSent = false;
-  #foreignDatagrams = 0;
+  readonly #port: DatagramPort;
+  readonly #printer: LinePrinter;
+  readonly #clock: Clock;
+  readonly #failover: FailoverSession;
+  #timer: NodeJS.Timeout | undefined;
+  #timerAt = Number.POSITIVE_INFINITY;
 
   constructor(
-    private readonly port: DatagramPort,
-    private readonly server: SocketAddress,
-    private readonly printer: LinePrinter,
+    port: DatagramPort,
+    servers: readonly SocketAddress[],
+    printer: LinePrinter,
+    clock: Clock = () => performance.now(),
+    settings: FailoverSettings = FAILOVER_SETTINGS_DEFAULT,
   ) {
-    port.onDatagram((data, from) => this.#receive(data, from));
+    this.#port = port;
+    this.#printer = printer;
+    this.#clock = clock;
+    this.#failover = new FailoverSession(servers, clock(), settings);
+    port.onDatagram((data, from) => {
+      this.#failover.datagramArrived(this.#clock(), from, data.toString('utf8'));
+      this.#afterInput();
+    });
+    this.#afterInput();
   }
 
-  /** Datagrams ignored because they did not come from the server. */
+  /** Datagrams ignored because they did not come from the server the client talks to. */
   get foreignDatagrams(): number {
-    return this.#foreignDatagrams;
+    return this.#failover.foreignDatagrams;
   }
 
-  /**
-   * Sends one typed line (its CR/LF already removed by the line reader) as one datagram.
-   * `quit` means the line was `/quit` and the session is over.
-   */
-  sendLine(line: string): SendLineOutcome {
-    const data = Buffer.from(line, 'utf8');
-    if (data.length > UDP_PAYLOAD_BYTES_MAX) return 'too-long';
-    this.port.send(data, this.server);
-    if (line !== QUIT_COMMAND) return 'sent';
-    this.#quitSent = true;
-    return 'quit';
+  /** Sends one typed line (its CR/LF already removed by the line reader); `quit` ends the session. */
+  sendLine(line: string): LineOutcome {
+    const outcome = this.#failover.lineTyped(line);
+    this.#afterInput();
+    return outcome;
   }
 
-  /** Tells the server this client is leaving, unless the user already typed `/quit`. */
+  /** Tells the server this client is leaving (unless the user already typed `/quit`); no more timers. */
   quit(): void {
-    if (this.#quitSent) return;
-    this.#quitSent = true;
-    this.port.send(Buffer.from(QUIT_COMMAND, 'utf8'), this.server);
+    this.#failover.quit();
+    this.#afterInput();
   }
 
-  #receive(data: Buffer, from: SocketAddress): void {
-    if (from.port !== this.server.port || from.host !== this.server.host) {
-      this.#foreignDatagrams++;
-      return;
+  #afterInput(): void {
+    for (let out; (out = this.#failover.pollTransmit());) {
+      this.#port.send(Buffer.from(out.text, 'utf8'), out.to);
     }
-    // Each datagram is one line; a sender's own line ending would only print as `\n`.
-    const text = data.toString('utf8').replace(/\r?\n$/, '');
-    this.printer.line(escapeControlCharacters(text));
+    for (let shown; (shown = this.#failover.pollShown());) {
+      this.#printer.line(shown);
+    }
+    this.#rearm(this.#failover.nextDeadline());
+  }
+
+  #rearm(deadline: number | undefined): void {
+    const at = deadline ?? Number.POSITIVE_INFINITY;
+    if (at === this.#timerAt) return;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#timerAt = at;
+    if (at === Number.POSITIVE_INFINITY) return;
+    this.#timer = setTimeout(
+      () => {
+        this.#timerAt = Number.POSITIVE_INFINITY;
+        this.#failover.tick(this.#clock());
+        this.#afterInput();
+      },
+      Math.max(0, at - this.#clock()),
+    );
+    // The session's timer alone never keeps the client running: input and the socket decide.
+    this.#timer.unref();
   }
 }

@@ -2,6 +2,7 @@
 import { UdpBindError, UdpEndpoint } from '@chat/transport';
 import { CLIENT_USAGE, parseClientArguments } from './client-arguments.js';
 import { runChatClient } from './run-client.js';
+import { resolveServerList } from './server-list.js';
 
 const USAGE_EXIT_STATUS = 2;
 
@@ -12,6 +13,8 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (parsed.kind === 'error') return usageError(parsed.message);
+  const serverList = await resolveServerList(parsed.args.servers);
+  if (!serverList.ok) return usageError(serverList.message);
 
   let endpoint: UdpEndpoint;
   try {
@@ -20,7 +23,7 @@ async function main(argv: readonly string[]): Promise<number> {
     if (!(error instanceof UdpBindError)) throw error;
     return usageError(error.message);
   }
-  await runChatClient(endpoint, parsed.args, {
+  await runChatClient(endpoint, serverList.servers, parsed.args, {
     input: process.stdin,
     output: process.stdout,
     errorOutput: process.stderr,

@@ -1,8 +1,10 @@
 import { createInterface } from 'node:readline';
 import { UDP_PAYLOAD_BYTES_MAX } from '@chat/transport';
 import type { UdpEndpoint } from '@chat/transport';
+import type { SocketAddress } from '@chat/protocol';
 import type { ClientArguments } from './client-arguments.js';
 import { ChatSession } from './chat-session.js';
+import { FAILOVER_SETTINGS_DEFAULT } from './failover-session.js';
 import { PlainLinePrinter } from './line-printer.js';
 import type { LinePrinter } from './line-printer.js';
 import { PromptLinePrinter } from './prompt-line-printer.js';
@@ -21,11 +23,13 @@ type EndReason = 'typed-quit' | 'input-ended' | 'signal';
 /**
  * Runs one client until the user quits (`/quit`, end of input, Ctrl-C), then sends `/quit` and
  * closes the endpoint. On a terminal it keeps a prompt; otherwise it reads and writes plain lines
- * and, after its input ends, keeps printing replies for `lingerMs` before quitting.
+ * and, after its input ends, keeps printing replies for `lingerMs` before quitting. A server silent for `silenceMs` is
+ * taken for dead (see FailoverSession).
  */
 export function runChatClient(
   endpoint: UdpEndpoint,
-  args: ClientArguments,
+  servers: readonly SocketAddress[],
+  timing: Pick<ClientArguments, 'lingerMs' | 'silenceMs'>,
   streams: ClientStreams,
 ): Promise<void> {
   const { input, output, errorOutput } = streams;
@@ -38,7 +42,10 @@ export function runChatClient(
   const printer: LinePrinter = interactive
     ? new PromptLinePrinter(lines, output, errorOutput)
     : new PlainLinePrinter(output, errorOutput);
-  const session = new ChatSession(endpoint, args.server, printer);
+  const session = new ChatSession(endpoint, servers, printer, () => performance.now(), {
+    ...FAILOVER_SETTINGS_DEFAULT,
+    silenceMsMax: timing.silenceMs,
+  });
   endpoint.onError((error) => printer.warning(error.message));
 
   return new Promise((resolve) => {
@@ -55,10 +62,10 @@ export function runChatClient(
       // After Ctrl-D or Ctrl-C the cursor still sits on the prompt line.
       if (interactive && reason !== 'typed-quit') output.write('\n');
       // On a terminal, end of input (Ctrl-D) means the user is leaving now, not waiting for replies.
-      const lingerMs = !interactive && reason === 'input-ended' ? args.lingerMs : 0;
-      if (lingerMs > 0) {
+      const waitMs = !interactive && reason === 'input-ended' ? timing.lingerMs : 0;
+      if (waitMs > 0) {
         await new Promise<void>((wake) => {
-          const timer = setTimeout(wake, lingerMs);
+          const timer = setTimeout(wake, waitMs);
           cutLingerShort = () => {
             clearTimeout(timer);
             wake();
@@ -78,6 +85,11 @@ export function runChatClient(
       if (outcome === 'quit') return void end('typed-quit');
       if (outcome === 'too-long') {
         printer.warning(`line not sent: longer than ${UDP_PAYLOAD_BYTES_MAX} bytes`);
+      }
+      if (outcome === 'queue-full') {
+        printer.warning(
+          `line not sent: ${FAILOVER_SETTINGS_DEFAULT.queuedLinesMax} lines already wait for a server to answer`,
+        );
       }
       if (interactive) lines.prompt();
     });

@@ -2,12 +2,21 @@ import { fileURLToPath } from 'node:url';
 import { escapeControlCharacters, formatSocketAddress } from '@chat/protocol';
 import { describe, expect, it } from 'vitest';
 import { DatagramInbox, SpawnedProgram } from '@chat/test-support/processes';
+import type { ReceivedDatagram } from '@chat/test-support/processes';
 
 const CLIENT = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 /** Long enough never to end on its own within a test: tests end the client explicitly. */
 const LINGER_MS_FOREVER = '60000';
 
 const usageLines = (stderr: string): string[] => stderr.trimEnd().split('\n');
+
+/** The next datagram the fake server got, past the client's keepalives (`/ping`). */
+async function nextLine(server: DatagramInbox): Promise<ReceivedDatagram> {
+  for (;;) {
+    const datagram = await server.next();
+    if (datagram.text !== '/ping') return datagram;
+  }
+}
 
 describe('chatclient (built)', () => {
   it('sends lines without CR/LF, prints the server’s replies one per line, and quits at end of input', async () => {
@@ -18,18 +27,18 @@ describe('chatclient (built)', () => {
     ]);
 
     client.stdin.write('/join 1\r\n');
-    const join = await server.next();
+    const join = await nextLine(server);
     expect(join.text).toBe('/join 1');
     server.send('+OK You are now in chat room #1', join.from);
     expect(await client.nextLine()).toBe('+OK You are now in chat room #1');
 
     client.stdin.write('hello\n');
-    expect(await server.next()).toEqual({ text: 'hello', from: join.from });
+    expect(await nextLine(server)).toEqual({ text: 'hello', from: join.from });
     server.send(`<${formatSocketAddress(join.from)}> hello`, join.from);
     expect(await client.nextLine()).toBe(`<${formatSocketAddress(join.from)}> hello`);
 
     client.stdin.end();
-    expect(await server.next()).toEqual({ text: '/quit', from: join.from });
+    expect(await nextLine(server)).toEqual({ text: '/quit', from: join.from });
     const exit = await client.exited;
     expect(exit).toMatchObject({ status: 0, stderr: '' });
     expect(await client.remainingLines()).toEqual([]);
@@ -42,7 +51,7 @@ describe('chatclient (built)', () => {
       formatSocketAddress(server.address),
     ]);
     client.stdin.write('/join 1\n');
-    const { from: clientAddress } = await server.next();
+    const { from: clientAddress } = await nextLine(server);
     const hostile = '<eve> \x1b[2J\x1b]0;owned\x07\u009b31m\x7f';
 
     server.send(hostile, clientAddress);
@@ -61,7 +70,7 @@ describe('chatclient (built)', () => {
       formatSocketAddress(server.address),
     ]);
     client.stdin.write('/nick bob\n');
-    const { from: clientAddress } = await server.next();
+    const { from: clientAddress } = await nextLine(server);
 
     const stranger = await DatagramInbox.open();
     stranger.send('+OK spoofed', clientAddress);
@@ -81,12 +90,12 @@ describe('chatclient (built)', () => {
     ]);
 
     client.stdin.end('/join 1\n');
-    const join = await server.next();
+    const join = await nextLine(server);
     server.send('+OK You are now in chat room #1', join.from);
 
     expect(await client.nextLine()).toBe('+OK You are now in chat room #1');
     client.kill('SIGINT');
-    expect(await server.next()).toEqual({ text: '/quit', from: join.from });
+    expect(await nextLine(server)).toEqual({ text: '/quit', from: join.from });
     expect((await client.exited).status).toBe(0);
   });
 
@@ -94,11 +103,11 @@ describe('chatclient (built)', () => {
     await using server = await DatagramInbox.open();
     await using client = new SpawnedProgram(CLIENT, [formatSocketAddress(server.address)]);
     client.stdin.write('/join 2\n');
-    const join = await server.next();
+    const join = await nextLine(server);
 
     client.kill('SIGINT');
 
-    expect(await server.next()).toEqual({ text: '/quit', from: join.from });
+    expect(await nextLine(server)).toEqual({ text: '/quit', from: join.from });
     expect((await client.exited).status).toBe(0);
   });
 
@@ -108,18 +117,18 @@ describe('chatclient (built)', () => {
 
     client.stdin.write('/quit\nnot sent\n');
 
-    const quit = await server.next();
+    const quit = await nextLine(server);
     expect(quit.text).toBe('/quit');
     expect((await client.exited).status).toBe(0);
     // Anything else the client sent is queued at the server by now, ahead of this marker.
     await using marker = await DatagramInbox.open();
     marker.send('marker', server.address);
-    expect((await server.next()).text).toBe('marker');
+    expect((await nextLine(server)).text).toBe('marker');
   });
 
   it.each([
     [[], 'chatclient: missing <IP:port>'],
-    [['127.0.0.1:5000', '127.0.0.1:5001'], "chatclient: unexpected argument '127.0.0.1:5001'"],
+    [['127.0.0.1:5000', 'localhost:5001'], "chatclient: 'localhost' is not an IPv4 address"],
     [['127.0.0.1'], "chatclient: '127.0.0.1' is not IP:port"],
     [['--bogus', '127.0.0.1:5000'], "chatclient: unknown option '--bogus'"],
   ])('exits 2 with one error line and the usage for %j', async (args, error) => {
@@ -130,14 +139,16 @@ describe('chatclient (built)', () => {
     expect(exit.status).toBe(2);
     expect(usageLines(exit.stderr)).toEqual([
       error,
-      'usage: chatclient [--linger-ms MS] <IP:port>',
+      'usage: chatclient [--linger-ms MS] [--silence-ms MS] <IP:port | config-file>...',
     ]);
   });
 
   it('prints the usage on stdout for --help and exits 0', async () => {
     await using client = new SpawnedProgram(CLIENT, ['--help']);
 
-    expect(await client.nextLine()).toBe('usage: chatclient [--linger-ms MS] <IP:port>');
+    expect(await client.nextLine()).toBe(
+      'usage: chatclient [--linger-ms MS] [--silence-ms MS] <IP:port | config-file>...',
+    );
     expect((await client.exited).status).toBe(0);
   });
 });

@@ -20,6 +20,8 @@ describe('parseServerArguments', () => {
         clientIdleMsMax: CLIENT_IDLE_MS_DEFAULT,
         keyFile: undefined,
         multicast: undefined,
+        warmUp: true,
+        batchSends: true,
         configPath: 'servers.conf',
         index: 2,
       },
@@ -43,6 +45,8 @@ describe('parseServerArguments', () => {
       'cluster.key',
       '--multicast',
       '239.255.0.1:6000',
+      '--no-warm-up',
+      '--no-batch-sends',
       'servers.conf',
       '1',
     ]);
@@ -57,11 +61,13 @@ describe('parseServerArguments', () => {
         clientIdleMsMax: 30_000,
         keyFile: { path: 'cluster.key', origin: '--key-file' },
         multicast: { group: { host: '239.255.0.1', port: 6000 }, interfaceAddress: '127.0.0.1' },
+        warmUp: false,
+        batchSends: false,
       },
     });
     expect(parseServerArguments(['-vo', 'fifo', 'c', '1'])).toMatchObject({
       kind: 'run',
-      args: { verbose: true, mode: 'fifo' },
+      args: { verbose: true, mode: 'fifo', warmUp: true },
     });
   });
 
@@ -108,5 +114,52 @@ describe('parseServerArguments', () => {
 
   it('answers --help', () => {
     expect(parseServerArguments(['--help'])).toEqual({ kind: 'help' });
+  });
+});
+
+describe('parseServerArguments: --http', () => {
+  it('is off unless given', () => {
+    const parsed = parseServerArguments(['servers.conf', '1']);
+    expect(parsed.kind === 'run' && parsed.args.http).toBeUndefined();
+  });
+
+  it('takes the address, the cluster list and the connection limit', () => {
+    const parsed = parseServerArguments([
+      '--http',
+      '127.0.0.1:8001',
+      '--http-cluster',
+      '127.0.0.1:8001, 127.0.0.1:8002',
+      '--ws-connections-max',
+      '7',
+      'servers.conf',
+      '1',
+    ]);
+    expect(parsed.kind === 'run' && parsed.args.http).toEqual({
+      listen: { host: '127.0.0.1', port: 8001 },
+      cluster: [
+        { host: '127.0.0.1', port: 8001 },
+        { host: '127.0.0.1', port: 8002 },
+      ],
+      wsConnectionsMax: 7,
+    });
+  });
+
+  it.each([
+    [['--http', 'localhost:80'], "--http: 'localhost' is not an IPv4 address"],
+    [['--http-cluster', '127.0.0.1:8001'], '--http-cluster needs --http'],
+    [['--ws-connections-max', '5'], '--ws-connections-max needs --http'],
+    [
+      ['--http', '127.0.0.1:1', '--http-cluster', '127.0.0.1:1,x'],
+      "--http-cluster: 'x' is not IP:port",
+    ],
+    [
+      ['--http', '127.0.0.1:1', '--ws-connections-max', '0'],
+      '--ws-connections-max must be in 1..100000, not 0',
+    ],
+  ])('refuses %j', (args, message) => {
+    expect(parseServerArguments([...args, 'servers.conf', '1'])).toEqual({
+      kind: 'error',
+      message,
+    });
   });
 });

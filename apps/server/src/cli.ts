@@ -8,7 +8,8 @@ import { KEY_FILE_ENV, type KeyFileSource } from './key-file.js';
 export const SERVER_USAGE =
   'usage: chatserver [-v] [-o unordered|fifo|total] [--rooms N] [--clients-max N] ' +
   '[--client-rate-max N] [--client-idle-ms MS] [--key-file PATH] ' +
-  '[--multicast GROUP:PORT] [--multicast-interface IP] <config-file> <index>';
+  '[--multicast GROUP:PORT] [--multicast-interface IP] [--http IP:PORT [--http-cluster IP:PORT,...] ' +
+  '[--ws-connections-max N]] [--no-warm-up] [--no-batch-sends] <config-file> <index>';
 
 /** The course's servers serve rooms 1..10. */
 export const ROOM_COUNT_DEFAULT = 10;
@@ -32,6 +33,21 @@ export const CLIENT_IDLE_MS_MIN = 100;
 /** A week: a setting above it is a typo, not a policy. */
 export const CLIENT_IDLE_MS_LIMIT = 7 * 24 * 60 * 60 * 1000;
 
+/** WebSocket clients one server keeps open at once (each holds a TCP socket and its buffers). */
+export const WS_CONNECTIONS_MAX_DEFAULT = 1_000;
+export const WS_CONNECTIONS_MAX_LIMIT = 100_000;
+
+/** `--http`: the chat page, WebSocket clients, metrics and health on one TCP port. */
+export interface HttpOptions {
+  readonly listen: SocketAddress;
+  /**
+   * Every server's HTTP address, in config order (`--http-cluster`), so the page can list the
+   * servers and move to another; checked against the config's length by the caller.
+   */
+  readonly cluster: readonly SocketAddress[] | undefined;
+  readonly wsConnectionsMax: number;
+}
+
 export interface MulticastOptions {
   /** The one group every server sends its to-all messages to (see README: one group for all rooms). */
   readonly group: SocketAddress;
@@ -50,6 +66,15 @@ export interface ServerArguments {
   /** The cluster key file, from `--key-file` or else `CHAT_KEY_FILE`; read by the caller. */
   readonly keyFile: KeyFileSource | undefined;
   readonly multicast: MulticastOptions | undefined;
+  /** Off unless `--http` is given. */
+  readonly http?: HttpOptions | undefined;
+  /**
+   * Run the hot paths on a throwaway in-memory cluster before opening the socket (see warm-up.ts);
+   * `--no-warm-up` starts a few hundred ms sooner, with a slow first second.
+   */
+  readonly warmUp: boolean;
+  /** Send each turn's datagrams with one sendmmsg where @chat/transport's addon was built. */
+  readonly batchSends: boolean;
   readonly configPath: string;
   /** 1-based, as on the command line; checked against the config file by the caller. */
   readonly index: number;
@@ -124,6 +149,11 @@ export function parseServerArguments(
         'key-file': { type: 'string' },
         multicast: { type: 'string' },
         'multicast-interface': { type: 'string' },
+        http: { type: 'string' },
+        'http-cluster': { type: 'string' },
+        'ws-connections-max': { type: 'string' },
+        'no-warm-up': { type: 'boolean' },
+        'no-batch-sends': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -189,6 +219,9 @@ export function parseServerArguments(
     return { kind: 'error', message: '--multicast-interface needs --multicast' };
   }
 
+  const http = parseHttpOptions(values.http, values['http-cluster'], values['ws-connections-max']);
+  if (typeof http === 'string') return { kind: 'error', message: http };
+
   const [configPath, indexText, ...extra] = positionals;
   if (configPath === undefined)
     return { kind: 'error', message: 'missing <config-file> and <index>' };
@@ -212,8 +245,41 @@ export function parseServerArguments(
       clientIdleMsMax,
       keyFile: keyFileSource(values['key-file'], env),
       multicast,
+      http,
+      warmUp: values['no-warm-up'] !== true,
+      batchSends: values['no-batch-sends'] !== true,
       configPath,
       index,
     },
   };
+}
+
+/** `--http`, `--http-cluster` and `--ws-connections-max`, or why they are wrong. */
+export function parseHttpOptions(
+  listenText: string | undefined,
+  clusterText: string | undefined,
+  connectionsText: string | undefined,
+): HttpOptions | undefined | string {
+  if (listenText === undefined) {
+    if (clusterText !== undefined) return '--http-cluster needs --http';
+    if (connectionsText !== undefined) return '--ws-connections-max needs --http';
+    return undefined;
+  }
+  const listen = parseSocketAddress(listenText);
+  if (typeof listen === 'string') return `--http: ${listen}`;
+  let cluster: SocketAddress[] | undefined;
+  if (clusterText !== undefined) {
+    cluster = [];
+    for (const part of clusterText.split(',')) {
+      const address = parseSocketAddress(part.trim());
+      if (typeof address === 'string') return `--http-cluster: ${address}`;
+      cluster.push(address);
+    }
+  }
+  const wsConnectionsMax =
+    connectionsText === undefined
+      ? WS_CONNECTIONS_MAX_DEFAULT
+      : parseBoundedInteger('--ws-connections-max', connectionsText, 1, WS_CONNECTIONS_MAX_LIMIT);
+  if (typeof wsConnectionsMax === 'string') return wsConnectionsMax;
+  return { listen, cluster, wsConnectionsMax };
 }

@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { ClientRegistry, type ClientRegistryOptions } from './client-registry.js';
+import {
+  ClientRegistry,
+  type ClientChannel,
+  type ClientRegistryOptions,
+} from './client-registry.js';
 
-const address = (port: number) => ({ host: '127.0.0.1', port });
+/** A channel that sends nowhere; `nickname` stands in for the default nickname. */
+const channel = (port: number, nickname: string): ClientChannel => ({
+  key: `127.0.0.1:${port}`,
+  defaultNickname: nickname,
+  send: () => undefined,
+});
 const limits = (clientsMax: number): ClientRegistryOptions => ({
   clientsMax,
   datagramsPerSecondMax: 10,
@@ -11,9 +20,9 @@ const limits = (clientsMax: number): ClientRegistryOptions => ({
 describe('ClientRegistry', () => {
   it('indexes clients by room and forgets them', () => {
     const registry = new ClientRegistry(limits(10));
-    const alice = registry.admit(address(1), 'alice', 0)!;
-    const bob = registry.admit(address(2), 'bob', 0)!;
-    expect(registry.admit(address(1), 'other', 0)).toBe(alice);
+    const alice = registry.admit(channel(1, 'alice'), 0)!;
+    const bob = registry.admit(channel(2, 'bob'), 0)!;
+    expect(registry.admit(channel(1, 'other'), 0)).toBe(alice);
     registry.join(alice, 3);
     registry.join(bob, 3);
     expect([...registry.membersOf(3)]).toEqual([alice, bob]);
@@ -31,17 +40,17 @@ describe('ClientRegistry', () => {
 
   it('admits at most clientsMax clients', () => {
     const registry = new ClientRegistry(limits(2));
-    const first = registry.admit(address(1), 'a', 0)!;
-    registry.admit(address(2), 'b', 0);
-    expect(registry.admit(address(3), 'c', 0)).toBeUndefined();
+    const first = registry.admit(channel(1, 'a'), 0)!;
+    registry.admit(channel(2, 'b'), 0);
+    expect(registry.admit(channel(3, 'c'), 0)).toBeUndefined();
     registry.forget(first);
-    expect(registry.admit(address(3), 'c', 0)?.key).toBe('127.0.0.1:3');
+    expect(registry.admit(channel(3, 'c'), 0)?.key).toBe('127.0.0.1:3');
   });
 
   it('gives each client its own datagram budget', () => {
     const registry = new ClientRegistry(limits(10));
-    const alice = registry.admit(address(1), 'alice', 0)!;
-    const bob = registry.admit(address(2), 'bob', 0)!;
+    const alice = registry.admit(channel(1, 'alice'), 0)!;
+    const bob = registry.admit(channel(2, 'bob'), 0)!;
     let aliceTaken = 0;
     for (let i = 0; i < 100; i++) if (alice.inbound.take(0)) aliceTaken++;
     expect(aliceTaken).toBe(20);
@@ -50,8 +59,8 @@ describe('ClientRegistry', () => {
 
   it('forgets the clients not heard from since a time, rooms included', () => {
     const registry = new ClientRegistry(limits(10));
-    const quiet = registry.admit(address(1), 'quiet', 1000)!;
-    const chatty = registry.admit(address(2), 'chatty', 1000)!;
+    const quiet = registry.admit(channel(1, 'quiet'), 1000)!;
+    const chatty = registry.admit(channel(2, 'chatty'), 1000)!;
     registry.join(quiet, 1);
     registry.join(chatty, 1);
     chatty.lastHeardMs = 5000;

@@ -2,11 +2,25 @@ import type { RoomId } from '@chat/ordering';
 import type { SocketAddress } from '@chat/protocol';
 import { TokenBucket } from './token-bucket.js';
 
-/** A client of this server, known by its source `IP:port`. */
-export interface ChatClient {
-  /** `IP:port`, the registry key; also the default nickname. */
+/**
+ * How a client's lines reach the server and its replies reach the client, whatever carries them:
+ * a UDP source address (`UdpClientChannel`) or a WebSocket connection. The registry and the server
+ * only ever send through it, so both kinds of client share rooms, limits and replies.
+ */
+export interface ClientChannel {
+  /** The registry key: `IP:port` for a UDP client; unique among every channel of the server. */
   readonly key: string;
-  readonly address: SocketAddress;
+  /** The nickname a client has until it sets one (`IP:port` for a UDP client). */
+  readonly defaultNickname: string;
+  /** Sends one datagram (one line) to the client; never throws. */
+  send(data: Uint8Array): void;
+}
+
+/** A client of this server, known by its channel's key. */
+export interface ChatClient {
+  /** The channel's key (a UDP client's `IP:port`). */
+  readonly key: string;
+  readonly channel: ClientChannel;
   nickname: string;
   room: RoomId | undefined;
   /** When its last datagram arrived: idle clients are forgotten. */
@@ -52,15 +66,15 @@ export class ClientRegistry {
   }
 
   /** Registers a new client with its default nickname; undefined when the server is full. */
-  admit(address: SocketAddress, nickname: string, nowMs: number): ChatClient | undefined {
-    const key = clientKey(address);
+  admit(channel: ClientChannel, nowMs: number): ChatClient | undefined {
+    const key = channel.key;
     const known = this.clients.get(key);
     if (known !== undefined) return known;
     if (this.clients.size >= this.clientsMax) return undefined;
     const client: ChatClient = {
       key,
-      address,
-      nickname,
+      channel,
+      nickname: channel.defaultNickname,
       room: undefined,
       lastHeardMs: nowMs,
       inbound: new TokenBucket(

@@ -38,6 +38,43 @@ describe('planCluster', () => {
     });
   });
 
+  it('gives server N the Nth HTTP port from --http-port, and every server the whole list', async () => {
+    const plan = await planCluster(['--http-port', '8001', plainConfig], programs);
+    const cluster = '127.0.0.1:8001,127.0.0.1:8002';
+    expect(plan).toMatchObject({
+      ok: true,
+      servers: [
+        [
+          'server.js',
+          '-o',
+          'unordered',
+          '--http',
+          '127.0.0.1:8001',
+          '--http-cluster',
+          cluster,
+          plainConfig,
+          '1',
+        ],
+        [
+          'server.js',
+          '-o',
+          'unordered',
+          '--http',
+          '127.0.0.1:8002',
+          '--http-cluster',
+          cluster,
+          plainConfig,
+          '2',
+        ],
+      ],
+      httpUrls: ['http://127.0.0.1:8001/', 'http://127.0.0.1:8002/'],
+    });
+    expect(await planCluster(['--http-port', '65535', plainConfig], programs)).toEqual({
+      ok: false,
+      message: '--http-port must be in 1..65534, not 65535',
+    });
+  });
+
   it('adds chatproxy with its options, and passes --multicast to the servers', async () => {
     const plan = await planCluster(
       [

@@ -14,7 +14,7 @@ import { loadKeyFile } from './key-file.js';
 
 export const CLUSTER_USAGE =
   'usage: chatcluster [-v] [-o unordered|fifo|total] [--key-file PATH] [--multicast GROUP:PORT] ' +
-  '[--proxy [--delay-ms-max D] [--loss P] [--duplicate P] [--seed N]] <config-file>';
+  '[--http-port N] [--proxy [--delay-ms-max D] [--loss P] [--duplicate P] [--seed N]] <config-file>';
 /** The proxy's delay bound is for tests and demos; a minute is already absurd. */
 const DELAY_MS_MAX_LIMIT = 60_000;
 const SEED_MAX = 2 ** 32 - 1;
@@ -32,6 +32,8 @@ export interface ClusterPlan {
   readonly servers: readonly (readonly string[])[];
   /** Where each server's clients send (its bind address). */
   readonly clientAddresses: readonly string[];
+  /** With `--http-port`: each server's chat page, `http://127.0.0.1:PORT/`. */
+  readonly httpUrls: readonly string[] | undefined;
 }
 
 export type ClusterPlanResult =
@@ -72,6 +74,7 @@ export async function planCluster(
         loss: { type: 'string' },
         duplicate: { type: 'string' },
         seed: { type: 'string' },
+        'http-port': { type: 'string' },
       },
     });
   } catch (error) {
@@ -122,6 +125,15 @@ export async function planCluster(
     if (!loaded.ok) return fail(loaded.message);
   }
 
+  // Server N gets the Nth port from --http-port on, on loopback: this is the local cluster.
+  let httpAddresses: string[] | undefined;
+  if (values['http-port'] !== undefined) {
+    const lastPort = 65535 - (config.servers.length - 1);
+    const first = parseBoundedInteger('--http-port', values['http-port'], 1, lastPort);
+    if (typeof first === 'string') return fail(first);
+    httpAddresses = config.servers.map((_, position) => `127.0.0.1:${first + position}`);
+  }
+
   const verbose = values.verbose === true ? ['-v'] : [];
   let proxy: string[] | undefined;
   if (values.proxy === true) {
@@ -147,9 +159,13 @@ export async function planCluster(
     mode,
     ...key,
     ...multicast,
+    ...(httpAddresses === undefined
+      ? []
+      : ['--http', httpAddresses[position]!, '--http-cluster', httpAddresses.join(',')]),
     configPath,
     String(position + 1),
   ]);
   const clientAddresses = config.servers.map((server) => formatSocketAddress(server.bind));
-  return { ok: true, proxy, servers, clientAddresses };
+  const httpUrls = httpAddresses?.map((address) => `http://${address}/`);
+  return { ok: true, proxy, servers, clientAddresses, httpUrls };
 }

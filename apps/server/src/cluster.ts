@@ -102,6 +102,12 @@ async function main(argv: readonly string[]): Promise<void> {
         `  ${formatServerTag(position + 1)}: node ${client} ${address}   (or: chatclient ${address})`,
     ),
   ];
+  if (plan.httpUrls !== undefined) {
+    lines.push(
+      'Or open a chat page in a browser (the dashboard is at /dashboard):',
+      ...plan.httpUrls.map((url, position) => `  ${formatServerTag(position + 1)}: ${url}`),
+    );
+  }
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 

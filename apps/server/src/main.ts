@@ -1,14 +1,18 @@
 #!/usr/bin/env node
 import { constants } from 'node:os';
-import type { FrameSealing } from '@chat/protocol';
+import { formatSocketAddress, type FrameSealing } from '@chat/protocol';
 import { UdpBindError } from '@chat/transport';
-import { SERVER_USAGE, parseServerArguments } from './cli.js';
+import { CLIENT_BURST_SECONDS, SERVER_USAGE, parseServerArguments } from './cli.js';
 import { checkServerIndex, loadConfigFile } from './config-file.js';
 import { DebugLog, formatCounters } from './debug-log.js';
 import { hmacSha256Authenticator } from './hmac-authenticator.js';
+import { viewOf } from './http/membership-view.js';
+import { ServerMetrics } from './http/server-metrics.js';
+import { WebFrontEnd } from './http/web-front-end.js';
 import { KEY_FILE_ENV, loadKeyFile } from './key-file.js';
-import { ChatServer } from './server.js';
+import { ChatServer, type ChatServerOptions } from './server.js';
 import { reportUsageError } from './usage-error.js';
+import { warmUp } from './warm-up.js';
 
 const PROGRAM = 'chatserver';
 /** How often `-v` prints the counters. */
@@ -37,6 +41,15 @@ async function main(argv: readonly string[]): Promise<void> {
     reportUsageError(PROGRAM, indexError, SERVER_USAGE);
     return;
   }
+  const httpCluster = args.http?.cluster;
+  if (httpCluster !== undefined && httpCluster.length !== config.servers.length) {
+    reportUsageError(
+      PROGRAM,
+      `--http-cluster lists ${httpCluster.length} addresses but ${args.configPath} has ${config.servers.length} servers`,
+      SERVER_USAGE,
+    );
+    return;
+  }
 
   let sealing: FrameSealing | undefined;
   if (args.keyFile !== undefined) {
@@ -52,24 +65,76 @@ async function main(argv: readonly string[]): Promise<void> {
   const log = new DebugLog(args.verbose, args.index);
   // A log reader that went away (EPIPE) must not take the server down: the log is lost, not the chat.
   process.stdout.on('error', () => undefined);
+  // Created before the server, which reports its posts' latency into it.
+  const metrics = args.http === undefined ? undefined : new ServerMetrics();
+  const serverOptions: ChatServerOptions = {
+    index: args.index,
+    servers: config.servers,
+    mode: args.mode,
+    roomCount: args.roomCount,
+    clientsMax: args.clientsMax,
+    clientRateMax: args.clientRateMax,
+    clientIdleMsMax: args.clientIdleMsMax,
+    sealing,
+    multicast: args.multicast,
+    log,
+    batchSends: args.batchSends,
+  };
+  // Before the socket opens: the first real posts then run optimized code (see warm-up.ts). The
+  // throwaway cluster reports no latencies: the metrics are the real server's.
+  if (args.warmUp) await warmUp(serverOptions);
   let server: ChatServer;
   try {
     server = await ChatServer.open({
-      index: args.index,
-      servers: config.servers,
-      mode: args.mode,
-      roomCount: args.roomCount,
-      clientsMax: args.clientsMax,
-      clientRateMax: args.clientRateMax,
-      clientIdleMsMax: args.clientIdleMsMax,
-      sealing,
-      multicast: args.multicast,
-      log,
+      ...serverOptions,
+      onOwnPostDelivered: metrics?.observeOwnPostLatencyMs,
     });
   } catch (error) {
     if (!(error instanceof UdpBindError || error instanceof RangeError)) throw error;
     reportUsageError(PROGRAM, error.message, SERVER_USAGE);
     return;
+  }
+
+  let web: WebFrontEnd | undefined;
+  if (args.http !== undefined && metrics !== undefined) {
+    const chat = server;
+    try {
+      web = await WebFrontEnd.open(
+        {
+          http: args.http,
+          index: args.index,
+          mode: args.mode,
+          roomCount: args.roomCount,
+          servers: config.servers,
+          clientRateMax: args.clientRateMax,
+          clientBurstMax: args.clientRateMax * CLIENT_BURST_SECONDS,
+          clientIdleMsMax: args.clientIdleMsMax,
+          staticDirectory: new URL('./web/', import.meta.url),
+          metrics,
+          clock: () => performance.now(),
+        },
+        {
+          clientLine: (data, channel) => chat.clientLine(data, channel),
+          clientGone: (key) => chat.clientGone(key),
+          stats: () => statsWithMemory(chat),
+          view: () => viewOf(chat),
+        },
+      );
+    } catch (error) {
+      await server.close();
+      const message = error instanceof Error ? error.message : String(error);
+      reportUsageError(
+        PROGRAM,
+        `--http ${formatSocketAddress(args.http.listen)}: ${message}`,
+        SERVER_USAGE,
+      );
+      return;
+    }
+    const front = web;
+    metrics.watch({ stats: () => front.stats(), view: () => viewOf(chat) });
+    log.event(
+      `Serving the chat page, WebSocket clients (/ws), /metrics and /healthz on http://${formatSocketAddress(front.address)}`,
+    );
   }
 
   if (sealing === undefined) {
@@ -100,7 +165,7 @@ async function main(argv: readonly string[]): Promise<void> {
       log.flush();
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS).unref();
-    void server.close().then(() => {
+    void Promise.all([web?.close(), server.close()]).then(() => {
       log.event(`Stats ${formatCounters(statsWithMemory(server))}`);
       log.event('Stopped');
       log.flush();

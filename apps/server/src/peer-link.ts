@@ -27,6 +27,8 @@ export const PEER_OUTBOX_MESSAGES_MAX = 16_384;
 
 export interface DatagramSender {
   send(data: Uint8Array, to: SocketAddress): void;
+  /** Sends what the sender batched for the end of the turn now (UdpEndpoint with sendmmsg). */
+  flush?(): void;
 }
 
 /**
@@ -153,6 +155,8 @@ export class PeerLink {
       }
     } finally {
       this.outbox.clear();
+      // The turn's deliveries and these frames leave together, without waiting another turn.
+      this.sender.flush?.();
     }
   }
 

@@ -8,7 +8,6 @@ import {
 import {
   DEFAULT_CLIENT_PROTOCOL_LIMITS,
   alreadyInRoom,
-  defaultNickname,
   escapeControlCharacters,
   formatDelivery,
   formatSocketAddress,
@@ -30,10 +29,12 @@ import {
 } from '@chat/protocol';
 import { UdpEndpoint, type UdpEndpointOptions } from '@chat/transport';
 import { CLIENT_BURST_SECONDS, type MulticastOptions } from './cli.js';
-import { ClientRegistry, clientKey, type ChatClient } from './client-registry.js';
+import { ClientRegistry, type ChatClient, type ClientChannel } from './client-registry.js';
 import type { DatagramEndpoint } from './datagram-endpoint.js';
 import { formatServerTag, type DebugLog } from './debug-log.js';
+import { OwnPostTimes } from './own-post-times.js';
 import { PEER_DATAGRAM_BYTES_MAX, PeerLink } from './peer-link.js';
+import { UdpClientChannel } from './udp-client-channel.js';
 
 /**
  * Requested socket buffers: a burst from many clients and peers must not overflow the kernel's
@@ -46,6 +47,8 @@ export const SLOW_DOWN_REPLY_INTERVAL_MS = 1000;
 /** Idle clients are looked for a few times per idle period, but at least once a minute. */
 const IDLE_SWEEP_INTERVAL_MS_MAX = 60_000;
 const IDLE_SWEEPS_PER_IDLE_PERIOD = 4;
+/** Own posts awaiting delivery whose post time is kept for the latency observer. */
+const OWN_POST_TIMES_MAX = 4096;
 
 export interface ChatServerOptions {
   /** 1-based position in `servers`. */
@@ -64,6 +67,10 @@ export interface ChatServerOptions {
   readonly log: DebugLog;
   /** Monotonic milliseconds; `performance.now` unless a test drives the clock. */
   readonly clock?: () => number;
+  /** Told, for each post of this server's own clients, the ms from taking it to delivering it here. */
+  readonly onOwnPostDelivered?: ((latencyMs: number) => void) | undefined;
+  /** Send each turn's datagrams with one sendmmsg where the transport can (default true). */
+  readonly batchSends?: boolean;
 }
 
 const utf8 = new TextEncoder();
@@ -105,6 +112,9 @@ export class ChatServer {
   };
   /** Peers already reported as restarted: one clear line each, not one per datagram. */
   private readonly restartedPeersReported = new Set<NodeId>();
+  private readonly onOwnPostDelivered: ((latencyMs: number) => void) | undefined;
+  /** Only kept when someone observes the latency. */
+  private readonly ownPostTimes: OwnPostTimes | undefined;
   private readonly idleSweepTimer: NodeJS.Timeout;
   private timer: NodeJS.Timeout | undefined;
   private timerDeadline: number | undefined;
@@ -127,6 +137,9 @@ export class ChatServer {
     this.index = options.index;
     this.log = options.log;
     this.clock = options.clock ?? (() => performance.now());
+    this.onOwnPostDelivered = options.onOwnPostDelivered;
+    this.ownPostTimes =
+      options.onOwnPostDelivered === undefined ? undefined : new OwnPostTimes(OWN_POST_TIMES_MAX);
     this.postPayloadBytesMax = postPayloadBytesMax(
       PEER_DATAGRAM_BYTES_MAX,
       options.sealing?.authenticator.tagBytes ?? 0,
@@ -181,6 +194,7 @@ export class ChatServer {
     const buffers = {
       recvBufferSizeBytes: SOCKET_BUFFER_BYTES_REQUESTED,
       sendBufferSizeBytes: SOCKET_BUFFER_BYTES_REQUESTED,
+      batchSends: options.batchSends ?? true,
     };
     const multicast = options.multicast;
     const mainOptions: UdpEndpointOptions =
@@ -249,7 +263,7 @@ export class ChatServer {
     if (this.closing !== undefined) return;
     try {
       const peer = this.peers.serverAtForwardAddress(from);
-      if (peer === undefined) this.onClientDatagram(data, from);
+      if (peer === undefined) this.onClientLine(data, new UdpClientChannel(this.endpoint, from));
       else this.onPeerDatagram(peer, data);
     } catch (error) {
       this.reportInternalError(from, error);
@@ -271,6 +285,27 @@ export class ChatServer {
       this.reportInternalError(from, error);
     }
   };
+
+  /**
+   * One line from a client on another transport (a WebSocket message), handled exactly like a UDP
+   * client's datagram: same commands, replies, limits and rooms. Replies go to `channel.send`.
+   */
+  clientLine(data: Uint8Array, channel: ClientChannel): void {
+    if (this.closing !== undefined) return;
+    try {
+      this.onClientLine(data, channel);
+    } catch (error) {
+      this.reportInternalError(`a line from client ${channel.key}`, error);
+    }
+  }
+
+  /** The client's channel closed (a WebSocket went away): forgotten as on `/quit`. */
+  clientGone(key: string): void {
+    const client = this.clients.get(key);
+    if (client === undefined) return;
+    this.clients.forget(client);
+    this.log.event(`Client ${client.key} disconnects`);
+  }
 
   /** Remote input must never take the server down: a handler that throws is counted and logged. */
   private reportInternalError(from: SocketAddress | string, error: unknown): void {
@@ -315,10 +350,10 @@ export class ChatServer {
     );
   }
 
-  private onClientDatagram(data: Buffer, from: SocketAddress): void {
+  private onClientLine(data: Uint8Array, from: ClientChannel): void {
     this.counters.clientDatagrams += 1;
     const now = this.clock();
-    const client = this.clients.get(clientKey(from));
+    const client = this.clients.get(from.key);
     if (client !== undefined) {
       client.lastHeardMs = now;
       // Before parsing: a flood costs one lookup and one subtraction per datagram.
@@ -349,7 +384,7 @@ export class ChatServer {
         }
         this.clients.leave(client);
         // A client in no room with its default nickname has no state worth keeping.
-        if (client.nickname === defaultNickname(from)) this.clients.forget(client);
+        if (client.nickname === from.defaultNickname) this.clients.forget(client);
         this.log.event(`Client ${client.key} leaves chat room #${room}`);
         this.reply(left(room), from);
         return;
@@ -381,8 +416,8 @@ export class ChatServer {
   }
 
   /** Registers a client on its first stateful command; replies and returns undefined when full. */
-  private admit(from: SocketAddress, now: number): ChatClient | undefined {
-    const client = this.clients.admit(from, defaultNickname(from), now);
+  private admit(from: ClientChannel, now: number): ChatClient | undefined {
+    const client = this.clients.admit(from, now);
     if (client === undefined) {
       this.counters.clientsRefusedFull += 1;
       this.reply(serverFull(this.clients.clientsMax), from);
@@ -396,7 +431,7 @@ export class ChatServer {
     if (now - client.slowDownRepliedMs < SLOW_DOWN_REPLY_INTERVAL_MS) return;
     client.slowDownRepliedMs = now;
     this.counters.slowDownReplies += 1;
-    this.reply(slowDown(this.clientRateMax), client.address);
+    this.reply(slowDown(this.clientRateMax), client.channel);
     this.log.event(`Client ${client.key} sends more than ${this.clientRateMax} datagrams a second`);
   }
 
@@ -415,15 +450,17 @@ export class ChatServer {
   private post(client: ChatClient, room: number, text: string): void {
     const escaped = escapeControlCharacters(text);
     const payload = utf8.encode(formatDelivery(client.nickname, escaped));
-    const result = this.engine.post(this.clock(), room, payload);
+    const now = this.clock();
+    const result = this.engine.post(now, room, payload);
     if (!result.ok) {
       this.counters.postsRefused += 1;
-      this.reply(this.refusalReply(result.reason, client), client.address);
+      this.reply(this.refusalReply(result.reason, client), client.channel);
       this.log.event(
         `Client ${client.key} posts to chat room #${room}: refused (${result.reason})`,
       );
       return;
     }
+    this.ownPostTimes?.posted(result.seq, now);
     // Guarded: without -v, the hot path builds no log text.
     if (this.log.enabled)
       this.log.event(`Client ${client.key} posts "${escaped}" to chat room #${room}`);
@@ -446,8 +483,12 @@ export class ChatServer {
 
   private deliver(delivery: Delivery): void {
     const members = this.clients.membersOf(delivery.room);
-    for (const member of members) this.endpoint.send(delivery.payload, member.address);
+    for (const member of members) member.channel.send(delivery.payload);
     this.counters.deliveryDatagrams += members.size;
+    if (this.ownPostTimes !== undefined && delivery.origin === this.index) {
+      const latencyMs = this.ownPostTimes.delivered(delivery.originSeq, this.clock());
+      if (latencyMs !== undefined) this.onOwnPostDelivered?.(latencyMs);
+    }
     if (this.log.enabled) {
       const text = utf8Lenient.decode(delivery.payload);
       this.log.event(
@@ -457,8 +498,8 @@ export class ChatServer {
     }
   }
 
-  private reply(text: string, to: SocketAddress): void {
-    this.endpoint.send(utf8.encode(text), to);
+  private reply(text: string, to: ClientChannel): void {
+    to.send(utf8.encode(text));
   }
 
   /** After any input: queue what the engine wants sent, deliver what it has ordered. */

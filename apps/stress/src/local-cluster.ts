@@ -1,3 +1,4 @@
+import { clientBindHost } from './client-bind-host.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
@@ -7,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseClusterConfig, type ServerAddresses } from '@chat/protocol';
 import { processCpuMs } from './machine-cpu.js';
+import { nativeProgramPath } from './native-program.js';
 import type { ProxySettings, ServerProgram } from './stress-arguments.js';
 import type { ServerAddress } from './workload.js';
 
@@ -22,15 +24,18 @@ export interface LocalClusterOptions {
   readonly proxy?: ProxySettings | undefined;
   /**
    * Give chatserver a fresh random cluster key (`--key-file`), so server-to-server datagrams are
-   * authenticated as in a real deployment. chatrelay ignores it.
+   * authenticated as in a real deployment. The baselines ignore it.
    */
   readonly keyed: boolean;
+  /** More chatserver options, e.g. `--multicast GROUP:PORT`. */
+  readonly serverOptions?: readonly string[];
 }
 
 /** 256 bits, as `head -c 32 /dev/urandom` would make. */
 const CLUSTER_KEY_BYTES = 32;
 
-const READY_ATTEMPTS_MAX = 100;
+/** 30 s: chatserver warms up before it answers, and ten of them may share two busy cores. */
+const READY_ATTEMPTS_MAX = 300;
 const READY_RETRY_MS = 100;
 const NO_DELAY: ProxySettings = { delayMsMax: 0, loss: 0, duplicate: 0, seed: 1 };
 
@@ -90,22 +95,22 @@ export class LocalCluster implements AsyncDisposable {
     try {
       if (proxy !== undefined) {
         const { delayMsMax, loss, duplicate, seed } = proxy;
-        cluster.#spawn(programPath('@chat/proxy/dist/main.js'), [
-          '--delay-ms-max',
-          String(delayMsMax),
-          '--loss',
-          String(loss),
-          '--duplicate',
-          String(duplicate),
-          '--seed',
-          String(seed),
-          configPath,
-        ]);
+        cluster.#spawn(
+          [process.execPath, programPath('@chat/proxy/dist/main.js')],
+          [
+            '--delay-ms-max',
+            String(delayMsMax),
+            '--loss',
+            String(loss),
+            '--duplicate',
+            String(duplicate),
+            '--seed',
+            String(seed),
+            configPath,
+          ],
+        );
       }
-      const server =
-        options.program === 'chatserver'
-          ? programPath('@chat/server/dist/main.js')
-          : fileURLToPath(new URL('./baseline-relay.js', import.meta.url));
+      const server = serverCommand(options.program);
       const serverArgs: string[] = [];
       if (options.program === 'chatserver') {
         serverArgs.push('-o', options.mode);
@@ -114,6 +119,7 @@ export class LocalCluster implements AsyncDisposable {
           writeFileSync(keyPath, randomBytes(CLUSTER_KEY_BYTES), { mode: 0o600 });
           serverArgs.push('--key-file', keyPath);
         }
+        serverArgs.push(...(options.serverOptions ?? []));
       }
       for (let index = 1; index <= addresses.length; index++) {
         const pid = cluster.#spawn(server, [...serverArgs, configPath, String(index)]);
@@ -141,8 +147,10 @@ export class LocalCluster implements AsyncDisposable {
     return total;
   }
 
-  #spawn(program: string, args: readonly string[]): number | undefined {
-    const child = spawn(process.execPath, [program, ...args], {
+  /** Starts `command` (an executable and its first arguments) with `args` after it. */
+  #spawn(command: readonly [string, ...string[]], args: readonly string[]): number | undefined {
+    const [executable, ...leading] = command;
+    const child = spawn(executable, [...leading, ...args], {
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     this.#children.push(child);
@@ -161,6 +169,18 @@ export class LocalCluster implements AsyncDisposable {
       ),
     );
     rmSync(this.#directory, { recursive: true, force: true });
+  }
+}
+
+/** How to start one server of `program`: Node with its script, or the built C baseline. */
+function serverCommand(program: ServerProgram): [string, ...string[]] {
+  switch (program) {
+    case 'chatserver':
+      return [process.execPath, programPath('@chat/server/dist/main.js')];
+    case 'chatrelay':
+      return [process.execPath, fileURLToPath(new URL('./baseline-relay.js', import.meta.url))];
+    case 'null-relay':
+      return [nativeProgramPath('null-relay')];
   }
 }
 
@@ -188,7 +208,7 @@ export async function freePorts(count: number): Promise<number[]> {
 /** Asks `/nick probe` until the server answers; the probe client then quits. */
 export async function waitUntilAnswering(server: ServerAddress): Promise<void> {
   const socket = createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => socket.bind(0, clientBindHost(server.host), resolve));
   try {
     for (let attempt = 0; attempt < READY_ATTEMPTS_MAX; attempt++) {
       const answered = await new Promise<boolean>((resolve) => {

@@ -49,6 +49,7 @@ async function run(
     cluster,
     proxy,
     keyed: args.keyed,
+    generator: args.generator,
     workload: {
       ...workload,
       clientCount: args.clientCount,

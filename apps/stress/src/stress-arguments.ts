@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util';
 
 export const STRESS_USAGE = `usage: chatstress [-o unordered|fifo|total] [--servers N] [--clients C] [--rooms G]
                   [--messages M] [--rate R | --window W] [--proxy-delay-ms-max D [--loss P]
-                  [--duplicate P] [--seed S]] [--server chatserver|chatrelay]
+                  [--duplicate P] [--seed S]] [--server chatserver|chatrelay|null-relay]
+                  [--generator node|native]
                   [--config FILE [--start]] [--no-key] [--warmup-ms T] [--no-ceiling]
                   [--idle-timeout-ms T] [--json] [--report FILE.html] [--help]`;
 
@@ -22,7 +23,10 @@ messages, and checks what the ordering mode guarantees.
   --proxy-delay-ms-max D   put chatproxy between the servers, delaying each datagram 0..D ms
   --loss P, --duplicate P  the proxy also drops / duplicates datagrams with probability P
   --seed S                 the proxy's random seed (default 1)
-  --server PROGRAM         chatserver (default) or chatrelay, the no-protocol baseline
+  --server PROGRAM         chatserver (default), or a no-protocol baseline: chatrelay (Node) or
+                           null-relay (C, built with the system C compiler)
+  --generator KIND         node (default): clients are Node sockets in chatstress; native: the C
+                           load generator (load-driver), a fraction of the CPU per post
   --config FILE            target the servers of this config file (their bind addresses), already
                            running; with --start, start them (and the proxy) from FILE instead
   --no-key                 start chatservers without a cluster key (unauthenticated server-to-server
@@ -39,8 +43,11 @@ messages, and checks what the ordering mode guarantees.
 Exit status: 0 when every guarantee of the mode held, 1 when one broke (or the run failed), 2 on
 wrong usage.`;
 
+/** Who drives the clients: Node sockets in chatstress, or the C load generator (load-driver). */
+export type LoadGenerator = 'node' | 'native';
 export type OrderingMode = 'unordered' | 'fifo' | 'total';
-export type ServerProgram = 'chatserver' | 'chatrelay';
+/** chatserver, or a baseline: chatrelay (Node) or null-relay (C), both with no protocol. */
+export type ServerProgram = 'chatserver' | 'chatrelay' | 'null-relay';
 
 export interface ProxySettings {
   readonly delayMsMax: number;
@@ -68,6 +75,7 @@ export interface StressArguments {
   readonly windowPerClient: number;
   readonly proxy: ProxySettings | undefined;
   readonly program: ServerProgram;
+  readonly generator: LoadGenerator;
   /** Started chatservers get a random cluster key. */
   readonly keyed: boolean;
   readonly measureCeiling: boolean;
@@ -131,6 +139,7 @@ export function parseStressArguments(argv: readonly string[]): ParsedStressArgum
         duplicate: { type: 'string' },
         seed: { type: 'string' },
         server: { type: 'string', default: 'chatserver' },
+        generator: { type: 'string', default: 'node' },
         config: { type: 'string' },
         start: { type: 'boolean', default: false },
         'no-key': { type: 'boolean', default: false },
@@ -153,8 +162,14 @@ export function parseStressArguments(argv: readonly string[]): ParsedStressArgum
   if (mode !== 'unordered' && mode !== 'fifo' && mode !== 'total') {
     return { kind: 'error', error: `unknown ordering mode '${mode}'` };
   }
-  if (v.server !== 'chatserver' && v.server !== 'chatrelay') {
-    return { kind: 'error', error: `--server must be chatserver or chatrelay, not '${v.server}'` };
+  if (v.server !== 'chatserver' && v.server !== 'chatrelay' && v.server !== 'null-relay') {
+    return {
+      kind: 'error',
+      error: `--server must be chatserver, chatrelay or null-relay, not '${v.server}'`,
+    };
+  }
+  if (v.generator !== 'node' && v.generator !== 'native') {
+    return { kind: 'error', error: `--generator must be node or native, not '${v.generator}'` };
   }
   if (v.rate !== undefined && v.window !== undefined) {
     return { kind: 'error', error: '--rate and --window exclude each other' };
@@ -232,6 +247,7 @@ export function parseStressArguments(argv: readonly string[]): ParsedStressArgum
               seed: numbers['seed']!,
             },
       program: v.server,
+      generator: v.generator,
       keyed: !v['no-key'],
       measureCeiling: !v['no-ceiling'],
       idleTimeoutMs: numbers['idle-timeout-ms']!,

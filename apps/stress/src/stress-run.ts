@@ -1,7 +1,13 @@
 import { LocalCluster, loadConfig } from './local-cluster.js';
 import { machineBusyCpuMs } from './machine-cpu.js';
 import { udpDropsAtPorts } from './udp-drops.js';
-import type { OrderingMode, ProxySettings, ServerProgram } from './stress-arguments.js';
+import type {
+  LoadGenerator,
+  OrderingMode,
+  ProxySettings,
+  ServerProgram,
+} from './stress-arguments.js';
+import { runNativeWorkload } from './native-workload.js';
 import { runWorkload, type WorkloadOptions, type WorkloadResult } from './workload.js';
 
 export interface StressRunOptions {
@@ -13,7 +19,11 @@ export interface StressRunOptions {
   readonly proxy: ProxySettings | undefined;
   /** Started chatservers get a fresh cluster key (see LocalClusterOptions.keyed). */
   readonly keyed: boolean;
+  /** More options for started chatservers (see LocalClusterOptions.serverOptions). */
+  readonly serverOptions?: readonly string[];
   readonly workload: Omit<WorkloadOptions, 'servers'>;
+  /** Default 'node'. */
+  readonly generator?: LoadGenerator;
 }
 
 export interface StressRunResult extends WorkloadResult {
@@ -30,12 +40,13 @@ export interface StressRunResult extends WorkloadResult {
 /** One run: start the cluster (unless it runs already), drive it, stop it. */
 export async function runStress(options: StressRunOptions): Promise<StressRunResult> {
   const layout = options.cluster;
+  const drive = options.generator === 'native' ? runNativeWorkload : runWorkload;
   if ('running' in layout && layout.running) {
     const servers = loadConfig(layout.configPath).map(({ bind }) => bind);
     const serverPorts = new Set(servers.map(({ port }) => port));
     const machineBeforeMs = machineBusyCpuMs();
     const dropsBefore = udpDropsAtPorts(serverPorts);
-    const result = await runWorkload({ ...options.workload, servers });
+    const result = await drive({ ...options.workload, servers });
     return {
       ...result,
       serverCpuMs: undefined,
@@ -50,12 +61,13 @@ export async function runStress(options: StressRunOptions): Promise<StressRunRes
     layout: 'configPath' in layout ? { configPath: layout.configPath } : layout,
     proxy: options.proxy,
     keyed: options.keyed,
+    serverOptions: options.serverOptions ?? [],
   });
   const serverBeforeMs = cluster.serverCpuMs();
   const serverPorts = new Set(cluster.servers.map(({ port }) => port));
   const machineBeforeMs = machineBusyCpuMs();
   const dropsBefore = udpDropsAtPorts(serverPorts);
-  const result = await runWorkload({ ...options.workload, servers: cluster.servers });
+  const result = await drive({ ...options.workload, servers: cluster.servers });
   return {
     ...result,
     serverCpuMs: difference(serverBeforeMs, cluster.serverCpuMs()),

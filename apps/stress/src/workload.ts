@@ -1,3 +1,4 @@
+import { clientBindHost } from './client-bind-host.js';
 import { createSocket, type Socket } from 'node:dgram';
 import { DeliveryLedger, type LedgerSummary } from './delivery-ledger.js';
 import { parseDeliveryLine, type ParsedDelivery } from './delivery-line.js';
@@ -305,7 +306,7 @@ async function openClient(index: number, server: ServerAddress, room: number): P
   const socket = createSocket({ type: 'udp4', recvBufferSize: CLIENT_RECV_BUFFER_BYTES });
   await new Promise<void>((resolve, reject) => {
     socket.once('error', reject);
-    socket.bind(0, '127.0.0.1', () => {
+    socket.bind(0, clientBindHost(server.host), () => {
       socket.connect(server.port, server.host, () => {
         socket.off('error', reject);
         resolve();

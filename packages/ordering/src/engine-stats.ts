@@ -1,15 +1,20 @@
 /** Counters an operator reads to see the engine working. All are totals since start except depths. */
 export interface EngineStats {
-  /** Own log entries written (posts and proposals). */
+  /** Own log entries written (posts and, at the sequencer, order entries). */
   entriesWritten: number;
   /** Peer entries accepted for the first time. */
   entriesReceived: number;
+  /** Posts handed to the local clients (`pollDelivery`). */
   deliveries: number;
   /** Entries sent again: in answer to NAKs and on retry timers. */
   retransmissions: number;
+  /** NAKs sent: gaps asked for again. */
   naksSent: number;
+  /** NAKs from peers, answered with retransmissions. */
   naksReceived: number;
+  /** Status messages sent: acknowledgements and heartbeats. */
   statusesSent: number;
+  /** Entries that arrived again after being held or handed up, dropped. */
   duplicatesDropped: number;
   /** Entries too far ahead of the receive window, dropped (they will be resent). */
   outOfWindowDropped: number;
@@ -17,11 +22,15 @@ export interface EngineStats {
   invalidDropped: number;
   /** Statuses from peers that hold more of this node's log than it wrote: it restarted. */
   acknowledgementsBeyondLog: number;
+  /** Local posts `post()` refused (window full, payload too large, bad room). */
   postsRefused: number;
-  /** Depths (current values): own entries some peer lacks, own posts in flight, held peer entries. */
+  /** Depth (current value): own log entries some peer does not hold yet. */
   logDepth: number;
+  /** Depth (current value): own posts in flight, not yet delivered at every node. */
   postWindowDepth: number;
+  /** Depth (current value): peer entries held back, waiting for a gap before them. */
   holdBackDepth: number;
+  /** Total order (current value): posts waiting for their order entry, and order entries for their post. */
   totalOrderPending: number;
 }
 

@@ -40,10 +40,15 @@ import { TotalOrder, type TotalOrderDelivery } from './total-order.js';
  * their status messages) that they have delivered its posts.
  */
 export class OrderingEngine {
+  /** The ordering guarantee, as given. */
   readonly mode: OrderingMode;
+  /** This node's id, as given. */
   readonly self: NodeId;
+  /** The group's size, as given. */
   readonly nodeCount: number;
+  /** The limits in force: the options' over `DEFAULT_LIMITS`, checked to fit together. */
   readonly limits: EngineLimits;
+  /** The timers in force: the options' over `DEFAULT_TIMING`. */
   readonly timing: EngineTiming;
 
   readonly #log: SendLog;
@@ -152,10 +157,12 @@ export class OrderingEngine {
     }
   }
 
+  /** The next message to send, or undefined when there is none: call it until then after every input. */
   pollTransmit(): Transmit | undefined {
     return this.#transmits.shift();
   }
 
+  /** The next post to show, in the mode's order, or undefined: call it until then after every input. */
   pollDelivery(): Delivery | undefined {
     return this.#deliveries.shift();
   }
@@ -177,6 +184,7 @@ export class OrderingEngine {
     return next;
   }
 
+  /** The counters and current depths, as a snapshot. */
   stats(): Readonly<EngineStats> {
     let holdBackDepth = 0;
     for (const window of this.#windows) holdBackDepth += window?.heldCount ?? 0;

@@ -16,9 +16,13 @@ export type RoomId = number;
 
 /** A message a local client posted to a room; `payload` is opaque to the engine. */
 export interface PostEntry {
+  /** Tells a post from the other messages. */
   readonly kind: 'post';
+  /** Its number in the sender's log. */
   readonly seq: number;
+  /** The room it was posted to. */
   readonly room: RoomId;
+  /** The bytes as posted. */
   readonly payload: Uint8Array;
 }
 
@@ -29,13 +33,19 @@ export interface PostEntry {
  * sequencer's log (the same order everywhere) and each origin's posts in the order it wrote them.
  */
 export interface OrderEntry {
+  /** Tells an order entry from the other messages. */
   readonly kind: 'order';
+  /** Its number in the sequencer's log. */
   readonly seq: number;
+  /** The room whose next post it names. */
   readonly room: RoomId;
+  /** The node that wrote the post. */
   readonly origin: NodeId;
+  /** The post's `seq` in its origin's log. */
   readonly originSeq: number;
 }
 
+/** An entry of a node's log: what every peer must get, repaired when lost. */
 export type LogEntry = PostEntry | OrderEntry;
 
 /**
@@ -47,17 +57,25 @@ export type LogEntry = PostEntry | OrderEntry;
  * `stable`, free the origins' post windows. Every node sends one at least every heartbeat.
  */
 export interface StatusMessage {
+  /** Tells a status from the other messages. */
   readonly kind: 'status';
+  /** Per node k at index k - 1: the highest seq of k's log held without gaps. */
   readonly received: readonly number[];
+  /** Per node k at index k - 1: the highest seq up to which k's posts are all delivered here. */
   readonly delivered: readonly number[];
+  /** The highest seq of the sender's own log that every peer has acknowledged. */
   readonly stable: number;
 }
 
 /** Asks the receiver to send its log entries `first..last` (inclusive) again. */
 export interface NakMessage {
+  /** Tells a NAK from the other messages. */
   readonly kind: 'nak';
+  /** The first seq asked for. */
   readonly first: number;
+  /** The last seq asked for (at least `first`). */
   readonly last: number;
 }
 
+/** Any message one engine sends another: a log entry, a status or a NAK. */
 export type PeerMessage = LogEntry | StatusMessage | NakMessage;

@@ -1,7 +1,13 @@
 import type { NodeId, PeerMessage, RoomId } from './messages.js';
 
+/**
+ * What an engine guarantees about the order of deliveries: `unordered` (each post once, as it
+ * arrives), `fifo` (each origin's posts in the order it posted them) or `total` (one order of a
+ * room's posts at every node, which also keeps each origin's order).
+ */
 export type OrderingMode = 'unordered' | 'fifo' | 'total';
 
+/** Every `OrderingMode`, weakest first. */
 export const ORDERING_MODES: readonly OrderingMode[] = ['unordered', 'fifo', 'total'];
 
 /** Bounds on memory. Every buffer in the engine has one; `OrderingEngine` checks they fit together. */
@@ -36,6 +42,7 @@ export interface EngineTiming {
   readonly ackDelayMs: number;
   /** First NAK repeat interval while a gap persists; doubles up to the max. */
   readonly retryIntervalMs: number;
+  /** The longest NAK repeat interval, where the doubling stops. */
   readonly retryIntervalMsMax: number;
   /**
    * A node sends a status at least this often, even when idle: it repairs lost statuses (so lost
@@ -44,16 +51,21 @@ export interface EngineTiming {
   readonly heartbeatIntervalMs: number;
 }
 
+/** What `new OrderingEngine(options)` takes. */
 export interface EngineOptions {
+  /** The ordering guarantee; every node of a group must use the same one. */
   readonly mode: OrderingMode;
   /** This node's id, 1..nodeCount. */
   readonly self: NodeId;
   /** Nodes are 1..nodeCount; all of them take part in every room. */
   readonly nodeCount: number;
+  /** Bounds on memory; each one left out is taken from `DEFAULT_LIMITS`. */
   readonly limits?: Partial<EngineLimits>;
+  /** Timers; each one left out is taken from `DEFAULT_TIMING`. */
   readonly timing?: Partial<EngineTiming>;
 }
 
+/** The limits an engine uses where `EngineOptions.limits` leaves one out. */
 export const DEFAULT_LIMITS: EngineLimits = {
   postWindowEntriesMax: 1024,
   receiveWindowEntriesMax: 65_536,
@@ -62,6 +74,7 @@ export const DEFAULT_LIMITS: EngineLimits = {
   retransmitEntriesPerNakMax: 256,
 };
 
+/** The timers an engine uses where `EngineOptions.timing` leaves one out. */
 export const DEFAULT_TIMING: EngineTiming = {
   nakDelayMs: 30,
   ackDelayMs: 10,
@@ -72,18 +85,29 @@ export const DEFAULT_TIMING: EngineTiming = {
 
 /** A message to send: to one peer, or to every peer but this node. */
 export interface Transmit {
+  /** One peer's id, or `'all'`: every node of the group but this one. */
   readonly to: NodeId | 'all';
+  /** What to send; encode it with any codec that keeps its fields. */
   readonly message: PeerMessage;
 }
 
 /** A post to hand to the local clients of `room`, in the mode's order. */
 export interface Delivery {
+  /** The room it was posted to. */
   readonly room: RoomId;
+  /** The node whose client posted it. */
   readonly origin: NodeId;
+  /** Its `seq` in the origin's log (what `post()` answered there). */
   readonly originSeq: number;
+  /** The bytes as posted. */
   readonly payload: Uint8Array;
 }
 
+/**
+ * What `post()` answers: taken, with the post's `seq` in this node's log; or refused, with why: the
+ * post window is full (`postWindowEntriesMax` posts in flight), the payload is over
+ * `payloadBytesMax`, or the room is not in 1..`roomIdMax`.
+ */
 export type PostResult =
   | { readonly ok: true; readonly seq: number }
   | { readonly ok: false; readonly reason: 'window-full' | 'payload-too-large' | 'bad-room' };

@@ -1,5 +1,5 @@
 /**
- * The client line protocol (SPEC.md, "Client protocol"): one UDP datagram is one line of text, either
+ * The client line protocol: one UDP datagram is one line of text, either
  * a `/command` or a line to post. Parsing is pure and never fails: a malformed command comes back as
  * `rejected`, with the exact reply to send.
  */
@@ -26,12 +26,14 @@ export interface ClientProtocolLimits {
   readonly nickCharsMax: number;
 }
 
+/** 10 rooms, posts of at most 1,000 bytes, nicknames of at most 32 characters. */
 export const DEFAULT_CLIENT_PROTOCOL_LIMITS: ClientProtocolLimits = {
   roomCount: 10,
   textBytesMax: 1000,
   nickCharsMax: 32,
 };
 
+/** What one client datagram asks for; see {@link parseClientDatagram}. */
 export type ClientCommand =
   | { readonly kind: 'join'; readonly room: number }
   | { readonly kind: 'part' }

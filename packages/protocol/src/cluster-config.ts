@@ -3,11 +3,15 @@
  * (not counting blank lines and `#` comments) describes server N.
  */
 
+/** An IPv4 address and UDP port. */
 export interface SocketAddress {
+  /** An IPv4 address in dotted-quad form, e.g. `127.0.0.1`. */
   readonly host: string;
+  /** A UDP port, 1..65535. */
   readonly port: number;
 }
 
+/** One server's line of the cluster config. */
 export interface ServerAddresses {
   /** Where the other servers send to reach this server (a delay proxy may own it). */
   readonly forward: SocketAddress;
@@ -15,6 +19,10 @@ export interface ServerAddresses {
   readonly bind: SocketAddress;
 }
 
+/**
+ * What {@link parseClusterConfig} returns: every server in line order, or the first problem and
+ * the 1-based line it is on.
+ */
 export type ClusterConfigResult =
   | { readonly ok: true; readonly servers: readonly ServerAddresses[] }
   | { readonly ok: false; readonly line: number; readonly message: string };
@@ -24,11 +32,16 @@ export const SERVER_COUNT_MAX = 64;
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
+/** `host:port`, as written in config files and on command lines. */
 export function formatSocketAddress(address: SocketAddress): string {
   return `${address.host}:${address.port}`;
 }
 
-/** Parses `IP:port` (IPv4, port 1-65535); returns an error message on failure. */
+/**
+ * Parses `IP:port` (IPv4, port 1-65535).
+ *
+ * @returns the address, or a one-line message saying what is wrong
+ */
 export function parseSocketAddress(text: string): SocketAddress | string {
   const colon = text.lastIndexOf(':');
   if (colon < 0) return `'${text}' is not IP:port`;
@@ -41,6 +54,11 @@ export function parseSocketAddress(text: string): SocketAddress | string {
   return { host, port };
 }
 
+/**
+ * Parses a cluster config file: one server per line, `IP:port` or `forwardIP:port,bindIP:port`;
+ * blank lines and lines starting with `#` are skipped. At most {@link SERVER_COUNT_MAX} servers; no
+ * address may appear twice. Never throws.
+ */
 export function parseClusterConfig(text: string): ClusterConfigResult {
   const servers: ServerAddresses[] = [];
   const seen = new Map<string, number>();

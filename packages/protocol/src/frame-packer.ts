@@ -41,7 +41,7 @@ export function postPayloadBytesMax(
 }
 
 /**
- * Packs messages into as few datagrams as possible, each <= maxDatagramBytes; a message too big to
+ * Packs messages into as few datagrams as possible, each at most `maxDatagramBytes`; a message too big to
  * share goes alone. Keeps message order. With `sealing` (a keyed cluster) every datagram carries the
  * epoch and a tag. Throws a RangeError, like `encodeFrame`, for a message peers would reject.
  *

@@ -1,5 +1,5 @@
 /**
- * The exact text of every reply a server sends to a client (SPEC.md, "Client protocol"). Each reply
+ * The exact text of every reply a server sends to a client. Each reply
  * is one datagram.
  */
 
@@ -15,6 +15,7 @@ import { utf8ByteLength } from './utf8.js';
  */
 export const REPLY_BYTES_MAX = 150;
 
+/** `/join` succeeded. */
 export function joined(room: number): string {
   return `+OK You are now in chat room #${room}`;
 }
@@ -24,6 +25,7 @@ export function alreadyInRoom(room: number): string {
   return `-ERR You are already in room #${room}`;
 }
 
+/** `/part` succeeded. */
 export function left(room: number): string {
   return `+OK You have left chat room #${room}`;
 }
@@ -33,6 +35,7 @@ export function notInRoom(): string {
   return '-ERR You are not in any chat room';
 }
 
+/** `/nick` succeeded; `nick` as the client sent it (the parser has already checked it). */
 export function nickSet(nick: string): string {
   return `+OK Nickname set to '${nick}'`;
 }

@@ -3,7 +3,7 @@
  *
  *   0xC5 0x53   magic; 0xC5 0x53 is never the start of valid UTF-8, so no client line looks like it
  *   0x01        version: plain
- *   COBS(body)  body = from (varint), then the messages (see peer-message-codec.ts)
+ *   COBS(body)  body = from (varint), then the messages
  *
  * or, in a cluster with a key:
  *
@@ -44,10 +44,13 @@ const SCRATCH_BODY_BYTES = 16 * 1024;
 const scratchBody = new Uint8Array(SCRATCH_BODY_BYTES);
 const scratchDatagram = new Uint8Array(HEADER_BYTES + cobsEncodedLengthMax(SCRATCH_BODY_BYTES));
 
+/** A batch of ordering-engine messages from one server. */
 export interface PeerFrame {
+  /** The sender's node id, 1..64. */
   readonly from: NodeId;
   /** Authenticated frames only: the sender's start epoch. */
   readonly epoch?: number;
+  /** At most 1,024 (`FRAME_MESSAGES_MAX`) messages, in the order they were sent. */
   readonly messages: readonly PeerMessage[];
 }
 
@@ -61,10 +64,16 @@ export interface FrameAuthenticator {
 
 /** What a sender in a keyed cluster adds to each frame. */
 export interface FrameSealing {
+  /**
+   * The sender's start epoch, a safe integer \>= 1, the same in every frame of one run and larger
+   * in each later run (e.g. the start time in milliseconds), so receivers can refuse old frames.
+   */
   readonly epoch: number;
+  /** Computes each frame's tag. */
   readonly authenticator: FrameAuthenticator;
 }
 
+/** Why {@link decodeFrame} refused a datagram. */
 export type FrameDecodeError =
   /** Not our magic: some other protocol. */
   | { readonly kind: 'foreign' }
@@ -73,6 +82,7 @@ export type FrameDecodeError =
   /** A plain frame where a key is configured, an authenticated one where none is, or a bad tag. */
   | { readonly kind: 'unauthenticated'; readonly reason: string };
 
+/** What {@link decodeFrame} returns. */
 export type FrameDecodeResult =
   | { readonly ok: true; readonly frame: PeerFrame }
   | { readonly ok: false; readonly error: FrameDecodeError };

@@ -20,11 +20,22 @@ const REASONS: Readonly<Record<string, string>> = {
  * is one line fit to show a user as is.
  */
 export class UdpBindError extends Error {
+  /** Always `'UdpBindError'`. */
   override readonly name = 'UdpBindError';
 
+  /**
+   * @param step - which part of opening failed
+   * @param address - the address the endpoint was to bind
+   * @param code - the OS error code, e.g. `EADDRINUSE`, or `UNKNOWN`
+   * @param detail - the reason, appended to the message
+   * @param options - `cause`: the underlying error
+   */
   constructor(
+    /** Which part of opening failed. */
     readonly step: UdpOpenStep,
+    /** The address the endpoint was to bind. */
     readonly address: SocketAddress,
+    /** The OS error code, e.g. `EADDRINUSE` or `EADDRNOTAVAIL`; `UNKNOWN` when there is none. */
     readonly code: string,
     detail: string,
     options?: ErrorOptions,
@@ -32,7 +43,13 @@ export class UdpBindError extends Error {
     super(`${describeStep(step, address)}: ${detail}`, options);
   }
 
-  /** Wraps an error thrown by `node:dgram`, keeping it as `cause`. */
+  /**
+   * Wraps an error thrown by Node's `dgram` module, keeping it as `cause`.
+   *
+   * @param step - which part of opening failed
+   * @param address - the address the endpoint was to bind
+   * @param error - what `dgram` threw or reported
+   */
   static from(step: UdpOpenStep, address: SocketAddress, error: unknown): UdpBindError {
     const code = systemErrorCode(error);
     const reason = REASONS[code];

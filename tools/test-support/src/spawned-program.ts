@@ -21,11 +21,16 @@ export class SpawnedProgram implements AsyncDisposable {
   readonly #waiting: ((line: string | undefined) => void)[] = [];
   #stdoutEnded = false;
 
-  constructor(scriptPath: string, args: readonly string[]) {
+  /**
+   * Runs `node scriptPath ...args`, or with `via` (e.g. `['ip', 'netns', 'exec', 'lab-h1']`) that
+   * command with node and its arguments after it.
+   */
+  constructor(scriptPath: string, args: readonly string[], via: readonly string[] = []) {
     if (!existsSync(scriptPath)) {
       throw new Error(`${scriptPath} is missing: build first (pnpm turbo run build)`);
     }
-    this.#child = spawn(process.execPath, [scriptPath, ...args], { stdio: 'pipe' });
+    const command = [...via, process.execPath, scriptPath, ...args];
+    this.#child = spawn(command[0]!, command.slice(1), { stdio: 'pipe' });
     let stderr = '';
     this.#child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     const stdoutClosed = new Promise<void>((resolve) => this.#child.stdout.on('close', resolve));
@@ -42,6 +47,11 @@ export class SpawnedProgram implements AsyncDisposable {
       this.#stdoutEnded = true;
       for (const waiter of this.#waiting.splice(0)) waiter(undefined);
     });
+  }
+
+  /** Whether the program has not exited yet. */
+  get running(): boolean {
+    return this.#child.exitCode === null && this.#child.signalCode === null;
   }
 
   get stdin(): Writable {

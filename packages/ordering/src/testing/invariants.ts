@@ -2,17 +2,25 @@ import type { NodeId } from '../messages.js';
 import type { OrderingMode } from '../options.js';
 import type { SimulatedPost } from './simulator.js';
 
+/** One broken guarantee that `checkDeliveries` found. */
 export interface Violation {
+  /** Which guarantee: a post lost, delivered twice, never posted, changed, out of FIFO or total order. */
   readonly kind: 'lost' | 'duplicate' | 'unknown' | 'corrupted' | 'fifo' | 'total-order';
+  /** The node whose deliveries break it. */
   readonly node: NodeId;
+  /** What happened, for a person to read. */
   readonly detail: string;
 }
 
 /** What a node delivered, in delivery order: enough to check every mode's guarantee. */
 export interface DeliveredPost {
+  /** The room it was delivered to. */
   readonly room: number;
+  /** The node whose client posted it. */
   readonly origin: NodeId;
+  /** Its seq in the origin's log. */
   readonly originSeq: number;
+  /** The bytes delivered. */
   readonly payload: Uint8Array;
 }
 

@@ -8,7 +8,10 @@ export class SeededRandom {
   private c: number;
   private d: number;
 
-  constructor(readonly seed: number) {
+  constructor(
+    /** Any integer; the same seed gives the same sequence. */
+    readonly seed: number,
+  ) {
     let state = seed >>> 0;
     const next = (): number => {
       state = (state + 0x9e3779b9) >>> 0;

@@ -4,12 +4,17 @@ import { checkDeliveries, type Violation } from './invariants.js';
 import { SeededRandom } from './random.js';
 import { bufferedEntries, Simulator, type LinkFaults } from './simulator.js';
 
+/** What `runScenario` draws a run from: the mode, the faults, and the limits of its random shape. */
 export interface ScenarioOptions {
+  /** The ordering mode of every engine. */
   readonly mode: OrderingMode;
   /** Faults of every link while clients post; they stop at the end of the fault period. */
   readonly faults: Partial<LinkFaults>;
+  /** The most nodes a run has (it draws 2 to this many). */
   readonly nodeCountMax?: number;
+  /** The most rooms its clients post to. */
   readonly roomCountMax?: number;
+  /** The most posts it makes. */
   readonly postCountMax?: number;
   /** Cut the group in two (or three) for a while, then heal. */
   readonly partitions?: boolean;
@@ -24,9 +29,13 @@ export interface ScenarioOptions {
   readonly smallLimits?: boolean;
 }
 
+/** How a run of `runScenario` went: its simulator at the end, and what it broke. */
 export interface ScenarioResult {
+  /** The seed it was drawn from: run it again to replay it. */
   readonly seed: number;
+  /** The simulator, as the run left it (its posts, deliveries and engines). */
   readonly simulator: Simulator;
+  /** Every broken guarantee `checkDeliveries` found (empty: all held). */
   readonly violations: readonly Violation[];
   /** When the last fault ended (virtual ms). */
   readonly faultsEndMs: number;

@@ -6,7 +6,9 @@ import { SeededRandom } from './random.js';
 
 /** Faults of one directed link. Delays are uniform in [delayMsMin, delayMsMax], so messages reorder. */
 export interface LinkFaults {
+  /** The shortest delay of a message, in ms. */
   readonly delayMsMin: number;
+  /** The longest delay of a message, in ms. */
   readonly delayMsMax: number;
   /** Probability that a message is lost. */
   readonly loss: number;
@@ -17,18 +19,22 @@ export interface LinkFaults {
    * message and leaves it with `burstExit`; in a burst every message is lost.
    */
   readonly burstEnter: number;
+  /** Probability per message that a link in a burst of loss leaves it. */
   readonly burstExit: number;
   /** Probability that a message is held up for a long time: up to `tailDelayMsMax` more. */
   readonly tailDelay: number;
+  /** The longest extra delay of a held-up message, in ms. */
   readonly tailDelayMsMax: number;
   /**
    * Probability that a copy of a message is replayed much later (up to `replayDelayMsMax`), as a
    * stale datagram from an earlier moment would be.
    */
   readonly replay: number;
+  /** How much later, at most, a replayed copy arrives, in ms. */
   readonly replayDelayMsMax: number;
 }
 
+/** A perfect link: no delay, loss, duplication, burst, long tail or replay. */
 export const NO_FAULTS: LinkFaults = {
   delayMsMin: 0,
   delayMsMax: 0,
@@ -42,25 +48,39 @@ export const NO_FAULTS: LinkFaults = {
   replayDelayMsMax: 0,
 };
 
+/** What `new Simulator(options)` takes. */
 export interface SimulatorOptions {
+  /** Decides every delay, loss, duplicate and timer: the same seed replays the same run. */
   readonly seed: number;
+  /** Nodes 1..nodeCount, one engine each. */
   readonly nodeCount: number;
+  /** The ordering mode of every engine. */
   readonly mode: OrderingMode;
+  /** Faults of every link; each one left out is `NO_FAULTS`'. */
   readonly network?: Partial<LinkFaults>;
+  /** The engines' limits (see `EngineOptions`). */
   readonly limits?: Partial<EngineLimits>;
+  /** The engines' timers (see `EngineOptions`). */
   readonly timing?: Partial<EngineTiming>;
 }
 
 /** A post as the simulator recorded it: who posted what, when, and under which seq. */
 export interface SimulatedPost {
+  /** The node it was posted at. */
   readonly origin: NodeId;
+  /** The seq its engine gave it. */
   readonly originSeq: number;
+  /** The room it was posted to. */
   readonly room: RoomId;
+  /** The bytes posted. */
   readonly payload: Uint8Array;
+  /** When, in virtual ms. */
   readonly timeMs: number;
 }
 
+/** A delivery as the simulator recorded it: the engine's `Delivery` and when it happened. */
 export interface SimulatedDelivery extends Delivery {
+  /** When, in virtual ms. */
   readonly timeMs: number;
 }
 
@@ -105,9 +125,13 @@ const isEarlier = (a: ScheduledEvent, b: ScheduledEvent): boolean =>
  * and timer, so any run replays exactly. Time is virtual (milliseconds); nothing here reads a clock.
  */
 export class Simulator {
+  /** The run's random source, seeded from `SimulatorOptions.seed`. */
   readonly random: SeededRandom;
+  /** Nodes 1..nodeCount. */
   readonly nodeCount: number;
+  /** The ordering mode of every engine. */
   readonly mode: OrderingMode;
+  /** Every post the engines took, in the order they took them. */
   readonly posts: SimulatedPost[] = [];
   /** Engine of node id N at index N - 1. */
   readonly #engines: OrderingEngine[];
@@ -152,6 +176,7 @@ export class Simulator {
     }
   }
 
+  /** The virtual time, in ms since the start. */
   get nowMs(): number {
     return this.#nowMs;
   }
@@ -161,10 +186,12 @@ export class Simulator {
     return { sent: this.#messagesSent, lost: this.#messagesLost };
   }
 
+  /** The engine of `node`, e.g. to read its stats. */
   engine(node: NodeId): OrderingEngine {
     return this.#engines[node - 1]!;
   }
 
+  /** What `node` delivered so far, in delivery order. */
   deliveries(node: NodeId): readonly SimulatedDelivery[] {
     return this.#deliveries[node]!;
   }
@@ -221,6 +248,7 @@ export class Simulator {
     this.#partitionGroup = group;
   }
 
+  /** Ends a partition: every node reaches every other again. */
   heal(): void {
     this.#partitionGroup = undefined;
   }

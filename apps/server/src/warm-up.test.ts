@@ -1,0 +1,47 @@
+import { describe, expect, test } from 'vitest';
+import type { OrderingMode } from '@chat/ordering';
+import { DebugLog } from './debug-log.js';
+import { hmacSha256Authenticator } from './hmac-authenticator.js';
+import type { ChatServerOptions } from './server.js';
+import { warmUp } from './warm-up.js';
+
+const address = (port: number) => ({ host: '127.0.0.1', port });
+const options = (mode: OrderingMode, servers: number, keyed: boolean): ChatServerOptions => ({
+  index: 1,
+  servers: Array.from({ length: servers }, (_, i) => ({
+    forward: address(6000 + i),
+    bind: address(6000 + i),
+  })),
+  mode,
+  roomCount: 10,
+  clientsMax: 100,
+  clientRateMax: 5_000,
+  clientIdleMsMax: 600_000,
+  sealing: keyed
+    ? { epoch: 1, authenticator: hmacSha256Authenticator(new Uint8Array(32).fill(7)) }
+    : undefined,
+  multicast: undefined,
+  log: new DebugLog(false, 1, {
+    write: () => {
+      throw new Error('the warm-up must not log to the real log');
+    },
+  }),
+});
+
+describe('the warm-up runs every post through a throwaway cluster', () => {
+  test.each([
+    ['unordered', 3, true],
+    ['fifo', 3, false],
+    ['total', 3, true],
+    ['total', 10, true],
+    ['fifo', 1, true],
+  ] as const)('%s mode, %i configured servers, keyed %s', async (mode, servers, keyed) => {
+    const summary = await warmUp(options(mode, servers, keyed), 600);
+    const throwawayServers = Math.min(servers, 3);
+    const clients = throwawayServers * 2;
+    expect(summary.refused).toBe(0);
+    expect(summary.posted).toBeGreaterThanOrEqual(600);
+    // Every post reaches every client (all in one room), plus each client's two command replies.
+    expect(summary.deliveries).toBe(summary.posted * clients);
+  });
+});
