@@ -20,7 +20,12 @@ export interface EngineStats {
   outOfWindowDropped: number;
   /** Messages that broke the protocol (unknown sender, bad room, impossible seq), dropped. */
   invalidDropped: number;
-  /** Statuses from peers that hold more of this node's log than it wrote: it restarted. */
+  /** Messages of another view than this node's (late, early, or from a node left out), dropped. */
+  otherViewDropped: number;
+  /** Views installed, and view changes that failed (a member did not answer in time). */
+  viewChanges: number;
+  viewChangesFailed: number;
+  /** Statuses claiming to hold more of this node's log than it wrote (forged), ignored. */
   acknowledgementsBeyondLog: number;
   /** Local posts `post()` refused (window full, payload too large, bad room). */
   postsRefused: number;
@@ -32,6 +37,10 @@ export interface EngineStats {
   holdBackDepth: number;
   /** Total order (current value): posts waiting for their order entry, and order entries for their post. */
   totalOrderPending: number;
+  /** The current view: its id, its member count, and 1 when it is primary. */
+  viewId: number;
+  viewMembers: number;
+  viewPrimary: number;
 }
 
 export const emptyStats = (): EngineStats => ({
@@ -45,10 +54,16 @@ export const emptyStats = (): EngineStats => ({
   duplicatesDropped: 0,
   outOfWindowDropped: 0,
   invalidDropped: 0,
+  otherViewDropped: 0,
+  viewChanges: 0,
+  viewChangesFailed: 0,
   acknowledgementsBeyondLog: 0,
   postsRefused: 0,
   logDepth: 0,
   postWindowDepth: 0,
   holdBackDepth: 0,
   totalOrderPending: 0,
+  viewId: 0,
+  viewMembers: 1,
+  viewPrimary: 0,
 });

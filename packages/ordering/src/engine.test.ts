@@ -1,14 +1,24 @@
 import { describe, expect, test } from 'vitest';
 import { OrderingEngine } from './engine.js';
-import type { LogEntry, OrderEntry, PeerMessage, PostEntry, StatusMessage } from './messages.js';
+import type {
+  LogEntry,
+  OrderEntry,
+  PeerMessage,
+  PostEntry,
+  StatusMessage,
+  ViewId,
+} from './messages.js';
 import type { EngineOptions, Transmit } from './options.js';
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 const text = (payload: Uint8Array): string => new TextDecoder().decode(payload);
 
+/** Channel messages only: membership traffic (heartbeats) is not what these tests look at. */
 function drainTransmits(engine: OrderingEngine): Transmit[] {
   const out: Transmit[] = [];
-  for (let t = engine.pollTransmit(); t !== undefined; t = engine.pollTransmit()) out.push(t);
+  for (let t = engine.pollTransmit(); t !== undefined; t = engine.pollTransmit()) {
+    if (t.message.kind !== 'heartbeat') out.push(t);
+  }
   return out;
 }
 
@@ -19,8 +29,12 @@ function drainDeliveries(engine: OrderingEngine): string[] {
   return out;
 }
 
+/** The view every engine of these tests works in, once formed (see `engine`). */
+let view: ViewId = 1;
+
 const post = (seq: number, payload: string, room = 1): PostEntry => ({
   kind: 'post',
+  view,
   seq,
   room,
   payload: bytes(payload),
@@ -28,6 +42,7 @@ const post = (seq: number, payload: string, room = 1): PostEntry => ({
 
 const order = (seq: number, origin: number, originSeq: number, room = 1): OrderEntry => ({
   kind: 'order',
+  view,
   seq,
   room,
   origin,
@@ -36,13 +51,58 @@ const order = (seq: number, origin: number, originSeq: number, room = 1): OrderE
 
 const status = (received: number[], delivered = received, stable = 0): StatusMessage => ({
   kind: 'status',
+  view,
   received,
   delivered,
   stable,
 });
 
+const nak = (first: number, last: number, writer = 1): PeerMessage => ({
+  kind: 'nak',
+  view,
+  writer,
+  first,
+  last,
+});
+
+/**
+ * Engine `self` of `nodeCount` (default: node 1 of 2, fifo) in a view of all nodes. The nodes are
+ * built and their messages exchanged until the view forms, just before time 0; then only engine
+ * `self` is kept, the test plays its peers by hand from time 0, and nothing is pending. Unless the
+ * test sets them, heartbeats and suspicion are far off, so that only what the test does happens.
+ */
 function engine(options: Partial<EngineOptions> = {}): OrderingEngine {
-  return new OrderingEngine({ mode: 'fifo', self: 1, nodeCount: 2, ...options });
+  const all: EngineOptions = {
+    mode: 'fifo',
+    self: 1,
+    nodeCount: 2,
+    ...options,
+    timing: { heartbeatIntervalMs: 1e9, suspectMs: 1e9, ...options.timing },
+  };
+  const nodes = Array.from(
+    { length: all.nodeCount },
+    (_, index) => new OrderingEngine({ ...all, self: index + 1 }),
+  );
+  for (let now = -500; now < 0; now += 5) {
+    for (const node of nodes) node.tick(now);
+    for (let moved = true; moved; ) {
+      moved = false;
+      for (const node of nodes) {
+        for (let t = node.pollTransmit(); t !== undefined; t = node.pollTransmit()) {
+          moved = true;
+          const targets =
+            t.to === 'all' ? nodes.filter((other) => other !== node) : [nodes[t.to - 1]!];
+          for (const target of targets) target.receive(now, node.self, t.message);
+        }
+      }
+    }
+  }
+  const kept = nodes[all.self - 1]!;
+  expect(kept.view().members).toHaveLength(all.nodeCount);
+  view = kept.view().id;
+  drainTransmits(kept);
+  drainDeliveries(kept);
+  return kept;
 }
 
 describe('local posts', () => {
@@ -84,13 +144,11 @@ describe('local posts', () => {
     expect(node.stats().postsRefused).toBe(4);
   });
 
-  test('an idle node with peers sends a status every heartbeat', () => {
-    const node = engine();
-    node.tick(0);
-    expect(node.pollTimeout()).toBe(node.timing.heartbeatIntervalMs);
-    node.tick(node.timing.heartbeatIntervalMs);
-    expect(drainTransmits(node)).toEqual([{ to: 'all', message: status([0, 0]) }]);
-    expect(node.pollTimeout()).toBe(2 * node.timing.heartbeatIntervalMs);
+  test('an idle node with peers sends a status (and a heartbeat) every heartbeat', () => {
+    const node = engine({ timing: { heartbeatIntervalMs: 100 } });
+    node.tick(1_000);
+    expect(drainTransmits(node)).toContainEqual({ to: 'all', message: status([0, 0]) });
+    expect(node.pollTimeout()).toBeLessThanOrEqual(1_100);
   });
 });
 
@@ -166,7 +224,7 @@ describe('receiving', () => {
     drainTransmits(node);
     expect(node.pollTimeout()).toBe(node.timing.nakDelayMs);
     node.tick(node.timing.nakDelayMs);
-    expect(drainTransmits(node)).toEqual([{ to: 1, message: { kind: 'nak', first: 1, last: 2 } }]);
+    expect(drainTransmits(node)).toEqual([{ to: 1, message: nak(1, 2) }]);
     const retryAt = node.pollTimeout()!;
     expect(retryAt).toBe(node.timing.nakDelayMs + node.timing.retryIntervalMs);
     node.receive(retryAt - 1, 1, post(1, 'a'));
@@ -180,7 +238,7 @@ describe('receiving', () => {
     node.tick(node.timing.nakDelayMs);
     expect(drainTransmits(node)).toContainEqual({
       to: 1,
-      message: { kind: 'nak', first: 1, last: 4 },
+      message: nak(1, 4),
     });
   });
 
@@ -194,7 +252,7 @@ describe('receiving', () => {
     node.tick(node.timing.nakDelayMs);
     expect(drainTransmits(node)).toContainEqual({
       to: 1,
-      message: { kind: 'nak', first: 1, last: 4 },
+      message: nak(1, 4),
     });
   });
 
@@ -203,7 +261,7 @@ describe('receiving', () => {
     node.post(0, 1, bytes('a'));
     node.post(0, 1, bytes('b'));
     drainTransmits(node);
-    node.receive(1, 2, { kind: 'nak', first: 2, last: 9 });
+    node.receive(1, 2, nak(2, 9, 1));
     expect(drainTransmits(node)).toEqual([{ to: 2, message: post(2, 'b') }]);
     expect(node.stats().retransmissions).toBe(1);
   });
@@ -236,7 +294,7 @@ describe('receiving', () => {
 
 describe('total order', () => {
   const total = (self: number, nodeCount = 3): OrderingEngine =>
-    new OrderingEngine({ mode: 'total', self, nodeCount });
+    engine({ mode: 'total', self, nodeCount });
 
   test('the sequencer (node 1) writes an order entry for every post, its own first', () => {
     const sequencer = total(1);
@@ -247,6 +305,9 @@ describe('total order', () => {
       order(2, 1, 1),
       order(3, 2, 1),
     ]);
+    // Delivered once a majority of the nodes holds the order entries: here node 2 too.
+    expect(drainDeliveries(sequencer)).toEqual([]);
+    sequencer.receive(2, 2, status([3, 1, 0]));
     expect(drainDeliveries(sequencer)).toEqual(['mine', 'yours']);
   });
 

@@ -1,14 +1,16 @@
 import { emptyStats, type EngineStats } from './engine-stats.js';
+import { FailureDetector } from './failure-detector.js';
 import { checkLimits } from './limits.js';
 import type {
-  LogEntry,
-  NakMessage,
+  CutMessage,
+  InstallMessage,
+  Member,
+  MembershipMessage,
   NodeId,
-  OrderEntry,
   PeerMessage,
-  PostEntry,
+  PrepareMessage,
   RoomId,
-  StatusMessage,
+  ViewId,
 } from './messages.js';
 import {
   DEFAULT_TIMING,
@@ -19,25 +21,38 @@ import {
   type OrderingMode,
   type PostResult,
   type Transmit,
+  type View,
 } from './options.js';
-import { PostWindow } from './post-window.js';
 import { Queue } from './queue.js';
-import { ReceiveWindow } from './receive-window.js';
-import { SendLog } from './send-log.js';
-import { TotalOrder, type TotalOrderDelivery } from './total-order.js';
+import { ViewChange } from './view-coordinator.js';
+import { ViewChannel } from './view-channel.js';
+
+/** A fresh node waits this many heartbeats to hear its peers before it forms a view alone. */
+const HEARTBEATS_BEFORE_FIRST_VIEW = 2;
 
 /**
  * One node of a replicated group, with no I/O: feed it what happened (`post`, `receive`, `tick`, each
- * with the current time) and pull what to do (`pollTransmit`, `pollDelivery`, `pollTimeout`).
+ * with the current time) and pull what to do (`pollTransmit`, `pollDelivery`, `pollViewChange`,
+ * `pollTimeout`).
  *
- * Below the ordering modes sits one reliable channel per sender: every node numbers its own log
- * entries, peers hold back out-of-order entries, NAK gaps, and acknowledge with status messages;
- * entries every peer holds are dropped. On top of it, `unordered` delivers a post when it first
- * arrives, `fifo` in its origin's log order, and `total` in the order a sequencer (node 1) names.
+ * The nodes alive and connected form numbered **views**. Within a view, a reliable channel carries
+ * every member's posts and orders them (`ViewChannel`: unordered, FIFO, or total order by the
+ * view's sequencer). A failure detector (heartbeats; any message of a node's current run counts)
+ * notices a node that stops, restarts or is cut off; the lowest-numbered node alive then coordinates
+ * a view change (`ViewChange`) with a flush, so that:
  *
- * No node ever refuses to take a peer's entry once its turn has come, so no two nodes can wait on
- * each other; the only back-pressure is each origin's post window, freed as the nodes report (in
- * their status messages) that they have delivered its posts.
+ * - members that move together from one view to the next have delivered exactly the same posts in
+ *   it (virtual synchrony); a post of a failed member is delivered by all of them or none;
+ * - nothing is delivered twice, each origin's posts keep their order (fifo, total), and in total
+ *   order every member of a view delivers a room's posts in one order;
+ * - total order is delivered only in a primary view (a majority of all configured nodes); a node in
+ *   a minority view refuses total-order posts (`no-majority`), while unordered and FIFO go on inside
+ *   every view, so each side of a partition chats among itself;
+ * - a failed member holds nothing back once it is out of the view, and a restarted or reconnected
+ *   node is merged into the view of the others.
+ *
+ * A post made on one side of a partition is delivered on that side only: after the merge the other
+ * side does not receive it (as in extended virtual synchrony).
  */
 export class OrderingEngine {
   /** The ordering guarantee, as given. */
@@ -46,37 +61,36 @@ export class OrderingEngine {
   readonly self: NodeId;
   /** The group's size, as given. */
   readonly nodeCount: number;
+  /** This run of the node, as given (default 0). */
+  readonly incarnation: number;
   /** The limits in force: the options' over `DEFAULT_LIMITS`, checked to fit together. */
   readonly limits: EngineLimits;
   /** The timers in force: the options' over `DEFAULT_TIMING`. */
   readonly timing: EngineTiming;
 
-  readonly #log: SendLog;
-  readonly #postWindow: PostWindow;
-  /** Indexed by node id; undefined at `self`. */
-  readonly #windows: (ReceiveWindow | undefined)[];
-  /** Indexed by node id: the highest seq of this node's log that node reported delivered. */
-  readonly #deliveredByPeer: number[];
-  /** Total order, at other nodes than the sequencer: the sequencer's last reported stable seq. */
-  #sequencerStableSeq = 0;
-  /** Total order, at the sequencer, by origin: posts taken and not yet ordered, in log order. */
-  readonly #unordered: Queue<PostEntry>[];
-  /** Total order, at the sequencer, by origin: its order entries some node does not hold yet. */
-  readonly #unstableOrders: Queue<number>[];
-  readonly #totalOrder: TotalOrder | undefined;
-  /** Total order: the node that writes order entries. */
-  readonly #sequencer: NodeId;
+  readonly #detector: FailureDetector;
   readonly #transmits = new Queue<Transmit>();
   readonly #deliveries = new Queue<Delivery>();
+  readonly #viewChanges = new Queue<View>();
   readonly #stats = emptyStats();
-  /** When the status that acknowledges newly received entries goes out. */
-  #statusDeadline: number | undefined;
-  /**
-   * When the next status goes out anyway: a heartbeat that repairs any lost status (it names this
-   * node's highest seq, so peers NAK a lost tail, and carries what it has delivered). Armed on the
-   * first input; undefined for a node with no peers.
-   */
+  #channel: ViewChannel;
+  /** The current view's members, with their runs. */
+  #members: readonly Member[];
+  /** The highest view id this node has heard of: a new proposal goes above it. */
+  #viewIdMax: ViewId = 0;
+  /** The highest view id another node has been heard working in (not counting this node's own). */
+  #heardViewIdMax: ViewId = 0;
+  /** A view change this node takes part in: its coordinator and the proposed view. */
+  #promise: PrepareMessage & { readonly coordinator: NodeId } = NO_PROMISE;
+  /** The cut (for the promised proposal) this node fetches. */
+  #cut: CutMessage | undefined;
+  /** The last cut of the current view this node completed: a later coordinator must keep it. */
+  #completedCut: CutMessage | undefined;
+  /** The view change this node coordinates. */
+  #change: ViewChange | undefined;
   #heartbeatDeadline: number | undefined;
+  #firstViewDeadline: number | undefined;
+  #lastNow = 0;
 
   constructor(options: EngineOptions) {
     const { mode, self, nodeCount } = options;
@@ -85,76 +99,75 @@ export class OrderingEngine {
     if (!Number.isInteger(self) || self < 1 || self > nodeCount) {
       throw new RangeError(`self must be in 1..${nodeCount}`);
     }
+    const incarnation = options.incarnation ?? 0;
+    if (!Number.isSafeInteger(incarnation) || incarnation < 0) {
+      throw new RangeError(`incarnation must be a safe integer >= 0, not ${incarnation}`);
+    }
     this.mode = mode;
     this.self = self;
     this.nodeCount = nodeCount;
+    this.incarnation = incarnation;
     this.timing = { ...DEFAULT_TIMING, ...options.timing };
     this.limits = checkLimits(mode, nodeCount, options.limits ?? {}, this.timing);
-    this.#log = new SendLog(self, nodeCount);
-    this.#postWindow = new PostWindow(this.limits.postWindowEntriesMax);
-    this.#windows = Array.from({ length: nodeCount + 1 }, (_, id) =>
-      id === 0 || id === self ? undefined : new ReceiveWindow(this.limits, this.timing),
-    );
-    this.#deliveredByPeer = new Array<number>(nodeCount + 1).fill(0);
-    this.#sequencer = 1;
-    this.#unordered = Array.from({ length: nodeCount + 1 }, () => new Queue<PostEntry>());
-    this.#unstableOrders = Array.from({ length: nodeCount + 1 }, () => new Queue<number>());
-    this.#totalOrder =
-      mode === 'total' ? new TotalOrder(nodeCount, this.#deliverInTotalOrder) : undefined;
+    this.#detector = new FailureDetector({ id: self, incarnation }, nodeCount, this.timing.suspectMs);
+    this.#members = [{ id: self, incarnation }];
+    // A fresh node starts alone in view 0, which is never primary and takes no posts: it waits to
+    // be merged with its peers (or, hearing none, forms a view of its own).
+    this.#channel = this.#newChannel(0, [self]);
   }
 
   /** A local client posted `payload` to `room`. */
   post(now: number, room: RoomId, payload: Uint8Array): PostResult {
-    this.#armHeartbeat(now);
-    if (!this.#isRoom(room)) return this.#refuse('bad-room');
+    this.#start(now);
+    if (!Number.isInteger(room) || room < 1 || room > this.limits.roomIdMax) {
+      return this.#refuse('bad-room');
+    }
     if (payload.byteLength > this.limits.payloadBytesMax) return this.#refuse('payload-too-large');
-    if (this.#postWindow.isFull) return this.#refuse('window-full');
-    // Fields in the order the codec decodes them: one object shape for every post.
-    const entry: PostEntry = { kind: 'post', seq: this.#log.nextSeq, room, payload };
-    this.#write(entry);
-    this.#postWindow.add(entry.seq, this.#totalOrder !== undefined);
-    if (this.#totalOrder === undefined) this.#deliver(this.self, entry);
-    else this.#takePostInTotalOrder(this.self, entry);
-    this.#releasePostWindow();
-    return { ok: true, seq: entry.seq };
+    if (this.#channel.frozen || this.#channel.view === 0) return this.#refuse('view-change');
+    if (this.mode === 'total' && !this.#channel.primary) return this.#refuse('no-majority');
+    const result = this.#channel.post(room, payload);
+    if (!result.ok) this.#stats.postsRefused += 1;
+    return result;
   }
 
   /** A message from peer `from` arrived. Messages that break the protocol are dropped and counted. */
   receive(now: number, from: NodeId, message: PeerMessage): void {
-    this.#armHeartbeat(now);
-    const window = this.#windows[from];
-    if (window === undefined) {
+    this.#start(now);
+    if (!Number.isInteger(from) || from < 1 || from > this.nodeCount || from === this.self) {
       this.#stats.invalidDropped += 1;
       return;
     }
     switch (message.kind) {
       case 'post':
       case 'order':
-        this.#receiveEntry(now, from, window, message);
-        return;
       case 'status':
-        this.#receiveStatus(now, from, window, message);
-        return;
       case 'nak':
-        this.#receiveNak(from, message);
+        this.#receiveChannelMessage(now, from, message, message.view);
         return;
+      case 'relay':
+        this.#receiveChannelMessage(now, from, message, message.entry.view);
+        return;
+      case 'heartbeat':
+        this.#receiveHeartbeat(now, from, message.incarnation, message.view);
+        return;
+      default:
+        this.#detector.heardCurrent(now, from);
+        this.#handleMembership(now, from, message);
+        this.#coordinate(now);
     }
   }
 
   /** Time passed: fire whatever is due. Calling it early or often is harmless. */
   tick(now: number): void {
-    this.#armHeartbeat(now);
-    const statusDue = this.#statusDeadline !== undefined && this.#statusDeadline <= now;
-    if (statusDue || (this.#heartbeatDeadline !== undefined && this.#heartbeatDeadline <= now)) {
-      this.#sendStatus(now);
+    this.#start(now);
+    this.#channel.tick(now);
+    if (this.#heartbeatDeadline !== undefined && this.#heartbeatDeadline <= now) {
+      this.#heartbeatDeadline = now + this.timing.heartbeatIntervalMs;
+      const heartbeat = { kind: 'heartbeat', incarnation: this.incarnation, view: this.#channel.view } as const;
+      this.#transmits.push({ to: 'all', message: heartbeat });
     }
-    for (const [peer, window] of this.#windows.entries()) {
-      if (window === undefined) continue;
-      for (const { first, last } of window.takeDueNak(now)) {
-        this.#stats.naksSent += 1;
-        this.#transmits.push({ to: peer, message: { kind: 'nak', first, last } });
-      }
-    }
+    this.#reportFlushed();
+    this.#coordinate(now);
   }
 
   /** The next message to send, or undefined when there is none: call it until then after every input. */
@@ -167,263 +180,280 @@ export class OrderingEngine {
     return this.#deliveries.shift();
   }
 
+  /** The next view this node installed, in order: for logs and counters. */
+  pollViewChange(): View | undefined {
+    return this.#viewChanges.shift();
+  }
+
   /**
    * The time (on the caller's clock, like every `now`) at which `tick` next has work to do: at the
-   * latest the next heartbeat. Undefined only for a node with no peers.
+   * latest the next heartbeat. Undefined only for a node configured alone.
    */
   pollTimeout(): number | undefined {
-    // Called once per event-loop turn: a plain loop, no closure or iterator per call.
+    if (this.nodeCount === 1) return undefined;
     let next = this.#heartbeatDeadline;
-    const status = this.#statusDeadline;
-    if (status !== undefined && (next === undefined || status < next)) next = status;
-    const windows = this.#windows;
-    for (let node = 1; node < windows.length; node++) {
-      const deadline = windows[node]?.nextDeadline();
+    const consider = (deadline: number | undefined): void => {
       if (deadline !== undefined && (next === undefined || deadline < next)) next = deadline;
+    };
+    consider(this.#channel.pollTimeout());
+    consider(this.#change?.nextDeadline());
+    consider(this.#detector.nextSuspicionMs(this.#lastNow));
+    const firstView = this.#firstViewDeadline;
+    if (this.#channel.view === 0 && firstView !== undefined && firstView > this.#lastNow) {
+      consider(firstView);
     }
     return next;
   }
 
-  /** The counters and current depths, as a snapshot. */
-  stats(): Readonly<EngineStats> {
-    let holdBackDepth = 0;
-    for (const window of this.#windows) holdBackDepth += window?.heldCount ?? 0;
+  /** The view this node is in now. */
+  view(): View {
     return {
-      ...this.#stats,
-      logDepth: this.#log.unstableCount,
-      postWindowDepth: this.#postWindow.size,
-      holdBackDepth,
-      totalOrderPending: this.#totalOrder?.pendingCount ?? 0,
+      id: this.#channel.view,
+      members: this.#channel.members,
+      primary: this.#channel.primary,
     };
   }
 
-  #receiveEntry(now: number, from: NodeId, window: ReceiveWindow, entry: LogEntry): void {
-    const result = window.insert(now, entry);
-    // Acknowledge either way: a duplicate means the sender may not know we have it, and an entry
-    // beyond the window means it is far ahead and should learn what we hold.
-    this.#statusDeadline ??= now + this.timing.ackDelayMs;
-    if (result === 'out-of-window') {
-      this.#stats.outOfWindowDropped += 1;
+  /** The counters and current depths, as a snapshot. */
+  stats(): Readonly<EngineStats> {
+    return {
+      ...this.#stats,
+      ...this.#channel.depths(),
+      viewId: this.#channel.view,
+      viewMembers: this.#channel.members.length,
+      viewPrimary: this.#channel.primary ? 1 : 0,
+    };
+  }
+
+  /** The first input: start the heartbeats (and the wait for a first view). */
+  #start(now: number): void {
+    this.#lastNow = Math.max(this.#lastNow, now);
+    if (this.nodeCount === 1 || this.#heartbeatDeadline !== undefined) return;
+    this.#heartbeatDeadline = now;
+    this.#firstViewDeadline = now + HEARTBEATS_BEFORE_FIRST_VIEW * this.timing.heartbeatIntervalMs;
+  }
+
+  #receiveChannelMessage(
+    now: number,
+    from: NodeId,
+    message: Extract<PeerMessage, { kind: 'post' | 'order' | 'status' | 'nak' | 'relay' }>,
+    view: ViewId,
+  ): void {
+    const channel = this.#channel;
+    if (view !== channel.view || !channel.isMember(from)) {
+      this.#stats.otherViewDropped += 1;
       return;
     }
-    if (result === 'duplicate') {
-      this.#stats.duplicatesDropped += 1;
-      return;
+    this.#detector.heardCurrent(now, from);
+    channel.receive(now, from, message);
+    this.#reportFlushed();
+  }
+
+  #receiveHeartbeat(now: number, from: NodeId, incarnation: number, view: ViewId): void {
+    if (this.#detector.heard(now, from, incarnation) === 'stale') return;
+    this.#viewIdMax = Math.max(this.#viewIdMax, view);
+    if (this.#change?.installing && this.#change.proposal === view) this.#change.onInstalled(from);
+    else if (!this.#channel.isMember(from) || view !== this.#channel.view) {
+      this.#heardViewIdMax = Math.max(this.#heardViewIdMax, view);
     }
-    this.#stats.entriesReceived += 1;
-    if (this.mode === 'unordered' && entry.kind === 'post' && this.#isValidPost(entry)) {
-      this.#deliver(from, entry);
+    // A member of this view already works in a later one: this node was left out (it was paused
+    // or cut off). It stops at once, and waits to be merged back.
+    if (view > this.#channel.view && this.#channel.isMember(from)) this.#channel.freeze();
+    this.#coordinate(now);
+  }
+
+  #handleMembership(now: number, from: NodeId, message: MembershipMessage): void {
+    switch (message.kind) {
+      case 'prepare':
+        this.#onPrepare(from, message);
+        return;
+      case 'report':
+        if (this.#change?.proposal === message.proposal) this.#change.onReport(from, message);
+        return;
+      case 'adopted':
+        if (this.#change?.proposal === message.proposal) this.#change.onAdopted(from, message);
+        return;
+      case 'cut':
+        this.#onCut(now, from, message);
+        return;
+      case 'flushed':
+        if (this.#change?.proposal === message.proposal) this.#change.onFlushed(from);
+        return;
+      case 'install':
+        this.#onInstall(from, message);
+        return;
+      case 'heartbeat':
+        return;
     }
-    for (let next = window.takeNext(); next !== undefined; next = window.takeNext()) {
-      this.#take(from, next);
+  }
+
+  /** A coordinator asks this node to stop its view and report: it does, for the latest proposal. */
+  #onPrepare(from: NodeId, prepare: PrepareMessage): void {
+    const included = prepare.members.some(
+      (member) => member.id === this.self && member.incarnation === this.incarnation,
+    );
+    if (!included || prepare.proposal <= this.#channel.view) return;
+    this.#viewIdMax = Math.max(this.#viewIdMax, prepare.proposal);
+    const promised = this.#promise;
+    if (prepare.proposal < promised.proposal) return;
+    if (prepare.proposal === promised.proposal && from !== promised.coordinator) return;
+    if (prepare.proposal > promised.proposal) {
+      this.#promise = { ...prepare, coordinator: from };
+      this.#cut = undefined;
     }
-    // In total order an entry from anyone may deliver this node's own posts.
-    if (this.#totalOrder !== undefined && this.#postWindow.size > 0) this.#releasePostWindow();
+    this.#channel.freeze();
+    const adopted = this.#completedCut;
+    const report = this.#channel.report(prepare.proposal, adopted?.proposal ?? 0);
+    this.#send(from, report);
+    // Sent under this proposal's id; the report names the proposal the cut was made for.
+    if (adopted !== undefined) {
+      this.#send(from, { ...adopted, kind: 'adopted', proposal: prepare.proposal });
+    }
+  }
+
+  /** The coordinator's cut: fetch what it names, and say so once everything is here. */
+  #onCut(now: number, from: NodeId, cut: CutMessage): void {
+    const promised = this.#promise;
+    if (cut.proposal !== promised.proposal || from !== promised.coordinator) return;
+    const { view, members } = this.#channel;
+    if (cut.view !== view || cut.members.join() !== members.join()) return;
+    if (this.#cut === undefined) {
+      this.#cut = cut;
+      this.#channel.applyCut(now, cut);
+    } else {
+      this.#channel.refetch();
+    }
+    this.#reportFlushed(true);
+  }
+
+  /** Tells the coordinator once this node holds all of its cut (again if `repeat`). */
+  #reportFlushed(repeat = false): void {
+    const cut = this.#cut;
+    if (cut === undefined || !this.#channel.holdsCut()) return;
+    const first = this.#completedCut?.proposal !== cut.proposal;
+    if (!first && !repeat) return;
+    this.#completedCut = cut;
+    this.#send(this.#promise.coordinator, { kind: 'flushed', proposal: cut.proposal });
+  }
+
+  /** Every member is ready: deliver the cut of the old view and move to the new one. */
+  #onInstall(from: NodeId, install: InstallMessage): void {
+    const promised = this.#promise;
+    if (install.proposal !== promised.proposal || from !== promised.coordinator) return;
+    if (this.#completedCut?.proposal !== install.proposal) return;
+    this.#channel.finish();
+    this.#members = install.members;
+    this.#channel = this.#newChannel(
+      install.proposal,
+      install.members.map((member) => member.id),
+    );
+    this.#promise = NO_PROMISE;
+    this.#cut = undefined;
+    this.#completedCut = undefined;
+    this.#viewIdMax = Math.max(this.#viewIdMax, install.proposal);
+    this.#stats.viewChanges += 1;
+    this.#viewChanges.push(this.view());
+    // Peers learn at once that this node is in the new view.
+    this.#heartbeatDeadline = this.#lastNow;
+    this.#change?.onInstalled(this.self);
   }
 
   /**
-   * Hands up a peer's entry in its log order. An entry this node cannot use (a room out of range,
-   * an oversized payload, an order entry from a node that is not the sequencer) still takes its
-   * place in the log, so it never leaves a hole that stalls the sender's later entries: it is
-   * counted and skipped.
+   * The coordinator's part: the lowest-numbered node alive proposes a view of every node alive
+   * whenever that differs from the view it is in (or its view is stopped), and drives the change.
    */
-  #take(from: NodeId, entry: LogEntry): void {
-    if (entry.kind === 'post' && !this.#isValidPost(entry)) {
-      this.#stats.invalidDropped += 1;
-      this.#totalOrder?.takeOther(from, entry.seq);
+  #coordinate(now: number): void {
+    const alive = this.#detector.aliveMembers(now);
+    if (alive[0]!.id !== this.self) {
+      this.#change = undefined;
       return;
     }
-    if (this.mode === 'fifo' && entry.kind === 'post') {
-      this.#deliver(from, entry);
-      return;
+    const change = this.#change;
+    // A proposal for other members than those alive now, or for an id some node already uses,
+    // cannot succeed: it is dropped for a new one.
+    const outdated =
+      !sameMembers(change?.members ?? alive, alive) || (change?.proposal ?? 0) <= this.#heardViewIdMax;
+    // (Members that have installed it already are merged by the next one.)
+    if (change !== undefined && outdated) this.#change = undefined;
+    if (this.#change === undefined) {
+      const settled = sameMembers(alive, this.#members) && this.#channel.view !== 0;
+      if (settled && !this.#channel.frozen) return;
+      const waitingForPeers =
+        this.#channel.view === 0 && alive.length === 1 && now < (this.#firstViewDeadline ?? now);
+      if (waitingForPeers) return;
+      const proposal = Math.max(this.#viewIdMax, this.#promise.proposal, this.#channel.view) + 1;
+      this.#viewIdMax = proposal;
+      this.#change = new ViewChange(
+        proposal,
+        alive,
+        this.mode,
+        this.nodeCount,
+        this.timing.retryIntervalMs,
+        this.timing.suspectMs,
+        now,
+      );
     }
-    if (this.#totalOrder === undefined) {
-      if (entry.kind === 'order') this.#stats.invalidDropped += 1;
-      return;
-    }
-    if (entry.kind === 'post') {
-      this.#takePostInTotalOrder(from, entry);
-      return;
-    }
-    this.#totalOrder.takeOther(from, entry.seq);
-    const fromSequencer = from === this.#sequencer && this.#isRoom(entry.room);
-    if (!fromSequencer || !this.#totalOrder.takeOrder(entry)) {
-      this.#stats.invalidDropped += 1;
-      return;
-    }
-    if (entry.origin === this.self) this.#postWindow.ordered(entry.originSeq, entry.seq);
+    this.#drive(now);
   }
 
-  #takePostInTotalOrder(origin: NodeId, post: PostEntry): void {
-    const totalOrder = this.#totalOrder!;
-    // An honest origin never has more than its window of posts waiting here (each is in flight);
-    // past that it is faulty or hostile, and what it sends is not kept.
-    if (totalOrder.waitingCount(origin) >= this.limits.postWindowEntriesMax) {
-      this.#stats.invalidDropped += 1;
-      totalOrder.takeOther(origin, post.seq);
-      return;
-    }
-    totalOrder.takePost(origin, post);
-    if (this.self !== this.#sequencer) return;
-    this.#unordered[origin]!.push(post);
-    this.#orderWaitingPosts(origin);
-  }
-
-  /**
-   * The sequencer orders an origin's posts in its log order, but at most a window of them whose
-   * order entry is not yet held by every node: an honest origin has no more in flight, so this only
-   * holds back a faulty or hostile one, and keeps the sequencer's log bounded whatever it sends.
-   */
-  #orderWaitingPosts(origin: NodeId): void {
-    const totalOrder = this.#totalOrder!;
-    const unordered = this.#unordered[origin]!;
-    const unstable = this.#unstableOrders[origin]!;
-    for (let post = unordered.peek(); post !== undefined; post = unordered.peek()) {
-      if (unstable.length >= this.limits.postWindowEntriesMax) return;
-      unordered.shift();
-      const order: OrderEntry = {
-        kind: 'order',
-        seq: this.#log.nextSeq,
-        room: post.room,
-        origin,
-        originSeq: post.seq,
-      };
-      this.#write(order);
-      unstable.push(order.seq);
-      totalOrder.takeOther(this.self, order.seq);
-      totalOrder.takeOrder(order);
-      if (origin === this.self) this.#postWindow.ordered(post.seq, order.seq);
-    }
-  }
-
-  /** The sequencer: order entries up to the log's stable seq are held by every node. */
-  #orderEntriesStable(): void {
-    const stableSeq = this.#log.stableSeq;
-    for (let origin = 1; origin <= this.nodeCount; origin++) {
-      const unstable = this.#unstableOrders[origin]!;
-      let freed = false;
-      for (
-        let seq = unstable.peek();
-        seq !== undefined && seq <= stableSeq;
-        seq = unstable.peek()
-      ) {
-        unstable.shift();
-        freed = true;
+  #drive(now: number): void {
+    // Answers from this node itself arrive at once, so a step may complete right away: poll again.
+    for (let round = 0; round < 4 && this.#change !== undefined; round++) {
+      const change: ViewChange = this.#change;
+      const result = change.poll(now);
+      if ('failed' in result) {
+        this.#change = undefined;
+        // Members that missed the install are not failed: they will be merged back.
+        if (change.installing) return;
+        for (const node of result.failed) {
+          if (node !== this.self) this.#detector.exclude(now, node, this.timing.suspectMs);
+        }
+        this.#stats.viewChangesFailed += 1;
+        return;
       }
-      if (freed) this.#orderWaitingPosts(origin);
+      for (const { to, message } of result.send) this.#send(to, message);
+      if (change.done) this.#change = undefined;
+      if (result.send.length === 0) return;
     }
   }
 
-  #isValidPost(post: PostEntry): boolean {
-    return this.#isRoom(post.room) && post.payload.byteLength <= this.limits.payloadBytesMax;
+  /** A membership message to `to`, or handled at once when that is this node. */
+  #send(to: NodeId, message: MembershipMessage): void {
+    if (to === this.self) this.#handleMembership(this.#lastNow, this.self, message);
+    else this.#transmits.push({ to, message });
   }
 
-  readonly #deliverInTotalOrder = ({ origin, post }: TotalOrderDelivery): void => {
-    this.#deliver(origin, post);
-  };
-
-  #deliver(origin: NodeId, post: PostEntry): void {
-    this.#stats.deliveries += 1;
-    this.#deliveries.push({ room: post.room, origin, originSeq: post.seq, payload: post.payload });
+  #newChannel(view: ViewId, members: readonly NodeId[]): ViewChannel {
+    return new ViewChannel({
+      mode: this.mode,
+      self: this.self,
+      view,
+      members,
+      nodeCount: this.nodeCount,
+      limits: this.limits,
+      timing: this.timing,
+      stats: this.#stats,
+      transmit: (transmit) => this.#transmits.push(transmit),
+      deliver: (delivery) => this.#deliveries.push(delivery),
+    });
   }
 
-  /** The highest seq of `node`'s log up to which every post has been delivered here. */
-  #deliveredSeq(node: NodeId): number {
-    if (this.#totalOrder !== undefined) return this.#totalOrder.deliveredSeq(node);
-    return node === this.self ? this.#log.highestSeq : this.#windows[node]!.contiguousSeq;
-  }
-
-  /**
-   * Frees the post window up to what every node (this one too) has delivered and, in total order,
-   * what the sequencer knows every node holds of its order entries.
-   */
-  #releasePostWindow(): void {
-    let everywhere = this.#deliveredSeq(this.self);
-    for (let node = 1; node <= this.nodeCount; node++) {
-      if (node !== this.self) everywhere = Math.min(everywhere, this.#deliveredByPeer[node]!);
-    }
-    const orderStableSeq =
-      this.self === this.#sequencer ? this.#log.stableSeq : this.#sequencerStableSeq;
-    this.#postWindow.release(everywhere, orderStableSeq);
-  }
-
-  #receiveStatus(now: number, from: NodeId, window: ReceiveWindow, status: StatusMessage): void {
-    if (status.received.length !== this.nodeCount || status.delivered.length !== this.nodeCount) {
-      this.#stats.invalidDropped += 1;
-      return;
-    }
-    const ownSeqHeld = status.received[this.self - 1]!;
-    // Nothing is delivered before it is held: a peer's word counts only as far as its acknowledgement,
-    // so that it can never free the post window while the log still holds the posts.
-    const ownSeqDelivered = Math.min(status.delivered[this.self - 1]!, ownSeqHeld);
-    window.learnHighest(now, status.received[from - 1]!);
-    if (ownSeqHeld > this.#log.highestSeq || ownSeqDelivered > this.#log.highestSeq) {
-      // The peer holds more of this node's log than it has written: it remembers an earlier run
-      // (this node restarted; membership is static) or the status is forged. Taking it as an
-      // acknowledgement would drop entries the peer does not have, so it is counted instead.
-      this.#stats.acknowledgementsBeyondLog += 1;
-      return;
-    }
-    this.#log.acknowledge(from, ownSeqHeld);
-    let news = false;
-    if (ownSeqDelivered > this.#deliveredByPeer[from]!) {
-      this.#deliveredByPeer[from] = ownSeqDelivered;
-      news = true;
-    }
-    if (from === this.#sequencer && status.stable > this.#sequencerStableSeq) {
-      this.#sequencerStableSeq = status.stable;
-      news = true;
-    }
-    // At the sequencer, the acknowledgement may have made more order entries stable.
-    if (this.#totalOrder !== undefined && this.self === this.#sequencer) this.#orderEntriesStable();
-    if (news || this.self === this.#sequencer) this.#releasePostWindow();
-  }
-
-  #receiveNak(from: NodeId, nak: NakMessage): void {
-    this.#stats.naksReceived += 1;
-    const last = Math.min(nak.last, nak.first + this.limits.retransmitEntriesPerNakMax - 1);
-    for (let seq = nak.first; seq <= last; seq++) {
-      const entry = this.#log.get(seq);
-      if (entry !== undefined) this.#retransmit(from, entry);
-    }
-  }
-
-  #retransmit(to: NodeId, entry: LogEntry): void {
-    this.#stats.retransmissions += 1;
-    this.#transmits.push({ to, message: entry });
-  }
-
-  #write(entry: LogEntry): void {
-    this.#log.append(entry);
-    this.#stats.entriesWritten += 1;
-    if (this.nodeCount > 1) this.#transmits.push({ to: 'all', message: entry });
-  }
-
-  #sendStatus(now: number): void {
-    this.#statusDeadline = undefined;
-    this.#heartbeatDeadline = now + this.timing.heartbeatIntervalMs;
-    const received = new Array<number>(this.nodeCount);
-    const delivered = new Array<number>(this.nodeCount);
-    for (let node = 1; node <= this.nodeCount; node++) {
-      received[node - 1] =
-        node === this.self ? this.#log.highestSeq : this.#windows[node]!.contiguousSeq;
-      delivered[node - 1] = this.#deliveredSeq(node);
-    }
-    this.#stats.statusesSent += 1;
-    const stable = this.#log.stableSeq;
-    this.#transmits.push({ to: 'all', message: { kind: 'status', received, delivered, stable } });
-  }
-
-  #armHeartbeat(now: number): void {
-    if (this.nodeCount > 1) this.#heartbeatDeadline ??= now + this.timing.heartbeatIntervalMs;
-  }
-
-  #isRoom(room: number): boolean {
-    return Number.isInteger(room) && room >= 1 && room <= this.limits.roomIdMax;
-  }
-
-  #refuse(reason: 'bad-room' | 'payload-too-large' | 'window-full'): PostResult {
+  #refuse(reason: Extract<PostResult, { ok: false }>['reason']): PostResult {
     this.#stats.postsRefused += 1;
     return { ok: false, reason };
   }
+}
+
+const NO_PROMISE: PrepareMessage & { readonly coordinator: NodeId } = {
+  kind: 'prepare',
+  proposal: 0,
+  members: [],
+  coordinator: 0,
+};
+
+function sameMembers(a: readonly Member[], b: readonly Member[]): boolean {
+  return (
+    a.length === b.length &&
+    a.every((member, index) => member.id === b[index]!.id && member.incarnation === b[index]!.incarnation)
+  );
 }

@@ -10,6 +10,8 @@ export {
   type EngineOptions,
   type EngineTiming,
   type OrderingMode,
+  type PostRefusal,
   type PostResult,
   type Transmit,
+  type View,
 } from './options.js';

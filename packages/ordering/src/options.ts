@@ -1,4 +1,4 @@
-import type { NodeId, PeerMessage, RoomId } from './messages.js';
+import type { NodeId, PeerMessage, RoomId, ViewId } from './messages.js';
 
 /**
  * What an engine guarantees about the order of deliveries: `unordered` (each post once, as it
@@ -45,10 +45,16 @@ export interface EngineTiming {
   /** The longest NAK repeat interval, where the doubling stops. */
   readonly retryIntervalMsMax: number;
   /**
-   * A node sends a status at least this often, even when idle: it repairs lost statuses (so lost
-   * tails are NAKed and post windows freed) and tells peers the node is alive.
+   * A node sends a heartbeat (and, in a view with others, a status) at least this often, even when
+   * idle: it tells peers the node is alive, and repairs lost statuses (so lost tails are NAKed and
+   * post windows freed).
    */
   readonly heartbeatIntervalMs: number;
+  /**
+   * A node not heard from for this long is taken for failed, and a view change leaves it out; a step
+   * of a view change a member does not answer within it fails that member the same way.
+   */
+  readonly suspectMs: number;
 }
 
 /** What `new OrderingEngine(options)` takes. */
@@ -57,8 +63,13 @@ export interface EngineOptions {
   readonly mode: OrderingMode;
   /** This node's id, 1..nodeCount. */
   readonly self: NodeId;
-  /** Nodes are 1..nodeCount; all of them take part in every room. */
+  /** Nodes are 1..nodeCount: those alive and connected form the view, and take part in every room. */
   readonly nodeCount: number;
+  /**
+   * This run of the node: a node that restarts (with a fresh engine) must use a larger one than
+   * before, e.g. its start time in milliseconds. Default 0.
+   */
+  readonly incarnation?: number;
   /** Bounds on memory; each one left out is taken from `DEFAULT_LIMITS`. */
   readonly limits?: Partial<EngineLimits>;
   /** Timers; each one left out is taken from `DEFAULT_TIMING`. */
@@ -81,6 +92,7 @@ export const DEFAULT_TIMING: EngineTiming = {
   retryIntervalMs: 100,
   retryIntervalMsMax: 1000,
   heartbeatIntervalMs: 100,
+  suspectMs: 1000,
 };
 
 /** A message to send: to one peer, or to every peer but this node. */
@@ -97,17 +109,32 @@ export interface Delivery {
   readonly room: RoomId;
   /** The node whose client posted it. */
   readonly origin: NodeId;
-  /** Its `seq` in the origin's log (what `post()` answered there). */
+  /** Its `seq` in the origin's log of `view` (what `post()` answered there). */
   readonly originSeq: number;
   /** The bytes as posted. */
   readonly payload: Uint8Array;
+  /** The view the post was posted and delivered in. */
+  readonly view: ViewId;
+}
+
+/** A view as a node installed it. */
+export interface View {
+  /** Its number: every view a node installs has a larger one than the last. */
+  readonly id: ViewId;
+  /** Ascending node ids. */
+  readonly members: readonly NodeId[];
+  /** Whether it holds a majority of the configured nodes: total order is delivered only then. */
+  readonly primary: boolean;
 }
 
 /**
- * What `post()` answers: taken, with the post's `seq` in this node's log; or refused, with why: the
- * post window is full (`postWindowEntriesMax` posts in flight), the payload is over
- * `payloadBytesMax`, or the room is not in 1..`roomIdMax`.
+ * Why a post was refused: the post window is full (`window-full`), a view change is under way or
+ * the node has not joined a view yet (`view-change`), total order without a majority
+ * (`no-majority`), or the post itself is wrong.
  */
+export type PostRefusal = 'window-full' | 'view-change' | 'no-majority' | 'payload-too-large' | 'bad-room';
+
+/** What `post()` answers: taken, with the post's `seq` in this node's log of its view; or refused, with why. */
 export type PostResult =
   | { readonly ok: true; readonly seq: number }
-  | { readonly ok: false; readonly reason: 'window-full' | 'payload-too-large' | 'bad-room' };
+  | { readonly ok: false; readonly reason: PostRefusal };

@@ -15,17 +15,18 @@ const NAK_RANGES_PER_ROUND_MAX = 16;
 const RING_SLOTS_INITIAL = 64;
 
 /**
- * What this node holds of one peer's log. Everything up to `contiguousSeq` has arrived (and is
- * acknowledged); entries beyond it wait until the gap before them is filled. Arrived entries are
- * handed up in seq order by `takeNext`, which the engine may hold off (back-pressure) without
- * holding off the acknowledgement. Gaps are NAKed once they have persisted for `nakDelayMs` (so
- * plain reordering costs nothing), then again with backoff until repaired.
+ * What this node holds of one peer's log in one view. Everything up to `contiguousSeq` has arrived
+ * (and is acknowledged); entries beyond it wait until the gap before them is filled. Arrived entries
+ * are handed up in seq order by `takeNext`, and kept after that until `release` (until every member
+ * holds them), so that if the peer fails, a view change can hand them to members that lack them.
+ * Gaps are NAKed once they have persisted for `nakDelayMs` (so plain reordering costs nothing), then
+ * again with backoff until repaired.
  */
 export class ReceiveWindow {
   /**
    * Held entries, entry `seq` at slot `seq & #slotMask`. The ring always covers
-   * `#takenSeq + 1 .. #takenSeq + slots`, so those seqs have distinct slots: a ring rather than a
-   * Map, since entries mostly arrive in order and leave in order.
+   * `#releasedSeq + 1 .. #releasedSeq + slots`, so those seqs have distinct slots: a ring rather than
+   * a Map, since entries mostly arrive in order and leave in order.
    */
   #ring: (LogEntry | undefined)[] = new Array<LogEntry | undefined>(RING_SLOTS_INITIAL);
   #slotMask = RING_SLOTS_INITIAL - 1;
@@ -33,6 +34,10 @@ export class ReceiveWindow {
   #contiguousSeq = 0;
   /** The last entry handed up; at most `#contiguousSeq`. */
   #takenSeq = 0;
+  /** Entries up to here are dropped; at most `#takenSeq`. */
+  #releasedSeq = 0;
+  /** No NAK asks beyond this (a view change's cut), if set. */
+  #nakCeilingSeq = Number.POSITIVE_INFINITY;
   /** The highest seq we know the peer has written: from its entries and its status messages. */
   #knownHighestSeq = 0;
   #nakDeadline: number | undefined;
@@ -53,6 +58,15 @@ export class ReceiveWindow {
     return this.#heldCount;
   }
 
+  get takenSeq(): number {
+    return this.#takenSeq;
+  }
+
+  /** Taken entries kept for a view change. */
+  get retainedCount(): number {
+    return this.#takenSeq - this.#releasedSeq;
+  }
+
   insert(now: number, entry: LogEntry): InsertResult {
     const { seq } = entry;
     if (seq <= this.#contiguousSeq || this.#holds(seq)) return 'duplicate';
@@ -61,7 +75,7 @@ export class ReceiveWindow {
       this.learnHighest(now, seq);
       return 'out-of-window';
     }
-    while (seq - this.#takenSeq > this.#slotMask + 1) this.#growRing();
+    while (seq - this.#releasedSeq > this.#slotMask + 1) this.#growRing();
     this.#ring[seq & this.#slotMask] = entry;
     this.#heldCount += 1;
     if (seq === this.#contiguousSeq + 1) {
@@ -75,22 +89,35 @@ export class ReceiveWindow {
     return 'new';
   }
 
-  /** The next entry in seq order, if it has arrived, without taking it. */
-  peekNext(): LogEntry | undefined {
-    return this.#takenSeq < this.#contiguousSeq
-      ? this.#ring[(this.#takenSeq + 1) & this.#slotMask]
-      : undefined;
-  }
-
-  /** Takes the next entry in seq order, if it has arrived. */
+  /** Takes the next entry in seq order, if it has arrived (it stays retained until released). */
   takeNext(): LogEntry | undefined {
     if (this.#takenSeq >= this.#contiguousSeq) return undefined;
-    const slot = (this.#takenSeq + 1) & this.#slotMask;
-    const entry = this.#ring[slot];
-    this.#ring[slot] = undefined;
+    const entry = this.#ring[(this.#takenSeq + 1) & this.#slotMask];
     this.#heldCount -= 1;
     this.#takenSeq += 1;
     return entry;
+  }
+
+  /** Entry `seq` if it is held or retained. */
+  get(seq: number): LogEntry | undefined {
+    if (seq <= this.#releasedSeq) return undefined;
+    const entry = this.#ring[seq & this.#slotMask];
+    return entry?.seq === seq ? entry : undefined;
+  }
+
+  /** Every member holds the entries up to `seq`: drop those already taken. */
+  release(seq: number): void {
+    const last = Math.min(seq, this.#takenSeq);
+    for (let next = this.#releasedSeq + 1; next <= last; next++) {
+      this.#ring[next & this.#slotMask] = undefined;
+    }
+    this.#releasedSeq = Math.max(this.#releasedSeq, last);
+  }
+
+  /** A view change needs the entries up to `seq`: NAK up to it, and never beyond. */
+  want(now: number, seq: number): void {
+    this.#nakCeilingSeq = seq;
+    this.learnHighest(now, seq);
   }
 
   /** The peer has written at least up to `seq`. */
@@ -132,7 +159,7 @@ export class ReceiveWindow {
   }
 
   #hasGap(): boolean {
-    return this.#knownHighestSeq > this.#contiguousSeq;
+    return Math.min(this.#knownHighestSeq, this.#nakCeilingSeq) > this.#contiguousSeq;
   }
 
   #missingRanges(): MissingRange[] {
@@ -141,6 +168,7 @@ export class ReceiveWindow {
     let seq = this.#contiguousSeq + 1;
     const end = Math.min(
       this.#knownHighestSeq,
+      this.#nakCeilingSeq,
       this.#takenSeq + this.limits.receiveWindowEntriesMax,
     );
     while (seq <= end && budget > 0 && ranges.length < NAK_RANGES_PER_ROUND_MAX) {

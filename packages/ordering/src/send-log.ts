@@ -24,10 +24,10 @@ export class SendLog {
 
   constructor(
     readonly self: NodeId,
-    nodeCount: number,
+    members: readonly NodeId[],
   ) {
-    this.#peers = Array.from({ length: nodeCount }, (_, i) => i + 1).filter((id) => id !== self);
-    this.#ackedSeq = new Array<number>(nodeCount + 1).fill(0);
+    this.#peers = members.filter((id) => id !== self);
+    this.#ackedSeq = new Array<number>(Math.max(0, ...members) + 1).fill(0);
   }
 
   get highestSeq(): number {

@@ -1,10 +1,12 @@
 import type { NodeId, OrderEntry, PostEntry, RoomId } from './messages.js';
 import { Queue } from './queue.js';
 
-/** A post named by an order entry, waiting until the post itself has been taken here. */
+/** A post named by an order entry, waiting until the post has been taken here and is safe. */
 interface OrderedPost {
   readonly origin: NodeId;
   readonly originSeq: number;
+  /** The order entry's seq in the sequencer's log. */
+  readonly orderSeq: number;
 }
 
 /** A post to hand to the clients of `room`. */
@@ -27,11 +29,12 @@ class OriginProgress {
 }
 
 /**
- * Total order with a sequencer: the node given as `sequencer` (the lowest id) writes one order entry
- * per post, in the order it takes posts (each origin's in that origin's log order); every node
- * delivers each room's posts in the order the sequencer's log names them. Every node takes the
- * sequencer's log in seq order, so they all deliver the same sequence per room; an order entry may
- * arrive before its post (they come from different logs), in which case its room waits for the post.
+ * Total order with a sequencer: the view's sequencer writes one order entry per post, in the order
+ * it takes posts (each origin's in that origin's log order); every member delivers each room's posts
+ * in the order the sequencer's log names them, once the order entry is safe (`deliverOrdered`: held
+ * by a majority of all nodes) and the post has been taken here. Every member takes the sequencer's
+ * log in seq order, so they all deliver the same sequence per room; an order entry may arrive before
+ * its post (they come from different logs), in which case its room waits for the post.
  *
  * Nothing here ever refuses to take an entry: back-pressure lives in the origins' post windows,
  * which the delivered watermark (`deliveredSeq`) frees.
@@ -41,6 +44,10 @@ export class TotalOrder {
   readonly #origins: OriginProgress[];
   readonly #rooms = new Map<RoomId, Queue<OrderedPost>>();
   #waitingCount = 0;
+  /** Order entries up to this seq may be delivered. */
+  #safeSeq = 0;
+  /** At the end of a view: a named post that is not here will not come, so it is skipped. */
+  #final = false;
 
   constructor(
     nodeCount: number,
@@ -105,25 +112,61 @@ export class TotalOrder {
       room = new Queue<OrderedPost>();
       this.#rooms.set(order.room, room);
     }
-    room.push({ origin: order.origin, originSeq: order.originSeq });
+    room.push({ origin: order.origin, originSeq: order.originSeq, orderSeq: order.seq });
     this.#deliverRoom(order.room);
     return true;
   }
 
+  /** Order entries up to `safeSeq` may be delivered now. */
+  deliverOrdered(safeSeq: number): void {
+    if (safeSeq <= this.#safeSeq) return;
+    this.#safeSeq = safeSeq;
+    for (const room of [...this.#rooms.keys()]) this.#deliverRoom(room);
+  }
+
   /**
-   * Delivers the room's ordered posts from the head while each has been taken here. A named post
-   * the origin's log holds as something else (only a faulty sequencer names one) is skipped, so
-   * the room never stalls on it.
+   * The view is over and every entry it will ever have here has been taken: delivers the ordered
+   * posts up to `safeSeq`, skipping any that never arrived, and forgets later order entries.
+   */
+  deliverFinal(safeSeq: number): void {
+    this.#final = true;
+    this.deliverOrdered(safeSeq);
+    this.#rooms.clear();
+  }
+
+  /**
+   * The view is over and its group may order what the sequencer did not: delivers every post taken
+   * and not delivered up to `throughOf(origin)`, by origin and then seq (each origin's posts in the
+   * order it wrote them). Posts beyond are not delivered: they are not in the view's cut.
+   */
+  deliverUnordered(throughOf: (origin: NodeId) => number): void {
+    for (const [origin, progress] of this.#origins.entries()) {
+      const through = progress.waiting.size > 0 ? throughOf(origin) : 0;
+      const seqs = [...progress.waiting.keys()].sort((a, b) => a - b);
+      for (const seq of seqs) {
+        const post = progress.waiting.get(seq)!;
+        progress.waiting.delete(seq);
+        this.#waitingCount -= 1;
+        if (seq <= through) this.onDeliver({ room: post.room, origin, post });
+      }
+    }
+  }
+
+  /**
+   * Delivers the room's ordered posts from the head while each is safe and has been taken here. A
+   * named post the origin's log holds as something else (only a faulty sequencer names one) is
+   * skipped, so the room never stalls on it.
    */
   #deliverRoom(roomId: RoomId): void {
     const room = this.#rooms.get(roomId);
     if (room === undefined) return;
     for (let head = room.peek(); head !== undefined; head = room.peek()) {
+      if (head.orderSeq > this.#safeSeq) return;
       const progress = this.#origins[head.origin]!;
       const post = progress.waiting.get(head.originSeq);
       if (post === undefined || post.room !== roomId) {
-        if (head.originSeq > progress.takenSeq) return; // not here yet
-        room.shift(); // taken already, and not a post of this room: a faulty order entry
+        if (head.originSeq > progress.takenSeq && !this.#final) return; // not here yet
+        room.shift(); // taken already as something else, or will never come
         continue;
       }
       room.shift();

@@ -1,12 +1,17 @@
 import type { NodeId } from '../messages.js';
-import type { OrderingMode } from '../options.js';
+import type { OrderingMode, View } from '../options.js';
 import type { SimulatedPost } from './simulator.js';
 
 /** One broken guarantee that `checkDeliveries` found. */
 export interface Violation {
-  /** Which guarantee: a post lost, delivered twice, never posted, changed, out of FIFO or total order. */
-  readonly kind: 'lost' | 'duplicate' | 'unknown' | 'corrupted' | 'fifo' | 'total-order';
-  /** The node whose deliveries break it. */
+  readonly kind:
+    | 'lost'
+    | 'duplicate'
+    | 'unknown'
+    | 'fifo'
+    | 'total-order'
+    | 'virtual-synchrony'
+    | 'minority-delivery';
   readonly node: NodeId;
   /** What happened, for a person to read. */
   readonly detail: string;
@@ -16,78 +21,87 @@ export interface Violation {
 export interface DeliveredPost {
   /** The room it was delivered to. */
   readonly room: number;
-  /** The node whose client posted it. */
-  readonly origin: NodeId;
-  /** Its seq in the origin's log. */
-  readonly originSeq: number;
-  /** The bytes delivered. */
   readonly payload: Uint8Array;
+  /** The view it was delivered in (checked by `checkViews`). */
+  readonly view?: number;
+  /** The delivering node's run, when it restarted (each run is checked on its own). */
+  readonly incarnation?: number;
 }
 
-const postKey = (origin: NodeId, originSeq: number): string => `${origin}:${originSeq}`;
+/** A view a node installed, in the order it did. */
+export interface InstalledView extends View {
+  readonly incarnation?: number;
+}
+
+/** Posts are told apart by their payload: the simulator's scenarios make every payload unique. */
+const keyOf = (payload: Uint8Array): string => Array.from(payload).join('.');
 
 /**
  * Checks what each node delivered against what was posted:
- * - every post exactly once at every node (`lost`, `duplicate`), as posted: same room and payload
- *   (`unknown`, `corrupted`);
- * - `fifo`: each origin's posts in the order it posted them, across rooms;
- * - `total`: each origin's posts to a room in their posting order, and every room's posts in one
- *   order at every node (compared over the posts both nodes delivered, so a lost post is reported
- *   as lost and not again as an order violation).
+ * - nothing delivered twice by one run of a node (`duplicate`), nothing that was not posted to that
+ *   room with those bytes (`unknown`);
+ * - `fifo`: each origin's posts in the order it posted them, across rooms; `total`: within each room;
+ * - `total`: every room's posts in one order at every node (compared over the posts both delivered);
+ * - with `everyPostEverywhere`, every post at every node (`lost`): for runs where no node fails or
+ *   is left out of a view.
  * Returns every violation found (empty = all guarantees held).
  */
 export function checkDeliveries(
   mode: OrderingMode,
   posts: readonly SimulatedPost[],
   deliveriesByNode: ReadonlyMap<NodeId, readonly DeliveredPost[]>,
+  options: { readonly everyPostEverywhere?: boolean } = {},
 ): Violation[] {
   const violations: Violation[] = [];
-  const posted = new Map(posts.map((post) => [postKey(post.origin, post.originSeq), post]));
+  const posted = new Map<string, { post: SimulatedPost; index: number }>();
+  posts.forEach((post, index) => posted.set(keyOf(post.payload), { post, index }));
   const roomOrders = new Map<number, { node: NodeId; order: string[] }[]>();
 
   for (const [node, deliveries] of deliveriesByNode) {
     const seen = new Set<string>();
-    /** By sender: the origin in fifo, the origin within a room in total (rooms order alone). */
-    const lastSeqBySender = new Map<string, number>();
-    const orderByRoom = new Map<number, string[]>();
+    /** By sender: the origin's run in fifo, and within a room in total (rooms order alone). */
+    const lastIndexBySender = new Map<string, number>();
+    const orderByRoom = new Map<string, string[]>();
     for (const delivery of deliveries) {
-      const key = postKey(delivery.origin, delivery.originSeq);
-      const post = posted.get(key);
-      if (post === undefined || post.room !== delivery.room) {
+      const key = keyOf(delivery.payload);
+      const found = posted.get(key);
+      if (found === undefined || found.post.room !== delivery.room) {
         violations.push({
           kind: 'unknown',
           node,
-          detail: `delivered ${key} in room ${delivery.room}, never posted there`,
+          detail: `delivered [${key}] in room ${delivery.room}, never posted there`,
         });
         continue;
       }
-      if (!sameBytes(post.payload, delivery.payload)) {
-        violations.push({ kind: 'corrupted', node, detail: `delivered ${key} with other bytes` });
-      }
-      if (seen.has(key)) {
-        violations.push({ kind: 'duplicate', node, detail: `delivered ${key} twice` });
+      const run = `${delivery.incarnation ?? 0}`;
+      if (seen.has(`${run}/${key}`)) {
+        violations.push({ kind: 'duplicate', node, detail: `delivered [${key}] twice` });
         continue;
       }
-      seen.add(key);
-      const sender =
-        mode === 'total' ? `${delivery.room}:${delivery.origin}` : `${delivery.origin}`;
-      const last = lastSeqBySender.get(sender) ?? 0;
-      if (mode !== 'unordered' && delivery.originSeq < last) {
+      seen.add(`${run}/${key}`);
+      const { post, index } = found;
+      const origin = `${post.origin}.${post.incarnation}`;
+      const sender = `${run}/${mode === 'total' ? `${post.room}:${origin}` : origin}`;
+      const last = lastIndexBySender.get(sender) ?? -1;
+      if (mode !== 'unordered' && index < last) {
         violations.push({
           kind: 'fifo',
           node,
-          detail: `delivered ${key} after ${postKey(delivery.origin, last)}`,
+          detail: `delivered [${key}] of ${origin} after one posted later`,
         });
       }
-      lastSeqBySender.set(sender, Math.max(last, delivery.originSeq));
-      const roomOrder = orderByRoom.get(delivery.room) ?? [];
+      lastIndexBySender.set(sender, Math.max(last, index));
+      const roomOrder = orderByRoom.get(`${run}/${delivery.room}`) ?? [];
       roomOrder.push(key);
-      orderByRoom.set(delivery.room, roomOrder);
+      orderByRoom.set(`${run}/${delivery.room}`, roomOrder);
     }
-    for (const key of posted.keys()) {
-      if (!seen.has(key)) violations.push({ kind: 'lost', node, detail: `never delivered ${key}` });
+    if (options.everyPostEverywhere) {
+      for (const key of posted.keys()) {
+        if (!seen.has(`0/${key}`)) violations.push({ kind: 'lost', node, detail: `never delivered [${key}]` });
+      }
     }
-    for (const [room, order] of orderByRoom) {
+    for (const [runRoom, order] of orderByRoom) {
+      const room = Number(runRoom.split('/')[1]);
       const orders = roomOrders.get(room) ?? [];
       orders.push({ node, order });
       roomOrders.set(room, orders);
@@ -99,33 +113,90 @@ export function checkDeliveries(
   return violations;
 }
 
-/** Every node's order of a room against the first node's, over the posts both delivered. */
+/** Every pair of nodes' orders of a room, over the posts both delivered. */
 function roomOrderViolations(
   room: number,
   orders: readonly { node: NodeId; order: readonly string[] }[],
 ): Violation[] {
-  const [reference, ...others] = orders;
-  if (reference === undefined) return [];
   const violations: Violation[] = [];
-  for (const { node, order } of others) {
-    const here = new Set(order);
+  for (const [index, reference] of orders.entries()) {
     const there = new Set(reference.order);
-    const referenceCommon = reference.order.filter((key) => here.has(key));
-    const common = order.filter((key) => there.has(key));
-    const at = common.findIndex((key, index) => referenceCommon[index] !== key);
-    if (at >= 0) {
-      violations.push({
-        kind: 'total-order',
-        node,
-        detail: `room ${room}: ${common[at]} comes where node ${reference.node} has ${referenceCommon[at]}`,
-      });
+    for (const { node, order } of orders.slice(index + 1)) {
+      const here = new Set(order);
+      const referenceCommon = reference.order.filter((key) => here.has(key));
+      const common = order.filter((key) => there.has(key));
+      const at = common.findIndex((key, position) => referenceCommon[position] !== key);
+      if (at >= 0) {
+        violations.push({
+          kind: 'total-order',
+          node,
+          detail: `room ${room}: [${common[at]}] comes where node ${reference.node} has [${referenceCommon[at]}]`,
+        });
+      }
     }
   }
   return violations;
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.byteLength !== b.byteLength) return false;
-  for (let index = 0; index < a.byteLength; index++) if (a[index] !== b[index]) return false;
-  return true;
+/**
+ * Checks the views and what was delivered in them:
+ * - virtual synchrony: two nodes that install the same view right after the same view delivered
+ *   exactly the same posts in the earlier one (so a failed node's post reaches all or none of them);
+ * - in total order, nothing is delivered in a view without a majority of the `nodeCount` nodes.
+ */
+export function checkViews(
+  mode: OrderingMode,
+  viewsByNode: ReadonlyMap<NodeId, readonly InstalledView[]>,
+  deliveriesByNode: ReadonlyMap<NodeId, readonly DeliveredPost[]>,
+): Violation[] {
+  const violations: Violation[] = [];
+  /** By `view>nextView`: the posts delivered in `view` by the first node seen to make that move. */
+  const moves = new Map<string, { node: NodeId; delivered: Set<string> }>();
+  for (const [node, views] of viewsByNode) {
+    const deliveries = deliveriesByNode.get(node) ?? [];
+    const runs = new Set(views.map((view) => view.incarnation ?? 0));
+    for (const run of runs) {
+      const runViews = views.filter((view) => (view.incarnation ?? 0) === run);
+      const runDeliveries = deliveries.filter((delivery) => (delivery.incarnation ?? 0) === run);
+      const primaryById = new Map(runViews.map((view) => [view.id, view.primary]));
+      const deliveredIn = new Map<number, Set<string>>();
+      for (const delivery of runDeliveries) {
+        const view = delivery.view ?? 0;
+        if (mode === 'total' && primaryById.get(view) !== true) {
+          violations.push({
+            kind: 'minority-delivery',
+            node,
+            detail: `delivered [${keyOf(delivery.payload)}] in view ${view}, which is not primary`,
+          });
+        }
+        const set = deliveredIn.get(view) ?? new Set<string>();
+        set.add(keyOf(delivery.payload));
+        deliveredIn.set(view, set);
+      }
+      for (let index = 0; index + 1 < runViews.length; index++) {
+        // Views on two sides of a partition may share an id: a view is its id and its members.
+        const name = (view: InstalledView): string => `${view.id}[${view.members.join(',')}]`;
+        const move = `${name(runViews[index]!)}>${name(runViews[index + 1]!)}`;
+        const delivered = deliveredIn.get(runViews[index]!.id) ?? new Set<string>();
+        const first = moves.get(move);
+        if (first === undefined) {
+          moves.set(move, { node, delivered });
+          continue;
+        }
+        const missing = [...first.delivered].filter((key) => !delivered.has(key));
+        const extra = [...delivered].filter((key) => !first.delivered.has(key));
+        if (missing.length > 0 || extra.length > 0) {
+          violations.push({
+            kind: 'virtual-synchrony',
+            node,
+            detail:
+              `moving ${move} with node ${first.node}: delivered in view ${runViews[index]!.id} ` +
+              `${extra.length} posts it did not, and not ${missing.length} it did ` +
+              `(e.g. [${extra[0] ?? missing[0]}])`,
+          });
+        }
+      }
+    }
+  }
+  return violations;
 }

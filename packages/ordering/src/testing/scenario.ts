@@ -1,6 +1,7 @@
+import type { NodeId } from '../messages.js';
 import type { EngineLimits, OrderingMode } from '../options.js';
 import { logEntriesMax } from '../limits.js';
-import { checkDeliveries, type Violation } from './invariants.js';
+import { checkDeliveries, checkViews, type Violation } from './invariants.js';
 import { SeededRandom } from './random.js';
 import { bufferedEntries, Simulator, type LinkFaults } from './simulator.js';
 
@@ -8,7 +9,7 @@ import { bufferedEntries, Simulator, type LinkFaults } from './simulator.js';
 export interface ScenarioOptions {
   /** The ordering mode of every engine. */
   readonly mode: OrderingMode;
-  /** Faults of every link while clients post; they stop at the end of the fault period. */
+  /** Faults of every link while clients post; they stop at the end of the posting period. */
   readonly faults: Partial<LinkFaults>;
   /** The most nodes a run has (it draws 2 to this many). */
   readonly nodeCountMax?: number;
@@ -16,12 +17,20 @@ export interface ScenarioOptions {
   readonly roomCountMax?: number;
   /** The most posts it makes. */
   readonly postCountMax?: number;
-  /** Cut the group in two (or three) for a while, then heal. */
+  /**
+   * Nodes are never suspected (the failure detector waits ten minutes), so every fault only delays:
+   * every post must then reach every node. Without it, faults change the view.
+   */
+  readonly staticMembership?: boolean;
+  /** Cut the group in two for a while, then heal (and with `permanentPartitions`, sometimes not). */
   readonly partitions?: boolean;
-  /** Links that fail in one direction for a while, and links that flap. */
+  readonly permanentPartitions?: boolean;
+  /** Links that fail in one direction for a while (A hears B, B does not hear A), and links that flap. */
   readonly linkFailures?: boolean;
   /** Nodes that stop handling anything for up to a few seconds, then resume. */
   readonly pauses?: boolean;
+  /** Nodes that crash for good, or crash and restart with a fresh state. */
+  readonly crashes?: boolean;
   /**
    * Tiny limits (post windows of 1-8, receive windows no larger than the engine accepts, NAKs of a
    * few entries) and posts in bursts, so that every limit and back-pressure path is reached.
@@ -39,30 +48,38 @@ export interface ScenarioResult {
   readonly violations: readonly Violation[];
   /** When the last fault ended (virtual ms). */
   readonly faultsEndMs: number;
-  /** When the group settled (every accepted post delivered everywhere, every buffer empty). */
+  /**
+   * When the group settled after the last fault (every node up in one view with every node it
+   * reaches, every buffer empty) and then delivered fresh posts everywhere; undefined if it did not
+   * within `SETTLE_TIME_MS_MAX`.
+   */
   readonly settledMs: number | undefined;
   /** Entries still buffered anywhere at the end. */
   readonly bufferedEntries: number;
-  /** Posts the engines refused (window full): back-pressure at work. */
+  /** Posts the engines refused because their window was full: back-pressure at work. */
   readonly refusedPosts: number;
 }
 
 const POSTING_PERIOD_MS = 300;
 /** Liveness: after the last fault, a run must settle within this much virtual time. */
 export const SETTLE_TIME_MS_MAX = 30_000;
+/** A static group's failure detector never fires within a run. */
+const STATIC_SUSPECT_MS = 600_000;
 
 /**
  * The fault profiles the property tests run, each with what it stresses. Every profile ends with a
- * perfect network (delays only), and every run must then settle.
+ * network that only delays, and every run must then settle.
  */
 export const FAULT_PROFILES = {
   'delay, reordering and duplication': {
     faults: { delayMsMax: 20, duplicate: 0.1 },
+    staticMembership: true,
     nodeCountMax: 16,
     roomCountMax: 16,
   },
   'loss up to 30%, bursts, duplication and healing partitions': {
     faults: { delayMsMax: 20, loss: 0.3, duplicate: 0.05, burstEnter: 0.02, burstExit: 0.3 },
+    staticMembership: true,
     partitions: true,
   },
   'one-way failures, flapping links, pauses, long tails and replays': {
@@ -74,24 +91,36 @@ export const FAULT_PROFILES = {
       replay: 0.02,
       replayDelayMsMax: 5_000,
     },
+    staticMembership: true,
     linkFailures: true,
     pauses: true,
     nodeCountMax: 8,
   },
   'bursts at small limits with loss, one-way failures and pauses': {
     faults: { delayMsMax: 10, loss: 0.1, duplicate: 0.05 },
+    staticMembership: true,
     smallLimits: true,
     linkFailures: true,
     pauses: true,
     postCountMax: 120,
   },
+  'view changes: crashes, restarts, partitions that heal or not, asymmetric and flapping links': {
+    faults: { delayMsMax: 10, loss: 0.05, duplicate: 0.02 },
+    crashes: true,
+    partitions: true,
+    permanentPartitions: true,
+    linkFailures: true,
+    pauses: true,
+    nodeCountMax: 7,
+  },
 } satisfies Record<string, Omit<ScenarioOptions, 'mode'>>;
 
 /**
- * One random run, all of it drawn from `seed`: 2 to `nodeCountMax` nodes, 1 to `roomCountMax`
- * rooms, posts at random times and nodes (in bursts with `smallLimits`), the profile's faults while
- * posting, then a network with delays only until the group settles or `SETTLE_TIME_MS_MAX` passes.
- * Replays exactly from the same seed and options.
+ * One random run, all of it drawn from `seed`: 2 to `nodeCountMax` nodes form their first view,
+ * then 1 to `roomCountMax` rooms get posts at random times and nodes (in bursts with
+ * `smallLimits`) while the profile's faults happen; then the network only delays. The run must then
+ * settle; without `staticMembership` every node up then posts once more, and those posts must
+ * reach every node of its view. Replays exactly from the same seed and options.
  */
 export function runScenario(seed: number, options: ScenarioOptions): ScenarioResult {
   const shape = new SeededRandom(seed);
@@ -105,9 +134,18 @@ export function runScenario(seed: number, options: ScenarioOptions): ScenarioRes
     mode: options.mode,
     network: options.faults,
     ...(limits && { limits }),
+    ...(options.staticMembership && { timing: { suspectMs: STATIC_SUSPECT_MS } }),
   });
+  // The first view forms on a network with delays only.
+  const networkFaults = { ...options.faults };
+  simulator.setNetwork({ loss: 0, duplicate: 0, burstEnter: 0, tailDelay: 0, replay: 0 });
+  const startMs = simulator.runUntilSettled(SETTLE_TIME_MS_MAX) ?? SETTLE_TIME_MS_MAX;
+  simulator.setNetwork(networkFaults);
+
   let refusedPosts = 0;
-  const post = (node: number, room: number, index: number): void => {
+  let postIndex = 0;
+  const post = (node: number, room: number): void => {
+    const index = postIndex++;
     const payload = Uint8Array.of(index & 0xff, index >> 8, node);
     // A paused node's clients wait for it like its datagrams do.
     const resumeMs = simulator.resumesAt(node);
@@ -115,7 +153,8 @@ export function runScenario(seed: number, options: ScenarioOptions): ScenarioRes
       simulator.schedulePost(resumeMs, node, room, payload);
       return;
     }
-    if (!simulator.post(node, room, payload).ok) refusedPosts += 1;
+    const result = simulator.post(node, room, payload);
+    if (!result.ok && result.reason === 'window-full') refusedPosts += 1;
   };
   /** Everything that happens at a set time: posts, faults starting and ending. */
   const actions: { timeMs: number; apply: () => void }[] = [];
@@ -125,66 +164,86 @@ export function runScenario(seed: number, options: ScenarioOptions): ScenarioRes
     // A burst: the same node posts several at once, past its window when limits are small.
     const count = options.smallLimits ? shape.int(1, 12) : 1;
     actions.push({
-      timeMs: shape.int(0, POSTING_PERIOD_MS),
+      timeMs: startMs + shape.int(0, POSTING_PERIOD_MS),
       apply: () => {
-        for (let copy = 0; copy < count; copy++) post(node, room, index * 16 + copy);
+        for (let copy = 0; copy < count; copy++) post(node, room);
       },
     });
   }
   // The network's own faults (loss, duplicates, long tails, replays) last while clients post.
   actions.push({
-    timeMs: POSTING_PERIOD_MS,
+    timeMs: startMs + POSTING_PERIOD_MS,
     apply: () =>
       simulator.setNetwork({ loss: 0, duplicate: 0, burstEnter: 0, tailDelay: 0, replay: 0 }),
   });
-  let faultsEndMs = POSTING_PERIOD_MS;
-  const addFault = (startMs: number, endMs: number, begin: () => void, end: () => void): void => {
-    actions.push({ timeMs: startMs, apply: begin }, { timeMs: endMs, apply: end });
+  let faultsEndMs = startMs + POSTING_PERIOD_MS;
+  const addFault = (
+    startAtMs: number,
+    endMs: number,
+    begin: () => void,
+    end: () => void,
+  ): void => {
+    actions.push({ timeMs: startAtMs, apply: begin }, { timeMs: endMs, apply: end });
     faultsEndMs = Math.max(faultsEndMs, endMs);
   };
+  const randomTimeMs = (): number => startMs + shape.int(0, POSTING_PERIOD_MS);
   if (options.partitions && nodeCount > 2 && shape.chance(0.5)) {
     const cut = shape.int(1, nodeCount - 1);
-    const startMs = shape.int(0, POSTING_PERIOD_MS);
+    const begin = randomTimeMs();
     const groups = [
       Array.from({ length: cut }, (_, i) => i + 1),
       Array.from({ length: nodeCount - cut }, (_, i) => cut + i + 1),
     ];
+    const heals = !options.permanentPartitions || shape.chance(0.7);
     addFault(
-      startMs,
-      startMs + shape.int(50, 2_000),
+      begin,
+      begin + shape.int(50, 3_000),
       () => simulator.partition(groups),
-      () => simulator.heal(),
+      () => (heals ? simulator.heal() : undefined),
     );
   }
   if (options.linkFailures) {
     for (let failures = shape.int(0, 3); failures > 0; failures--) {
       const from = shape.int(1, nodeCount);
       const to = ((from - 1 + shape.int(1, nodeCount - 1)) % nodeCount) + 1;
-      let startMs = shape.int(0, POSTING_PERIOD_MS);
+      let begin = randomTimeMs();
       // One long one-way failure, or a link that flaps: down and up several times.
       const flaps = shape.chance(0.5) ? 1 : shape.int(2, 6);
       for (let flap = 0; flap < flaps; flap++) {
-        const endMs = startMs + (flaps === 1 ? shape.int(100, 5_000) : shape.int(10, 300));
+        const endMs = begin + (flaps === 1 ? shape.int(100, 5_000) : shape.int(10, 300));
         addFault(
-          startMs,
+          begin,
           endMs,
           () => simulator.setLink(from, to, { loss: 1 }),
           () => simulator.clearLink(from, to),
         );
-        startMs = endMs + shape.int(10, 300);
+        begin = endMs + shape.int(10, 300);
       }
     }
   }
   if (options.pauses) {
     for (let pauses = shape.int(0, 2); pauses > 0; pauses--) {
       const node = shape.int(1, nodeCount);
-      const startMs = shape.int(0, POSTING_PERIOD_MS);
-      const endMs = startMs + shape.int(50, 3_000);
+      const begin = randomTimeMs();
+      const endMs = begin + shape.int(50, 3_000);
       addFault(
-        startMs,
+        begin,
         endMs,
         () => simulator.pause(node, endMs),
         () => undefined,
+      );
+    }
+  }
+  if (options.crashes) {
+    for (let crashes = shape.int(0, 2); crashes > 0; crashes--) {
+      const node = shape.int(1, nodeCount);
+      const begin = randomTimeMs();
+      const restarts = shape.chance(0.6);
+      addFault(
+        begin,
+        begin + shape.int(10, 3_000),
+        () => simulator.crash(node),
+        () => (restarts && !simulator.isUp(node) ? simulator.restart(node) : undefined),
       );
     }
   }
@@ -194,11 +253,24 @@ export function runScenario(seed: number, options: ScenarioOptions): ScenarioRes
     simulator.runUntil(action.timeMs);
     action.apply();
   }
-  const settledMs = simulator.runUntilSettled(faultsEndMs + SETTLE_TIME_MS_MAX);
 
+  let settledMs = simulator.runUntilSettled(faultsEndMs + SETTLE_TIME_MS_MAX);
+  const violations = [
+    ...checkDeliveries(options.mode, simulator.posts, simulator.deliveriesByNode(), {
+      everyPostEverywhere: options.staticMembership ?? false,
+    }),
+    ...checkViews(options.mode, viewsByNode(simulator), simulator.deliveriesByNode()),
+  ];
+  if (!options.staticMembership && settledMs !== undefined) {
+    // Liveness in the final views: a post from any node reaches every node of its view.
+    const fresh = freshPosts(simulator, nodeCount, postIndex);
+    settledMs = simulator.runUntilSettled(simulator.nowMs + SETTLE_TIME_MS_MAX);
+    violations.push(...freshPostsLost(simulator, fresh));
+  }
   let buffered = 0;
-  for (let node = 1; node <= nodeCount; node++) buffered += bufferedEntries(simulator.engine(node));
-  const violations = checkDeliveries(options.mode, simulator.posts, simulator.deliveriesByNode());
+  for (let node = 1; node <= nodeCount; node++) {
+    if (simulator.isUp(node)) buffered += bufferedEntries(simulator.engine(node));
+  }
   return {
     seed,
     simulator,
@@ -208,6 +280,58 @@ export function runScenario(seed: number, options: ScenarioOptions): ScenarioRes
     bufferedEntries: buffered,
     refusedPosts,
   };
+}
+
+interface FreshPost {
+  readonly node: NodeId;
+  readonly payload: Uint8Array;
+  readonly members: readonly NodeId[];
+}
+
+/** Every node up posts once; in total order a node of a minority view must refuse. */
+function freshPosts(simulator: Simulator, nodeCount: number, firstIndex: number): FreshPost[] {
+  const fresh: FreshPost[] = [];
+  for (let node = 1; node <= nodeCount; node++) {
+    if (!simulator.isUp(node)) continue;
+    const index = firstIndex + node;
+    const payload = Uint8Array.of(index & 0xff, index >> 8, node, 0xff);
+    const view = simulator.engine(node).view();
+    const result = simulator.post(node, 1, payload);
+    if (result.ok) fresh.push({ node, payload, members: view.members });
+    else if (!(result.reason === 'no-majority' && !view.primary)) {
+      fresh.push({ node, payload, members: [] }); // reported below as refused
+    }
+  }
+  return fresh;
+}
+
+function freshPostsLost(simulator: Simulator, fresh: readonly FreshPost[]): Violation[] {
+  const violations: Violation[] = [];
+  for (const { node, payload, members } of fresh) {
+    if (members.length === 0) {
+      violations.push({ kind: 'lost', node, detail: 'refused a post in its settled view' });
+      continue;
+    }
+    for (const member of members) {
+      const delivered = simulator
+        .deliveries(member)
+        .some((delivery) => delivery.payload.join() === payload.join());
+      if (!delivered) {
+        violations.push({
+          kind: 'lost',
+          node: member,
+          detail: `never delivered node ${node}'s post made in the settled view`,
+        });
+      }
+    }
+  }
+  return violations;
+}
+
+function viewsByNode(simulator: Simulator): Map<NodeId, readonly ReturnType<Simulator['views']>[number][]> {
+  return new Map(
+    Array.from({ length: simulator.nodeCount }, (_, i) => [i + 1, simulator.views(i + 1)]),
+  );
 }
 
 /** Limits at the edge of what the engine accepts, drawn from `shape`. */

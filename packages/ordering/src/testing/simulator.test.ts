@@ -3,12 +3,29 @@ import { ORDERING_MODES } from '../options.js';
 import { OrderingEngine } from '../engine.js';
 import { checkDeliveries } from './invariants.js';
 import { runScenario } from './scenario.js';
-import { bufferedEntries, Simulator } from './simulator.js';
+import { bufferedEntries, Simulator, type SimulatorOptions } from './simulator.js';
 
-const payload = (n: number): Uint8Array => Uint8Array.of(n & 0xff, n >> 8);
+/** Payloads tell posts apart (the checker matches deliveries to posts by them): keep them unique. */
+let posted = 0;
+const payload = (): Uint8Array => {
+  posted += 1;
+  return Uint8Array.of(posted & 0xff, (posted >> 8) & 0xff, (posted >> 16) & 0xff, posted >>> 24);
+};
+
+/** A simulator whose nodes have formed their first view (posts are refused before). */
+function formed(options: SimulatorOptions): Simulator {
+  const sim = new Simulator(options);
+  expect(sim.runUntilSettled(10_000)).toBeDefined();
+  return sim;
+}
+
+/** No node is ever suspected: faults only delay, as in a group without membership changes. */
+const STATIC = { suspectMs: 600_000 } as const;
 
 function expectAllDeliveredInOrder(sim: Simulator): void {
-  expect(checkDeliveries(sim.mode, sim.posts, sim.deliveriesByNode())).toEqual([]);
+  expect(
+    checkDeliveries(sim.mode, sim.posts, sim.deliveriesByNode(), { everyPostEverywhere: true }),
+  ).toEqual([]);
   for (let node = 1; node <= sim.nodeCount; node++) {
     expect(bufferedEntries(sim.engine(node)), `node ${node} buffers`).toBe(0);
   }
@@ -28,40 +45,43 @@ test('a seed replays exactly: same deliveries at the same virtual times', () => 
 });
 
 test('a partition stops traffic between its sides until it heals', () => {
-  const sim = new Simulator({ seed: 1, nodeCount: 3, mode: 'fifo', network: { delayMsMax: 5 } });
+  const sim = formed({ seed: 1, nodeCount: 3, mode: 'fifo', network: { delayMsMax: 5 }, timing: STATIC });
   sim.partition([[1], [2, 3]]);
-  sim.post(1, 1, payload(1));
-  sim.post(2, 1, payload(2));
-  sim.runUntil(5_000);
+  sim.post(1, 1, payload());
+  sim.post(2, 1, payload());
+  sim.runUntil(sim.nowMs + 5_000);
   expect(sim.deliveries(1).map((d) => d.origin)).toEqual([1]);
   expect(sim.deliveries(3).map((d) => d.origin)).toEqual([2]);
   sim.heal();
-  expect(sim.runUntilSettled(60_000)).toBeDefined();
+  expect(sim.runUntilSettled(sim.nowMs + 60_000)).toBeDefined();
   expectAllDeliveredInOrder(sim);
 });
 
 test('a paused node handles nothing until it resumes, then catches up', () => {
-  const sim = new Simulator({ seed: 2, nodeCount: 3, mode: 'total', network: { delayMsMax: 5 } });
-  sim.pause(3, 2_000);
-  for (let i = 0; i < 10; i++) sim.schedulePost(i * 10, (i % 3) + 1, 1, payload(i));
-  sim.runUntil(1_999);
+  const sim = formed({ seed: 2, nodeCount: 3, mode: 'total', network: { delayMsMax: 5 }, timing: STATIC });
+  sim.pause(3, sim.nowMs + 2_000);
+  const start = sim.nowMs;
+  for (let i = 0; i < 10; i++) sim.schedulePost(start + i * 10, (i % 3) + 1, 1, payload());
+  sim.runUntil(start + 1_999);
   expect(sim.deliveries(3)).toHaveLength(0);
   expect(sim.deliveries(1).length).toBeLessThan(10); // node 3's posts wait for it
-  expect(sim.runUntilSettled(60_000)).toBeDefined();
+  expect(sim.runUntilSettled(sim.nowMs + 60_000)).toBeDefined();
   expectAllDeliveredInOrder(sim);
 });
 
 test('loss makes the engines repair: retransmissions happen and everything arrives', () => {
-  const sim = new Simulator({
+  const sim = formed({
     seed: 7,
     nodeCount: 3,
     mode: 'fifo',
     network: { delayMsMax: 10, loss: 0.3 },
+    timing: STATIC,
   });
-  for (let i = 0; i < 30; i++) sim.schedulePost(i * 3, (i % 3) + 1, 1, payload(i));
-  sim.runUntil(200);
+  const start = sim.nowMs;
+  for (let i = 0; i < 30; i++) sim.schedulePost(start + i * 3, (i % 3) + 1, 1, payload());
+  sim.runUntil(start + 200);
   sim.setNetwork({ loss: 0 });
-  expect(sim.runUntilSettled(60_000)).toBeDefined();
+  expect(sim.runUntilSettled(sim.nowMs + 60_000)).toBeDefined();
   expect(sim.networkCounts.lost).toBeGreaterThan(0);
   const retransmissions = [1, 2, 3].reduce(
     (sum, n) => sum + sim.engine(n).stats().retransmissions,
@@ -85,21 +105,23 @@ test.each([
   'total order at full load settles after the link $from>$to fails one way for $failureMs ms',
   ({ from, to, failureMs }) => {
     const postWindowEntriesMax = 64;
-    const sim = new Simulator({
+    const sim = formed({
       seed: 8,
       nodeCount: 5,
       mode: 'total',
       network: { delayMsMax: 5 },
       limits: { postWindowEntriesMax },
+      timing: STATIC,
     });
     let refused = 0;
+    const start = Math.ceil(sim.nowMs);
     for (let timeMs = 0; timeMs < 200 + failureMs + 500; timeMs++) {
       if (timeMs === 200) sim.setLink(from, to, { loss: 1 });
       if (timeMs === 200 + failureMs) sim.clearLink(from, to);
-      sim.runUntil(timeMs);
+      sim.runUntil(start + timeMs);
       for (let node = 1; node <= 5; node++) {
         for (let burst = 0; burst < 50; burst++) {
-          if (!sim.post(node, 1 + ((timeMs + burst) % 3), payload(burst)).ok) {
+          if (!sim.post(node, 1 + ((timeMs + burst) % 3), payload()).ok) {
             refused += 1;
             break;
           }
@@ -136,17 +158,18 @@ test.each(ORDERING_MODES)('%s: a whole lost window of posts is repaired', (mode)
   ).toThrow(RangeError);
   const postWindowEntriesMax = 8;
   const receiveWindowEntriesMax = mode === 'total' ? 8 * 3 : 8;
-  const sim = new Simulator({
+  const sim = formed({
     seed: 9,
     nodeCount: 2,
     mode,
     limits: { postWindowEntriesMax, receiveWindowEntriesMax, retransmitEntriesPerNakMax: 2 },
+    timing: STATIC,
   });
   sim.setLink(1, 2, { loss: 1 });
-  for (let i = 0; i < 8; i++) expect(sim.post(1, 1, payload(i)).ok).toBe(true);
-  sim.runUntil(1);
+  for (let i = 0; i < 8; i++) expect(sim.post(1, 1, payload()).ok).toBe(true);
+  sim.runUntil(sim.nowMs + 1);
   sim.clearLinks();
-  expect(sim.runUntilSettled(600_000)).toBeDefined();
+  expect(sim.runUntilSettled(sim.nowMs + 600_000)).toBeDefined();
   expect(sim.deliveries(2)).toHaveLength(8);
   expectAllDeliveredInOrder(sim);
 });
@@ -158,17 +181,18 @@ test.each(ORDERING_MODES)('%s: a whole lost window of posts is repaired', (mode)
  */
 test('total order among 20 nodes at full windows settles, one order entry per post', () => {
   const postWindowEntriesMax = 128;
-  const sim = new Simulator({
+  const sim = formed({
     seed: 10,
     nodeCount: 20,
     mode: 'total',
     network: { delayMsMax: 5 },
     limits: { postWindowEntriesMax },
+    timing: STATIC,
   });
   for (let node = 1; node <= 20; node++) {
-    for (let i = 0; i < postWindowEntriesMax; i++) sim.post(node, 1 + (i % 5), payload(i));
+    for (let i = 0; i < postWindowEntriesMax; i++) sim.post(node, 1 + (i % 5), payload());
   }
-  expect(sim.runUntilSettled(60_000)).toBeDefined();
+  expect(sim.runUntilSettled(sim.nowMs + 60_000)).toBeDefined();
   expectAllDeliveredInOrder(sim);
   // The sequencer wrote its own posts and one order entry for each of the 20 windows' posts.
   expect(sim.engine(1).stats().entriesWritten).toBe(postWindowEntriesMax * 21);

@@ -1,7 +1,15 @@
 import { OrderingEngine } from '../engine.js';
 import { MinHeap } from '../min-heap.js';
 import type { NodeId, PeerMessage, RoomId } from '../messages.js';
-import type { Delivery, EngineLimits, EngineTiming, OrderingMode, PostResult } from '../options.js';
+import type {
+  Delivery,
+  EngineLimits,
+  EngineOptions,
+  EngineTiming,
+  OrderingMode,
+  PostResult,
+  View,
+} from '../options.js';
 import { SeededRandom } from './random.js';
 
 /** Faults of one directed link. Delays are uniform in [delayMsMin, delayMsMax], so messages reorder. */
@@ -64,10 +72,12 @@ export interface SimulatorOptions {
   readonly timing?: Partial<EngineTiming>;
 }
 
-/** A post as the simulator recorded it: who posted what, when, and under which seq. */
+/** A post as the simulator recorded it: who posted what, when. Payloads are unique per run. */
 export interface SimulatedPost {
   /** The node it was posted at. */
   readonly origin: NodeId;
+  /** The origin's run (it changes when the node restarts). */
+  readonly incarnation: number;
   /** The seq its engine gave it. */
   readonly originSeq: number;
   /** The room it was posted to. */
@@ -82,6 +92,14 @@ export interface SimulatedPost {
 export interface SimulatedDelivery extends Delivery {
   /** When, in virtual ms. */
   readonly timeMs: number;
+  /** The delivering node's run. */
+  readonly incarnation: number;
+}
+
+/** A view a node installed. */
+export interface SimulatedView extends View {
+  readonly timeMs: number;
+  readonly incarnation: number;
 }
 
 /**
@@ -133,15 +151,18 @@ export class Simulator {
   readonly mode: OrderingMode;
   /** Every post the engines took, in the order they took them. */
   readonly posts: SimulatedPost[] = [];
-  /** Engine of node id N at index N - 1. */
-  readonly #engines: OrderingEngine[];
+  /** Engine of node id N at index N - 1; undefined while the node is down. */
+  readonly #engines: (OrderingEngine | undefined)[];
+  readonly #incarnations: number[];
   readonly #deliveries: SimulatedDelivery[][];
+  readonly #views: SimulatedView[][];
   readonly #events = new MinHeap<ScheduledEvent>(isEarlier);
   readonly #timerAt: (number | undefined)[];
   /** By node id: until when the node is paused (handles nothing), if it is. */
   readonly #pausedUntil: number[];
   readonly #linkFaults = new Map<string, LinkFaults>();
   readonly #inBurst = new Set<string>();
+  readonly #engineOptions: Omit<EngineOptions, 'self' | 'incarnation'>;
   #faults: LinkFaults;
   /** Partition group per node id; undefined = fully connected. */
   #partitionGroup: number[] | undefined;
@@ -155,25 +176,20 @@ export class Simulator {
     this.nodeCount = options.nodeCount;
     this.mode = options.mode;
     this.#faults = { ...NO_FAULTS, ...options.network };
-    this.#engines = Array.from(
-      { length: options.nodeCount },
-      (_, index) =>
-        new OrderingEngine({
-          mode: options.mode,
-          self: index + 1,
-          nodeCount: options.nodeCount,
-          ...(options.limits && { limits: options.limits }),
-          ...(options.timing && { timing: options.timing }),
-        }),
-    );
+    this.#engineOptions = {
+      mode: options.mode,
+      nodeCount: options.nodeCount,
+      ...(options.limits && { limits: options.limits }),
+      ...(options.timing && { timing: options.timing }),
+    };
+    this.#engines = new Array<OrderingEngine | undefined>(options.nodeCount).fill(undefined);
+    this.#incarnations = new Array<number>(options.nodeCount + 1).fill(0);
     this.#deliveries = Array.from({ length: options.nodeCount + 1 }, () => []);
+    this.#views = Array.from({ length: options.nodeCount + 1 }, () => []);
     this.#timerAt = new Array<number | undefined>(options.nodeCount + 1).fill(undefined);
     this.#pausedUntil = new Array<number>(options.nodeCount + 1).fill(0);
-    // Every engine starts its timers (heartbeats) at time 0, as a server does when it starts.
-    for (let node = 1; node <= this.nodeCount; node++) {
-      this.#engines[node - 1]!.tick(0);
-      this.#flush(node);
-    }
+    // Every node starts at time 0, as a server does when it starts.
+    for (let node = 1; node <= this.nodeCount; node++) this.#boot(node);
   }
 
   /** The virtual time, in ms since the start. */
@@ -186,14 +202,26 @@ export class Simulator {
     return { sent: this.#messagesSent, lost: this.#messagesLost };
   }
 
-  /** The engine of `node`, e.g. to read its stats. */
+  /** The node's engine; throws while the node is down. */
   engine(node: NodeId): OrderingEngine {
-    return this.#engines[node - 1]!;
+    const engine = this.#engines[node - 1];
+    if (engine === undefined) throw new Error(`node ${node} is down`);
+    return engine;
   }
 
-  /** What `node` delivered so far, in delivery order. */
+  /** Whether `node` is running (not crashed). */
+  isUp(node: NodeId): boolean {
+    return this.#engines[node - 1] !== undefined;
+  }
+
+  /** Every delivery of the node, across its runs. */
   deliveries(node: NodeId): readonly SimulatedDelivery[] {
     return this.#deliveries[node]!;
+  }
+
+  /** Every view the node installed, across its runs. */
+  views(node: NodeId): readonly SimulatedView[] {
+    return this.#views[node]!;
   }
 
   /** What every node delivered, by node id: the form `checkDeliveries` takes. */
@@ -203,14 +231,47 @@ export class Simulator {
     );
   }
 
-  /** Post now. A refused post (window full) is returned as such and not recorded. */
+  /** Post now. A refused post (window full, view change...) is returned as such and not recorded. */
   post(node: NodeId, room: RoomId, payload: Uint8Array): PostResult {
-    const result = this.#engines[node - 1]!.post(this.#nowMs, room, payload);
+    const engine = this.#engines[node - 1];
+    if (engine === undefined) return { ok: false, reason: 'view-change' };
+    const result = engine.post(this.#nowMs, room, payload);
     if (result.ok) {
-      this.posts.push({ origin: node, originSeq: result.seq, room, payload, timeMs: this.#nowMs });
+      this.posts.push({
+        origin: node,
+        incarnation: this.#incarnations[node]!,
+        originSeq: result.seq,
+        room,
+        payload,
+        timeMs: this.#nowMs,
+      });
     }
     this.#flush(node);
     return result;
+  }
+
+  /** The node stops for good (its state is lost), until `restart`. */
+  crash(node: NodeId): void {
+    this.#engines[node - 1] = undefined;
+    this.#timerAt[node] = undefined;
+  }
+
+  /** The node starts again with a fresh state, in a new run. */
+  restart(node: NodeId): void {
+    this.#incarnations[node]! += 1;
+    this.#boot(node);
+  }
+
+  #boot(node: NodeId): void {
+    const engine = new OrderingEngine({
+      ...this.#engineOptions,
+      self: node,
+      incarnation: this.#incarnations[node]!,
+    });
+    this.#engines[node - 1] = engine;
+    this.#timerAt[node] = undefined;
+    engine.tick(this.#nowMs);
+    this.#flush(node);
   }
 
   /** Post at a later virtual time (a paused node takes it when it resumes). */
@@ -280,15 +341,17 @@ export class Simulator {
       else if (this.#timerAt[node] === event.timeMs) this.#scheduleTimer(node, resumeMs);
       return true;
     }
+    const engine = this.#engines[node - 1];
     switch (event.kind) {
       case 'arrive':
-        this.#engines[node - 1]!.receive(this.#nowMs, event.from, event.message!);
+        if (engine === undefined) break; // the node is down: lost
+        engine.receive(this.#nowMs, event.from, event.message!);
         this.#flush(node);
         break;
       case 'timer':
-        if (this.#timerAt[node] !== event.timeMs) break; // superseded
+        if (engine === undefined || this.#timerAt[node] !== event.timeMs) break; // superseded
         this.#timerAt[node] = undefined;
-        this.#engines[node - 1]!.tick(this.#nowMs);
+        engine.tick(this.#nowMs);
         this.#flush(node);
         break;
       case 'post':
@@ -311,16 +374,41 @@ export class Simulator {
   }
 
   /**
-   * Whether the group has settled: every accepted post delivered at every node, and nothing left in
-   * any buffer (logs, post windows, hold-back, total-order queues). Engines keep sending heartbeats,
-   * so a settled group still has timers.
+   * Whether the group has settled: every node that is up is in one view with every other node that
+   * is up and reachable, and nothing is left in any buffer (logs, post windows, hold-back,
+   * total-order queues). Engines keep sending heartbeats, so a settled group still has timers.
    */
   isSettled(): boolean {
     for (let node = 1; node <= this.nodeCount; node++) {
-      if (this.#deliveries[node]!.length < this.posts.length) return false;
-      if (bufferedEntries(this.#engines[node - 1]!) > 0) return false;
+      const engine = this.#engines[node - 1];
+      if (engine === undefined) continue;
+      if (bufferedEntries(engine) > 0) return false;
+      const expected = this.#reachableFrom(node);
+      const view = engine.view();
+      if (view.id === 0 || view.members.join() !== expected.join()) return false;
+      for (const member of expected) {
+        if (this.engine(member).view().id !== view.id) return false;
+      }
     }
     return true;
+  }
+
+  /** The nodes up and reachable both ways from `node` now (itself included), ascending. */
+  #reachableFrom(node: NodeId): NodeId[] {
+    const reachable: NodeId[] = [];
+    for (let other = 1; other <= this.nodeCount; other++) {
+      if (!this.isUp(other)) continue;
+      if (other === node || (this.#connected(node, other) && this.#connected(other, node))) {
+        reachable.push(other);
+      }
+    }
+    return reachable;
+  }
+
+  #connected(from: NodeId, to: NodeId): boolean {
+    const partitioned =
+      this.#partitionGroup !== undefined && this.#partitionGroup[from] !== this.#partitionGroup[to];
+    return !partitioned && this.#faultsFor(from, to).loss < 1;
   }
 
   /**
@@ -338,6 +426,7 @@ export class Simulator {
 
   #flush(node: NodeId): void {
     const engine = this.#engines[node - 1]!;
+    const incarnation = this.#incarnations[node]!;
     for (
       let transmit = engine.pollTransmit();
       transmit !== undefined;
@@ -356,7 +445,10 @@ export class Simulator {
       delivery !== undefined;
       delivery = engine.pollDelivery()
     ) {
-      this.#deliveries[node]!.push({ ...delivery, timeMs: this.#nowMs });
+      this.#deliveries[node]!.push({ ...delivery, timeMs: this.#nowMs, incarnation });
+    }
+    for (let view = engine.pollViewChange(); view !== undefined; view = engine.pollViewChange()) {
+      this.#views[node]!.push({ ...view, timeMs: this.#nowMs, incarnation });
     }
     const deadline = engine.pollTimeout();
     const scheduled = this.#timerAt[node];

@@ -1,0 +1,656 @@
+import type { EngineStats } from './engine-stats.js';
+import type {
+  ChannelMessage,
+  CutMessage,
+  LogEntry,
+  NakMessage,
+  NodeId,
+  OrderEntry,
+  PostEntry,
+  RelayMessage,
+  ReportMessage,
+  RoomId,
+  StatusMessage,
+  ViewId,
+} from './messages.js';
+import type {
+  Delivery,
+  EngineLimits,
+  EngineTiming,
+  OrderingMode,
+  PostResult,
+  Transmit,
+} from './options.js';
+import { PostWindow } from './post-window.js';
+import { Queue } from './queue.js';
+import { ReceiveWindow } from './receive-window.js';
+import { SendLog } from './send-log.js';
+import { TotalOrder, type TotalOrderDelivery } from './total-order.js';
+
+/**
+ * In unordered mode a post that arrives ahead of a gap is delivered at once only this close to the
+ * gap; further ahead it waits for the gap to fill. That bounds what a member can have delivered out
+ * of order, so that a view change can name every such post (see `report`).
+ */
+export const EARLY_DELIVERY_SEQS_MAX = 8;
+
+export interface ViewChannelOptions {
+  readonly mode: OrderingMode;
+  readonly self: NodeId;
+  readonly view: ViewId;
+  /** Ascending; includes `self`. The first is the sequencer. */
+  readonly members: readonly NodeId[];
+  /** Nodes configured (not only in this view): a majority of them makes a view primary. */
+  readonly nodeCount: number;
+  readonly limits: EngineLimits;
+  readonly timing: EngineTiming;
+  readonly stats: EngineStats;
+  readonly transmit: (transmit: Transmit) => void;
+  readonly deliver: (delivery: Delivery) => void;
+}
+
+/**
+ * The reliable channel and the ordering of one view: every member numbers its own log entries,
+ * peers hold back out-of-order entries, NAK gaps, and acknowledge with status messages; entries every
+ * member holds are dropped. On top of it, `unordered` delivers a post when it first arrives, `fifo`
+ * in its origin's log order, and `total` in the order the sequencer (the first member) names.
+ *
+ * No member ever refuses to take a peer's entry once its turn has come, so no two members wait on
+ * each other; the only back-pressure is each origin's post window, freed as the members report (in
+ * their statuses) that they have delivered its posts.
+ *
+ * In total order a member delivers an order entry only once a majority of all configured nodes holds
+ * it: any later primary view then contains a member that holds it, so a view change can never order
+ * differently what some member already delivered. A view without a majority delivers nothing in
+ * total order.
+ *
+ * When the view ends, `freeze` stops it (no new entries, no deliveries), `report` says what this
+ * member holds, `applyCut` fetches what the coordinator's cut names, and `finish` delivers it.
+ */
+export class ViewChannel {
+  readonly view: ViewId;
+  readonly members: readonly NodeId[];
+  readonly primary: boolean;
+  readonly #mode: OrderingMode;
+  readonly #self: NodeId;
+  readonly #nodeCount: number;
+  readonly #limits: EngineLimits;
+  readonly #timing: EngineTiming;
+  readonly #stats: EngineStats;
+  readonly #transmit: (transmit: Transmit) => void;
+  readonly #deliver: (delivery: Delivery) => void;
+  /** By node id: the member's position in `members`, or -1. */
+  readonly #position: number[];
+  readonly #log: SendLog;
+  readonly #postWindow: PostWindow;
+  /** By node id; undefined at `self` and for non-members. */
+  readonly #windows: (ReceiveWindow | undefined)[];
+  /** By node id: the highest seq of this node's log that node reported delivered. */
+  readonly #deliveredByPeer: number[];
+  /** By member position, then writer position: what that member reported holding. */
+  readonly #receivedBy: number[][];
+  /** Unordered: by node id, the seqs delivered ahead of a gap (at most EARLY_DELIVERY_SEQS_MAX). */
+  readonly #early: Set<number>[];
+  readonly #totalOrder: TotalOrder | undefined;
+  readonly #sequencer: NodeId;
+  /** Total order, at the sequencer, by origin: posts taken and not yet ordered, in log order. */
+  readonly #unordered: Queue<PostEntry>[];
+  /** Total order, at the sequencer, by origin: its order entries some member does not hold yet. */
+  readonly #unstableOrders: Queue<number>[];
+  /** Total order, at members other than the sequencer: the sequencer's last reported stable seq. */
+  #sequencerStableSeq = 0;
+  /** Total order: order entries up to this seq are held by a majority of all nodes. */
+  #safeSeq = 0;
+  /** When the status that acknowledges newly received entries goes out. */
+  #statusDeadline: number | undefined;
+  #heartbeatDeadline: number | undefined;
+  #frozen = false;
+  /** While a cut is being fetched: by node id, who to ask for that writer's missing entries. */
+  #holders: NodeId[] | undefined;
+  #cut: CutMessage | undefined;
+
+  constructor(options: ViewChannelOptions) {
+    this.view = options.view;
+    this.members = options.members;
+    this.primary = options.members.length * 2 > options.nodeCount;
+    this.#mode = options.mode;
+    this.#self = options.self;
+    this.#nodeCount = options.nodeCount;
+    this.#limits = options.limits;
+    this.#timing = options.timing;
+    this.#stats = options.stats;
+    this.#transmit = options.transmit;
+    this.#deliver = options.deliver;
+    const slots = options.nodeCount + 1;
+    this.#position = new Array<number>(slots).fill(-1);
+    options.members.forEach((id, position) => (this.#position[id] = position));
+    this.#log = new SendLog(options.self, options.members);
+    this.#postWindow = new PostWindow(options.limits.postWindowEntriesMax);
+    this.#windows = Array.from({ length: slots }, (_, id) =>
+      this.#position[id]! >= 0 && id !== options.self
+        ? new ReceiveWindow(options.limits, options.timing)
+        : undefined,
+    );
+    this.#deliveredByPeer = new Array<number>(slots).fill(0);
+    this.#receivedBy = options.members.map(() => new Array<number>(options.members.length).fill(0));
+    this.#early = Array.from({ length: slots }, () => new Set<number>());
+    this.#sequencer = options.members[0]!;
+    this.#unordered = Array.from({ length: slots }, () => new Queue<PostEntry>());
+    this.#unstableOrders = Array.from({ length: slots }, () => new Queue<number>());
+    this.#totalOrder =
+      options.mode === 'total' ? new TotalOrder(options.nodeCount, this.#deliverInTotalOrder) : undefined;
+  }
+
+  get frozen(): boolean {
+    return this.#frozen;
+  }
+
+  isMember(node: NodeId): boolean {
+    return this.#position[node] !== undefined && this.#position[node]! >= 0;
+  }
+
+  post(room: RoomId, payload: Uint8Array): PostResult {
+    if (this.#postWindow.isFull) return { ok: false, reason: 'window-full' };
+    const entry: PostEntry = { kind: 'post', view: this.view, seq: this.#log.nextSeq, room, payload };
+    this.#write(entry);
+    this.#postWindow.add(entry.seq, this.#totalOrder !== undefined);
+    if (this.#totalOrder === undefined) this.#deliverPost(this.#self, entry);
+    else this.#takePostInTotalOrder(this.#self, entry);
+    this.#releasePostWindow();
+    return { ok: true, seq: entry.seq };
+  }
+
+  /** A channel message of this view from member `from`. */
+  receive(now: number, from: NodeId, message: ChannelMessage): void {
+    switch (message.kind) {
+      case 'post':
+      case 'order':
+        this.#receiveEntry(now, from, message);
+        return;
+      case 'relay':
+        this.#receiveRelay(now, message);
+        return;
+      case 'status':
+        this.#receiveStatus(now, from, message);
+        return;
+      case 'nak':
+        this.#receiveNak(from, message);
+        return;
+    }
+  }
+
+  tick(now: number): void {
+    this.#heartbeatDeadline ??= now + this.#timing.heartbeatIntervalMs;
+    const statusDue = this.#statusDeadline !== undefined && this.#statusDeadline <= now;
+    if (statusDue || this.#heartbeatDeadline <= now) this.#sendStatus(now);
+    for (const [writer, window] of this.#windows.entries()) {
+      if (window === undefined) continue;
+      for (const { first, last } of window.takeDueNak(now)) {
+        this.#stats.naksSent += 1;
+        const to = this.#holders?.[writer] ?? writer;
+        this.#transmit({ to, message: { kind: 'nak', view: this.view, writer, first, last } });
+      }
+    }
+  }
+
+  /** The earliest time `tick` has work to do (undefined alone in the view). */
+  pollTimeout(): number | undefined {
+    if (this.members.length === 1) return undefined;
+    let next = this.#heartbeatDeadline;
+    const status = this.#statusDeadline;
+    if (status !== undefined && (next === undefined || status < next)) next = status;
+    const windows = this.#windows;
+    for (let node = 1; node < windows.length; node++) {
+      const deadline = windows[node]?.nextDeadline();
+      if (deadline !== undefined && (next === undefined || deadline < next)) next = deadline;
+    }
+    return next;
+  }
+
+  /** Depths, for `EngineStats`. */
+  depths(): Pick<EngineStats, 'logDepth' | 'postWindowDepth' | 'holdBackDepth' | 'totalOrderPending'> {
+    let holdBackDepth = 0;
+    for (const window of this.#windows) holdBackDepth += window?.heldCount ?? 0;
+    return {
+      logDepth: this.#log.unstableCount,
+      postWindowDepth: this.#postWindow.size,
+      holdBackDepth,
+      totalOrderPending: this.#totalOrder?.pendingCount ?? 0,
+    };
+  }
+
+  // The view change --------------------------------------------------------------------------
+
+  /** Stops the view: from now on no entry is written and nothing is delivered. */
+  freeze(): void {
+    this.#frozen = true;
+  }
+
+  /** What this member holds of the view, for the coordinator of view change `proposal`. */
+  report(proposal: ViewId, adopted: ViewId): ReportMessage {
+    const through = this.members.map((id) =>
+      id === this.#self ? this.#log.highestSeq : this.#windows[id]!.contiguousSeq,
+    );
+    const extras: number[] = [];
+    for (const id of this.members) {
+      for (const seq of this.#early[id]!) extras.push(id, seq);
+    }
+    return {
+      kind: 'report',
+      proposal,
+      view: this.view,
+      members: this.members,
+      through,
+      extras,
+      safeThrough: this.#safeSeq,
+      adopted,
+    };
+  }
+
+  /** Starts fetching what `cut` names that this member lacks. */
+  applyCut(now: number, cut: CutMessage): void {
+    this.#cut = cut;
+    const holders: NodeId[] = new Array<NodeId>(this.#nodeCount + 1).fill(0);
+    cut.members.forEach((writer, position) => {
+      holders[writer] = cut.holders[position]!;
+      this.#windows[writer]?.want(now, cut.through[position]!);
+    });
+    this.#holders = holders;
+    this.#fetchExtras();
+  }
+
+  /** Whether this member holds everything the cut names. */
+  holdsCut(): boolean {
+    const cut = this.#cut;
+    if (cut === undefined) return false;
+    for (const [position, writer] of cut.members.entries()) {
+      const window = this.#windows[writer];
+      if (window !== undefined && window.contiguousSeq < cut.through[position]!) return false;
+    }
+    for (let index = 0; index < cut.extras.length; index += 3) {
+      const window = this.#windows[cut.extras[index]!];
+      if (window !== undefined && window.get(cut.extras[index + 1]!) === undefined) return false;
+    }
+    return true;
+  }
+
+  /** Asks holders again for the extras still missing (called on the coordinator's retries too). */
+  #fetchExtras(): void {
+    const cut = this.#cut;
+    if (cut === undefined) return;
+    for (let index = 0; index < cut.extras.length; index += 3) {
+      const [writer, seq, holder] = [cut.extras[index]!, cut.extras[index + 1]!, cut.extras[index + 2]!];
+      const window = this.#windows[writer];
+      if (window === undefined || window.get(seq) !== undefined) continue;
+      this.#transmit({ to: holder, message: { kind: 'nak', view: this.view, writer, first: seq, last: seq } });
+    }
+  }
+
+  /** The coordinator repeated the cut: ask for missing extras again. */
+  refetch(): void {
+    this.#fetchExtras();
+  }
+
+  /**
+   * Delivers what the cut names and this member has not delivered yet, then the view is over.
+   * unordered and fifo: every post up to `through` (fifo in each writer's order) and the extras.
+   * total: the posts the sequencer ordered, in its order (only up to `safeThrough` unless the cut
+   * delivers the remainder), then with `remainder` the rest by writer and seq.
+   */
+  finish(): void {
+    const cut = this.#cut!;
+    if (this.#totalOrder === undefined) {
+      cut.members.forEach((writer, position) => {
+        const window = this.#windows[writer];
+        if (window === undefined) return; // this member: its own posts are delivered already
+        const through = cut.through[position]!;
+        for (let seq = window.takenSeq + 1; seq <= through; seq++) {
+          const entry = window.get(seq);
+          if (entry?.kind === 'post' && !this.#early[writer]!.delete(seq) && this.#isValidPost(entry)) {
+            this.#deliverPost(writer, entry);
+          }
+        }
+      });
+      for (let index = 0; index < cut.extras.length; index += 3) {
+        const writer = cut.extras[index]!;
+        const seq = cut.extras[index + 1]!;
+        const entry = this.#windows[writer]?.get(seq);
+        if (entry?.kind === 'post' && !this.#early[writer]!.delete(seq) && this.#isValidPost(entry)) {
+          this.#deliverPost(writer, entry);
+        }
+      }
+      return;
+    }
+    const totalOrder = this.#totalOrder;
+    // Take every entry the cut names, in each writer's order, without delivering yet.
+    cut.members.forEach((writer, position) => {
+      const window = this.#windows[writer];
+      if (window === undefined) return;
+      const through = cut.through[position]!;
+      for (let entry = window.takeNext(); entry !== undefined; entry = window.takeNext()) {
+        if (entry.seq > through) break;
+        this.#takeInTotalOrder(writer, entry);
+      }
+    });
+    totalOrder.deliverFinal(cut.remainder ? Number.POSITIVE_INFINITY : cut.safeThrough);
+    if (cut.remainder) {
+      totalOrder.deliverUnordered((origin) => cut.through[cut.members.indexOf(origin)] ?? 0);
+    }
+  }
+
+  // Normal operation ---------------------------------------------------------------------------
+
+  #receiveEntry(now: number, from: NodeId, entry: LogEntry): void {
+    const window = this.#windows[from]!;
+    const result = window.insert(now, entry);
+    // Acknowledge either way: a duplicate means the sender may not know we have it, and an entry
+    // beyond the window means it is far ahead and should learn what we hold.
+    this.#statusDeadline ??= now + this.#timing.ackDelayMs;
+    if (result === 'out-of-window') {
+      this.#stats.outOfWindowDropped += 1;
+      return;
+    }
+    if (result === 'duplicate') {
+      this.#stats.duplicatesDropped += 1;
+      return;
+    }
+    this.#stats.entriesReceived += 1;
+    if (this.#frozen) return; // held for the view change's cut
+    const early =
+      this.#mode === 'unordered' &&
+      entry.kind === 'post' &&
+      entry.seq > window.contiguousSeq &&
+      entry.seq <= window.contiguousSeq + EARLY_DELIVERY_SEQS_MAX;
+    if (early && this.#isValidPost(entry)) {
+      this.#early[from]!.add(entry.seq);
+      this.#deliverPost(from, entry);
+    }
+    for (let next = window.takeNext(); next !== undefined; next = window.takeNext()) {
+      this.#take(from, next);
+    }
+    if (this.#totalOrder !== undefined) this.#updateSafeSeq();
+    // In total order an entry from anyone may deliver this member's own posts.
+    if (this.#totalOrder !== undefined && this.#postWindow.size > 0) this.#releasePostWindow();
+  }
+
+  /** A view change's repair: an entry of `writer`'s log from another member. */
+  #receiveRelay(now: number, relay: RelayMessage): void {
+    const window = this.#windows[relay.writer];
+    if (window === undefined || relay.entry.view !== this.view || !this.#frozen) {
+      this.#stats.invalidDropped += 1;
+      return;
+    }
+    if (window.insert(now, relay.entry) === 'duplicate') this.#stats.duplicatesDropped += 1;
+  }
+
+  /**
+   * Hands up a peer's entry in its log order. An entry this node cannot use (a room out of range,
+   * an oversized payload, an order entry from a node that is not the sequencer) still takes its
+   * place in the log, so it never leaves a hole that stalls the sender's later entries: it is
+   * counted and skipped.
+   */
+  #take(from: NodeId, entry: LogEntry): void {
+    if (this.#totalOrder !== undefined) {
+      this.#takeInTotalOrder(from, entry);
+      return;
+    }
+    if (entry.kind === 'order' || !this.#isValidPost(entry)) {
+      this.#stats.invalidDropped += 1;
+      return;
+    }
+    if (this.#early[from]!.delete(entry.seq)) return; // delivered when it arrived
+    this.#deliverPost(from, entry);
+  }
+
+  #takeInTotalOrder(from: NodeId, entry: LogEntry): void {
+    const totalOrder = this.#totalOrder!;
+    if (entry.kind === 'post') {
+      if (this.#isValidPost(entry)) this.#takePostInTotalOrder(from, entry);
+      else {
+        this.#stats.invalidDropped += 1;
+        totalOrder.takeOther(from, entry.seq);
+      }
+      return;
+    }
+    totalOrder.takeOther(from, entry.seq);
+    const fromSequencer = from === this.#sequencer && this.#isRoom(entry.room);
+    if (!fromSequencer || !totalOrder.takeOrder(entry)) {
+      this.#stats.invalidDropped += 1;
+      return;
+    }
+    if (entry.origin === this.#self) this.#postWindow.ordered(entry.originSeq, entry.seq);
+  }
+
+  #takePostInTotalOrder(origin: NodeId, post: PostEntry): void {
+    const totalOrder = this.#totalOrder!;
+    // An honest origin never has more than its window of posts waiting here (each is in flight);
+    // past that it is faulty or hostile, and what it sends is not kept.
+    if (totalOrder.waitingCount(origin) >= this.#limits.postWindowEntriesMax) {
+      this.#stats.invalidDropped += 1;
+      totalOrder.takeOther(origin, post.seq);
+      return;
+    }
+    totalOrder.takePost(origin, post);
+    if (this.#self !== this.#sequencer) return;
+    this.#unordered[origin]!.push(post);
+    this.#orderWaitingPosts(origin);
+  }
+
+  /**
+   * The sequencer orders an origin's posts in its log order, but at most a window of them whose
+   * order entry is not yet held by every member: an honest origin has no more in flight, so this
+   * only holds back a faulty or hostile one, and keeps the sequencer's log bounded whatever it sends.
+   * A frozen view orders nothing more; the view change decides what becomes of the rest.
+   */
+  #orderWaitingPosts(origin: NodeId): void {
+    const totalOrder = this.#totalOrder!;
+    const unordered = this.#unordered[origin]!;
+    const unstable = this.#unstableOrders[origin]!;
+    let ordered = false;
+    for (let post = unordered.peek(); post !== undefined && !this.#frozen; post = unordered.peek()) {
+      if (unstable.length >= this.#limits.postWindowEntriesMax) break;
+      unordered.shift();
+      const order: OrderEntry = {
+        kind: 'order',
+        view: this.view,
+        seq: this.#log.nextSeq,
+        room: post.room,
+        origin,
+        originSeq: post.seq,
+      };
+      this.#write(order);
+      unstable.push(order.seq);
+      totalOrder.takeOther(this.#self, order.seq);
+      totalOrder.takeOrder(order);
+      if (origin === this.#self) this.#postWindow.ordered(post.seq, order.seq);
+      ordered = true;
+    }
+    if (ordered) this.#updateSafeSeq();
+  }
+
+  /** At the sequencer: order entries every member now holds make room for more of their origin's. */
+  #orderEntriesStable(): void {
+    const stableSeq = this.#log.stableSeq;
+    for (const origin of this.members) {
+      const unstable = this.#unstableOrders[origin]!;
+      let freed = false;
+      for (let seq = unstable.peek(); seq !== undefined && seq <= stableSeq; seq = unstable.peek()) {
+        unstable.shift();
+        freed = true;
+      }
+      if (freed) this.#orderWaitingPosts(origin);
+    }
+  }
+
+  /**
+   * The highest seq of the sequencer's log that a majority of all configured nodes holds: order
+   * entries up to it may be delivered. Members' holdings come from their statuses.
+   */
+  #updateSafeSeq(): void {
+    const sequencerPosition = this.#position[this.#sequencer]!;
+    const sequencerWindow = this.#windows[this.#sequencer];
+    const held = this.members.map((id, position) => {
+      if (id === this.#self) return sequencerWindow?.contiguousSeq ?? this.#log.highestSeq;
+      const reported = this.#receivedBy[position]![sequencerPosition]!;
+      // The sequencer holds at least what has arrived from it.
+      return id === this.#sequencer ? Math.max(reported, sequencerWindow!.contiguousSeq) : reported;
+    });
+    held.sort((a, b) => b - a);
+    const majority = Math.floor(this.#nodeCount / 2) + 1;
+    const safe = held.length >= majority ? held[majority - 1]! : 0;
+    // What this member has taken bounds what it can deliver anyway.
+    const taken =
+      this.#self === this.#sequencer ? this.#log.highestSeq : this.#windows[this.#sequencer]!.takenSeq;
+    const next = Math.min(safe, taken);
+    if (next > this.#safeSeq && !this.#frozen) {
+      this.#safeSeq = next;
+      this.#totalOrder!.deliverOrdered(next);
+    }
+  }
+
+  #isValidPost(post: PostEntry): boolean {
+    return this.#isRoom(post.room) && post.payload.byteLength <= this.#limits.payloadBytesMax;
+  }
+
+  readonly #deliverInTotalOrder = ({ origin, post }: TotalOrderDelivery): void => {
+    this.#deliverPost(origin, post);
+  };
+
+  #deliverPost(origin: NodeId, post: PostEntry): void {
+    this.#stats.deliveries += 1;
+    this.#deliver({
+      room: post.room,
+      origin,
+      originSeq: post.seq,
+      payload: post.payload,
+      view: this.view,
+    });
+  }
+
+  /** The highest seq of `node`'s log up to which every post has been delivered here. */
+  #deliveredSeq(node: NodeId): number {
+    if (this.#totalOrder !== undefined) return this.#totalOrder.deliveredSeq(node);
+    return node === this.#self ? this.#log.highestSeq : this.#windows[node]!.contiguousSeq;
+  }
+
+  /**
+   * Frees the post window up to what every member (this one too) has delivered and, in total order,
+   * what the sequencer knows every member holds of its order entries.
+   */
+  #releasePostWindow(): void {
+    let everywhere = this.#deliveredSeq(this.#self);
+    for (const node of this.members) {
+      if (node !== this.#self) everywhere = Math.min(everywhere, this.#deliveredByPeer[node]!);
+    }
+    const orderStableSeq =
+      this.#self === this.#sequencer ? this.#log.stableSeq : this.#sequencerStableSeq;
+    this.#postWindow.release(everywhere, orderStableSeq);
+  }
+
+  #receiveStatus(now: number, from: NodeId, status: StatusMessage): void {
+    const count = this.members.length;
+    if (status.received.length !== count || status.delivered.length !== count) {
+      this.#stats.invalidDropped += 1;
+      return;
+    }
+    const fromPosition = this.#position[from]!;
+    const selfPosition = this.#position[this.#self]!;
+    const ownSeqHeld = status.received[selfPosition]!;
+    // Nothing is delivered before it is held: a member's word counts only as far as its
+    // acknowledgement, so that it can never free the post window while the log still holds the posts.
+    const ownSeqDelivered = Math.min(status.delivered[selfPosition]!, ownSeqHeld);
+    this.#windows[from]!.learnHighest(now, status.received[fromPosition]!);
+    if (ownSeqHeld > this.#log.highestSeq || ownSeqDelivered > this.#log.highestSeq) {
+      // A member cannot hold more of this node's log than it wrote: a forged status.
+      this.#stats.acknowledgementsBeyondLog += 1;
+      return;
+    }
+    const receivedByFrom = this.#receivedBy[fromPosition]!;
+    for (let position = 0; position < count; position++) {
+      receivedByFrom[position] = Math.max(receivedByFrom[position]!, status.received[position]!);
+    }
+    this.#log.acknowledge(from, ownSeqHeld);
+    this.#releaseRetained();
+    let news = false;
+    if (ownSeqDelivered > this.#deliveredByPeer[from]!) {
+      this.#deliveredByPeer[from] = ownSeqDelivered;
+      news = true;
+    }
+    if (from === this.#sequencer && status.stable > this.#sequencerStableSeq) {
+      this.#sequencerStableSeq = status.stable;
+      news = true;
+    }
+    if (this.#totalOrder !== undefined) {
+      // At the sequencer, the acknowledgement may have made more order entries stable.
+      if (this.#self === this.#sequencer) this.#orderEntriesStable();
+      this.#updateSafeSeq();
+    }
+    if (news || this.#self === this.#sequencer) this.#releasePostWindow();
+  }
+
+  /** Drops the peers' entries every member holds (kept until then for a view change). */
+  #releaseRetained(): void {
+    for (const [writerPosition, writer] of this.members.entries()) {
+      const window = this.#windows[writer];
+      if (window === undefined) continue;
+      let stable = window.contiguousSeq;
+      for (let position = 0; position < this.members.length; position++) {
+        if (position === this.#position[this.#self]) continue;
+        stable = Math.min(stable, this.#receivedBy[position]![writerPosition]!);
+      }
+      window.release(stable);
+    }
+  }
+
+  #receiveNak(from: NodeId, nak: NakMessage): void {
+    this.#stats.naksReceived += 1;
+    const last = Math.min(nak.last, nak.first + this.#limits.retransmitEntriesPerNakMax - 1);
+    if (nak.writer === this.#self) {
+      for (let seq = nak.first; seq <= last; seq++) {
+        const entry = this.#log.get(seq);
+        if (entry !== undefined) this.#retransmit(from, entry);
+      }
+      return;
+    }
+    // Another member's entries, for a view change: relayed from what this member retains.
+    const window = this.#windows[nak.writer];
+    if (window === undefined) return;
+    for (let seq = nak.first; seq <= last; seq++) {
+      const entry = window.get(seq);
+      if (entry === undefined) continue;
+      this.#stats.retransmissions += 1;
+      this.#transmit({ to: from, message: { kind: 'relay', writer: nak.writer, entry } });
+    }
+  }
+
+  #retransmit(to: NodeId, entry: LogEntry): void {
+    this.#stats.retransmissions += 1;
+    this.#transmit({ to, message: entry });
+  }
+
+  #write(entry: LogEntry): void {
+    this.#log.append(entry);
+    this.#stats.entriesWritten += 1;
+    if (this.members.length > 1) this.#transmit({ to: 'all', message: entry });
+  }
+
+  #sendStatus(now: number): void {
+    this.#statusDeadline = undefined;
+    this.#heartbeatDeadline = now + this.#timing.heartbeatIntervalMs;
+    if (this.members.length === 1) return;
+    const received = this.members.map((node) =>
+      node === this.#self ? this.#log.highestSeq : this.#windows[node]!.contiguousSeq,
+    );
+    const delivered = this.members.map((node) => this.#deliveredSeq(node));
+    this.#stats.statusesSent += 1;
+    const stable = this.#log.stableSeq;
+    this.#transmit({
+      to: 'all',
+      message: { kind: 'status', view: this.view, received, delivered, stable },
+    });
+  }
+
+  #isRoom(room: number): boolean {
+    return Number.isInteger(room) && room >= 1 && room <= this.#limits.roomIdMax;
+  }
+}
