@@ -3,6 +3,7 @@ import { FailureDetector } from './failure-detector.js';
 import { checkLimits } from './limits.js';
 import type {
   CutMessage,
+  HeartbeatMessage,
   InstallMessage,
   Member,
   MembershipMessage,
@@ -123,7 +124,7 @@ export class OrderingEngine {
       return this.#refuse('bad-room');
     }
     if (payload.byteLength > this.limits.payloadBytesMax) return this.#refuse('payload-too-large');
-    if (this.#channel.frozen || this.#channel.view === 0) return this.#refuse('view-change');
+    if (this.isChangingView()) return this.#refuse('view-change');
     if (this.mode === 'total' && !this.#channel.primary) return this.#refuse('no-majority');
     const result = this.#channel.post(room, payload);
     if (!result.ok) this.#stats.postsRefused += 1;
@@ -148,7 +149,7 @@ export class OrderingEngine {
         this.#receiveChannelMessage(now, from, message, message.entry.view);
         return;
       case 'heartbeat':
-        this.#receiveHeartbeat(now, from, message.incarnation, message.view);
+        this.#receiveHeartbeat(now, from, message);
         return;
       default:
         this.#detector.heardCurrent(now, from);
@@ -163,8 +164,15 @@ export class OrderingEngine {
     this.#channel.tick(now);
     if (this.#heartbeatDeadline !== undefined && this.#heartbeatDeadline <= now) {
       this.#heartbeatDeadline = now + this.timing.heartbeatIntervalMs;
-      const heartbeat = { kind: 'heartbeat', incarnation: this.incarnation, view: this.#channel.view } as const;
-      this.#transmits.push({ to: 'all', message: heartbeat });
+      this.#transmits.push({
+        to: 'all',
+        message: {
+          kind: 'heartbeat',
+          incarnation: this.incarnation,
+          view: this.#channel.view,
+          promised: this.#promise.proposal,
+        },
+      });
     }
     this.#reportFlushed();
     this.#coordinate(now);
@@ -214,6 +222,14 @@ export class OrderingEngine {
     };
   }
 
+  /**
+   * Whether this node is between views: its view is stopped for a view change (or it has not
+   * joined one yet), and `post` refuses with `view-change` until the next view is installed.
+   */
+  isChangingView(): boolean {
+    return this.#channel.frozen || this.#channel.view === 0;
+  }
+
   /** The counters and current depths, as a snapshot. */
   stats(): Readonly<EngineStats> {
     return {
@@ -249,9 +265,16 @@ export class OrderingEngine {
     this.#reportFlushed();
   }
 
-  #receiveHeartbeat(now: number, from: NodeId, incarnation: number, view: ViewId): void {
-    if (this.#detector.heard(now, from, incarnation) === 'stale') return;
-    this.#viewIdMax = Math.max(this.#viewIdMax, view);
+  #receiveHeartbeat(now: number, from: NodeId, heartbeat: HeartbeatMessage): void {
+    const { view, promised } = heartbeat;
+    if (this.#detector.heard(now, from, heartbeat.incarnation) === 'stale') return;
+    this.#viewIdMax = Math.max(this.#viewIdMax, view, promised);
+    // A member of this node's proposal promised a later one (to a coordinator that may since have
+    // given up): it ignores this proposal, so a new one must go above.
+    const change = this.#change;
+    if (change !== undefined && promised > change.proposal && change.includes(from)) {
+      this.#heardViewIdMax = Math.max(this.#heardViewIdMax, promised);
+    }
     if (this.#change?.installing && this.#change.proposal === view) this.#change.onInstalled(from);
     else if (!this.#channel.isMember(from) || view !== this.#channel.view) {
       this.#heardViewIdMax = Math.max(this.#heardViewIdMax, view);
@@ -292,18 +315,23 @@ export class OrderingEngine {
     const included = prepare.members.some(
       (member) => member.id === this.self && member.incarnation === this.incarnation,
     );
+    DBG(this.#lastNow, this.self, 'prepare from', from, prepare.proposal, included, this.#channel.view, this.#promise.proposal);
     if (!included || prepare.proposal <= this.#channel.view) return;
     this.#viewIdMax = Math.max(this.#viewIdMax, prepare.proposal);
+    // Proposals are ranked by id, then by coordinator (the lower one wins): two coordinators that
+    // chose the same id (each unaware of the other) cannot both hold this node's promise.
     const promised = this.#promise;
     if (prepare.proposal < promised.proposal) return;
-    if (prepare.proposal === promised.proposal && from !== promised.coordinator) return;
-    if (prepare.proposal > promised.proposal) {
+    const sameProposal = prepare.proposal === promised.proposal;
+    if (sameProposal && from > promised.coordinator) return;
+    if (!sameProposal || from < promised.coordinator) {
       this.#promise = { ...prepare, coordinator: from };
       this.#cut = undefined;
     }
     this.#channel.freeze();
     const adopted = this.#completedCut;
     const report = this.#channel.report(prepare.proposal, adopted?.proposal ?? 0);
+    DBG(this.#lastNow, this.self, 'report', JSON.stringify(report));
     this.#send(from, report);
     // Sent under this proposal's id; the report names the proposal the cut was made for.
     if (adopted !== undefined) {
@@ -318,6 +346,7 @@ export class OrderingEngine {
     const { view, members } = this.#channel;
     if (cut.view !== view || cut.members.join() !== members.join()) return;
     if (this.#cut === undefined) {
+      DBG(now, this.self, 'cut', JSON.stringify(cut));
       this.#cut = cut;
       this.#channel.applyCut(now, cut);
     } else {
@@ -352,6 +381,7 @@ export class OrderingEngine {
     this.#completedCut = undefined;
     this.#viewIdMax = Math.max(this.#viewIdMax, install.proposal);
     this.#stats.viewChanges += 1;
+    DBG(this.#lastNow, this.self, 'install', install.proposal, install.members.map((m) => m.id).join(','));
     this.#viewChanges.push(this.view());
     // Peers learn at once that this node is in the new view.
     this.#heartbeatDeadline = this.#lastNow;
@@ -364,6 +394,7 @@ export class OrderingEngine {
    */
   #coordinate(now: number): void {
     const alive = this.#detector.aliveMembers(now);
+    DBG(now, this.self, 'coordinate', alive.map((m) => m.id + '/' + m.incarnation).join(','), this.#channel.view, this.#firstViewDeadline);
     if (alive[0]!.id !== this.self) {
       this.#change = undefined;
       return;
@@ -383,6 +414,7 @@ export class OrderingEngine {
       if (waitingForPeers) return;
       const proposal = Math.max(this.#viewIdMax, this.#promise.proposal, this.#channel.view) + 1;
       this.#viewIdMax = proposal;
+      DBG(now, this.self, 'propose', proposal, alive.map((m) => m.id).join(','));
       this.#change = new ViewChange(
         proposal,
         alive,
@@ -402,6 +434,7 @@ export class OrderingEngine {
       const change: ViewChange = this.#change;
       const result = change.poll(now);
       if ('failed' in result) {
+        DBG(now, this.self, 'failed', change.proposal, change.installing, result.failed.join(','));
         this.#change = undefined;
         // Members that missed the install are not failed: they will be merged back.
         if (change.installing) return;
@@ -457,3 +490,6 @@ function sameMembers(a: readonly Member[], b: readonly Member[]): boolean {
     a.every((member, index) => member.id === b[index]!.id && member.incarnation === b[index]!.incarnation)
   );
 }
+
+// eslint-disable-next-line
+function DBG(...args: unknown[]): void { if ((globalThis as any).__DBG) console.log(...args); }

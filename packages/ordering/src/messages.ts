@@ -109,9 +109,17 @@ export interface RelayMessage {
 
 /** Sent to every configured node at least every heartbeat: this node is alive, in this run and view. */
 export interface HeartbeatMessage {
+  /** Tells a heartbeat from the other messages. */
   readonly kind: 'heartbeat';
+  /** The sender's run: a larger one than heard before means it restarted with a fresh state. */
   readonly incarnation: number;
+  /** The view the sender is in (0: none yet). */
   readonly view: ViewId;
+  /**
+   * The proposal the sender has promised to take part in (0: none): a coordinator with a lower
+   * proposal learns that it must propose above it.
+   */
+  readonly promised: ViewId;
 }
 
 /**

@@ -182,7 +182,10 @@ export class ViewChannel {
   tick(now: number): void {
     this.#heartbeatDeadline ??= now + this.#timing.heartbeatIntervalMs;
     const statusDue = this.#statusDeadline !== undefined && this.#statusDeadline <= now;
-    if (statusDue || this.#heartbeatDeadline <= now) this.#sendStatus(now);
+    // A stopped view acknowledges nothing more: what this member reported to the view change is
+    // all the others may count on it holding (in total order, a member delivers what a majority
+    // holds, and a cut already made from the reports must cover it).
+    if ((statusDue || this.#heartbeatDeadline <= now) && !this.#frozen) this.#sendStatus(now);
     for (const [writer, window] of this.#windows.entries()) {
       if (window === undefined) continue;
       for (const { first, last } of window.takeDueNak(now)) {
@@ -196,8 +199,9 @@ export class ViewChannel {
   /** The earliest time `tick` has work to do (undefined alone in the view). */
   pollTimeout(): number | undefined {
     if (this.members.length === 1) return undefined;
-    let next = this.#heartbeatDeadline;
-    const status = this.#statusDeadline;
+    // A stopped view sends no more statuses: only its repairs are timed.
+    let next = this.#frozen ? undefined : this.#heartbeatDeadline;
+    const status = this.#frozen ? undefined : this.#statusDeadline;
     if (status !== undefined && (next === undefined || status < next)) next = status;
     const windows = this.#windows;
     for (let node = 1; node < windows.length; node++) {
@@ -332,7 +336,10 @@ export class ViewChannel {
         this.#takeInTotalOrder(writer, entry);
       }
     });
-    totalOrder.deliverFinal(cut.remainder ? Number.POSITIVE_INFINITY : cut.safeThrough);
+    // The sequencer (the first member) may hold order entries of its own beyond the cut: they are
+    // not delivered, since the other members never take them.
+    const orderedThrough = cut.through[0]!;
+    totalOrder.deliverFinal(cut.remainder ? orderedThrough : Math.min(cut.safeThrough, orderedThrough));
     if (cut.remainder) {
       totalOrder.deliverUnordered((origin) => cut.through[cut.members.indexOf(origin)] ?? 0);
     }
@@ -503,6 +510,8 @@ export class ViewChannel {
       this.#self === this.#sequencer ? this.#log.highestSeq : this.#windows[this.#sequencer]!.takenSeq;
     const next = Math.min(safe, taken);
     if (next > this.#safeSeq && !this.#frozen) {
+      // eslint-disable-next-line
+      if ((globalThis as any).__DBG) console.log('safe', this.#self, this.view, next, JSON.stringify(held), JSON.stringify(this.#receivedBy));
       this.#safeSeq = next;
       this.#totalOrder!.deliverOrdered(next);
     }

@@ -385,7 +385,7 @@ export class Simulator {
       if (bufferedEntries(engine) > 0) return false;
       const expected = this.#reachableFrom(node);
       const view = engine.view();
-      if (view.id === 0 || view.members.join() !== expected.join()) return false;
+      if (engine.isChangingView() || view.members.join() !== expected.join()) return false;
       for (const member of expected) {
         if (this.engine(member).view().id !== view.id) return false;
       }
