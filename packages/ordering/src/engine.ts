@@ -81,6 +81,8 @@ export class OrderingEngine {
   #viewIdMax: ViewId = 0;
   /** The highest view id another node has been heard working in (not counting this node's own). */
   #heardViewIdMax: ViewId = 0;
+  /** By node id: the view and promise of its last heartbeat (whether it waits for a view change). */
+  readonly #heardState: { view: ViewId; promised: ViewId }[];
   /** A view change this node takes part in: its coordinator and the proposed view. */
   #promise: PrepareMessage & { readonly coordinator: NodeId } = NO_PROMISE;
   /** The cut (for the promised proposal) this node fetches. */
@@ -112,6 +114,7 @@ export class OrderingEngine {
     this.limits = checkLimits(mode, nodeCount, options.limits ?? {}, this.timing);
     this.#detector = new FailureDetector({ id: self, incarnation }, nodeCount, this.timing.suspectMs);
     this.#members = [{ id: self, incarnation }];
+    this.#heardState = Array.from({ length: nodeCount + 1 }, () => ({ view: 0, promised: 0 }));
     // A fresh node starts alone in view 0, which is never primary and takes no posts: it waits to
     // be merged with its peers (or, hearing none, forms a view of its own).
     this.#channel = this.#newChannel(0, [self]);
@@ -269,6 +272,7 @@ export class OrderingEngine {
     const { view, promised } = heartbeat;
     if (this.#detector.heard(now, from, heartbeat.incarnation) === 'stale') return;
     this.#viewIdMax = Math.max(this.#viewIdMax, view, promised);
+    this.#heardState[from] = { view, promised };
     // A member of this node's proposal promised a later one (to a coordinator that may since have
     // given up): it ignores this proposal, so a new one must go above.
     const change = this.#change;
@@ -407,8 +411,11 @@ export class OrderingEngine {
     // (Members that have installed it already are merged by the next one.)
     if (change !== undefined && outdated) this.#change = undefined;
     if (this.#change === undefined) {
-      const settled = sameMembers(alive, this.#members) && this.#channel.view !== 0;
-      if (settled && !this.#channel.frozen) return;
+      const settled =
+        sameMembers(alive, this.#members) &&
+        !this.isChangingView() &&
+        !alive.some(({ id }) => id !== this.self && this.#waitsForViewChange(id));
+      if (settled) return;
       const waitingForPeers =
         this.#channel.view === 0 && alive.length === 1 && now < (this.#firstViewDeadline ?? now);
       if (waitingForPeers) return;
@@ -426,6 +433,15 @@ export class OrderingEngine {
       );
     }
     this.#drive(now);
+  }
+
+  /**
+   * Whether member `node` of this view is stopped: it is still in an earlier view (it missed an
+   * install), or it promised a proposal beyond this view (whose coordinator gave up).
+   */
+  #waitsForViewChange(node: NodeId): boolean {
+    const { view, promised } = this.#heardState[node]!;
+    return view < this.#channel.view || promised > this.#channel.view;
   }
 
   #drive(now: number): void {

@@ -326,6 +326,8 @@ export class ViewChannel {
       return;
     }
     const totalOrder = this.#totalOrder;
+    // eslint-disable-next-line
+    if ((globalThis as any).__DBG) console.log('finish', this.#self, this.view, cut.proposal, cut.members.map((w) => { const win = this.#windows[w]; return win ? `${w}:${win.takenSeq}/${win.contiguousSeq}` : `${w}:self${this.#log.highestSeq}`; }).join(' '), 'safe', this.#safeSeq, 'pending', totalOrder.pendingCount);
     // Take every entry the cut names, in each writer's order, without delivering yet.
     cut.members.forEach((writer, position) => {
       const window = this.#windows[writer];
