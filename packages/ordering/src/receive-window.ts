@@ -117,7 +117,10 @@ export class ReceiveWindow {
   /** A view change needs the entries up to `seq`: NAK up to it, and never beyond. */
   want(now: number, seq: number): void {
     this.#nakCeilingSeq = seq;
-    this.learnHighest(now, seq);
+    // The ceiling may have hidden a gap already known of (an earlier cut wanted less): the timer
+    // starts whether or not `seq` is news.
+    this.#knownHighestSeq = Math.max(this.#knownHighestSeq, seq);
+    if (this.#hasGap()) this.#nakDeadline ??= now + this.timing.nakDelayMs;
   }
 
   /** The peer has written at least up to `seq`. */
