@@ -112,7 +112,11 @@ export class OrderingEngine {
     this.incarnation = incarnation;
     this.timing = { ...DEFAULT_TIMING, ...options.timing };
     this.limits = checkLimits(mode, nodeCount, options.limits ?? {}, this.timing);
-    this.#detector = new FailureDetector({ id: self, incarnation }, nodeCount, this.timing.suspectMs);
+    this.#detector = new FailureDetector(
+      { id: self, incarnation },
+      nodeCount,
+      this.timing.suspectMs,
+    );
     this.#members = [{ id: self, incarnation }];
     this.#heardState = Array.from({ length: nodeCount + 1 }, () => ({ view: 0, promised: 0 }));
     // A fresh node starts alone in view 0, which is never primary and takes no posts: it waits to
@@ -319,7 +323,6 @@ export class OrderingEngine {
     const included = prepare.members.some(
       (member) => member.id === this.self && member.incarnation === this.incarnation,
     );
-    DBG(this.#lastNow, this.self, 'prepare from', from, prepare.proposal, included, this.#channel.view, this.#promise.proposal);
     if (!included || prepare.proposal <= this.#channel.view) return;
     this.#viewIdMax = Math.max(this.#viewIdMax, prepare.proposal);
     // Proposals are ranked by id, then by coordinator (the lower one wins): two coordinators that
@@ -335,7 +338,6 @@ export class OrderingEngine {
     this.#channel.freeze();
     const adopted = this.#completedCut;
     const report = this.#channel.report(prepare.proposal, adopted?.proposal ?? 0);
-    DBG(this.#lastNow, this.self, 'report', JSON.stringify(report));
     this.#send(from, report);
     // Sent under this proposal's id; the report names the proposal the cut was made for.
     if (adopted !== undefined) {
@@ -350,7 +352,6 @@ export class OrderingEngine {
     const { view, members } = this.#channel;
     if (cut.view !== view || cut.members.join() !== members.join()) return;
     if (this.#cut === undefined) {
-      DBG(now, this.self, 'cut', JSON.stringify(cut));
       this.#cut = cut;
       this.#channel.applyCut(now, cut);
     } else {
@@ -385,7 +386,6 @@ export class OrderingEngine {
     this.#completedCut = undefined;
     this.#viewIdMax = Math.max(this.#viewIdMax, install.proposal);
     this.#stats.viewChanges += 1;
-    DBG(this.#lastNow, this.self, 'install', install.proposal, install.members.map((m) => m.id).join(','));
     this.#viewChanges.push(this.view());
     // Peers learn at once that this node is in the new view.
     this.#heartbeatDeadline = this.#lastNow;
@@ -398,7 +398,6 @@ export class OrderingEngine {
    */
   #coordinate(now: number): void {
     const alive = this.#detector.aliveMembers(now);
-    DBG(now, this.self, 'coordinate', alive.map((m) => m.id + '/' + m.incarnation).join(','), this.#channel.view, this.#firstViewDeadline);
     if (alive[0]!.id !== this.self) {
       this.#change = undefined;
       return;
@@ -407,7 +406,8 @@ export class OrderingEngine {
     // A proposal for other members than those alive now, or for an id some node already uses,
     // cannot succeed: it is dropped for a new one.
     const outdated =
-      !sameMembers(change?.members ?? alive, alive) || (change?.proposal ?? 0) <= this.#heardViewIdMax;
+      !sameMembers(change?.members ?? alive, alive) ||
+      (change?.proposal ?? 0) <= this.#heardViewIdMax;
     // (Members that have installed it already are merged by the next one.)
     if (change !== undefined && outdated) this.#change = undefined;
     if (this.#change === undefined) {
@@ -421,7 +421,6 @@ export class OrderingEngine {
       if (waitingForPeers) return;
       const proposal = Math.max(this.#viewIdMax, this.#promise.proposal, this.#channel.view) + 1;
       this.#viewIdMax = proposal;
-      DBG(now, this.self, 'propose', proposal, alive.map((m) => m.id).join(','));
       this.#change = new ViewChange(
         proposal,
         alive,
@@ -450,7 +449,6 @@ export class OrderingEngine {
       const change: ViewChange = this.#change;
       const result = change.poll(now);
       if ('failed' in result) {
-        DBG(now, this.self, 'failed', change.proposal, change.installing, result.failed.join(','));
         this.#change = undefined;
         // Members that missed the install are not failed: they will be merged back.
         if (change.installing) return;
@@ -503,9 +501,8 @@ const NO_PROMISE: PrepareMessage & { readonly coordinator: NodeId } = {
 function sameMembers(a: readonly Member[], b: readonly Member[]): boolean {
   return (
     a.length === b.length &&
-    a.every((member, index) => member.id === b[index]!.id && member.incarnation === b[index]!.incarnation)
+    a.every(
+      (member, index) => member.id === b[index]!.id && member.incarnation === b[index]!.incarnation,
+    )
   );
 }
-
-// eslint-disable-next-line
-function DBG(...args: unknown[]): void { if ((globalThis as any).__DBG) console.log(...args); }

@@ -138,7 +138,9 @@ export class ViewChannel {
     this.#unordered = Array.from({ length: slots }, () => new Queue<PostEntry>());
     this.#unstableOrders = Array.from({ length: slots }, () => new Queue<number>());
     this.#totalOrder =
-      options.mode === 'total' ? new TotalOrder(options.nodeCount, this.#deliverInTotalOrder) : undefined;
+      options.mode === 'total'
+        ? new TotalOrder(options.nodeCount, this.#deliverInTotalOrder)
+        : undefined;
   }
 
   get frozen(): boolean {
@@ -151,7 +153,13 @@ export class ViewChannel {
 
   post(room: RoomId, payload: Uint8Array): PostResult {
     if (this.#postWindow.isFull) return { ok: false, reason: 'window-full' };
-    const entry: PostEntry = { kind: 'post', view: this.view, seq: this.#log.nextSeq, room, payload };
+    const entry: PostEntry = {
+      kind: 'post',
+      view: this.view,
+      seq: this.#log.nextSeq,
+      room,
+      payload,
+    };
     this.#write(entry);
     this.#postWindow.add(entry.seq, this.#totalOrder !== undefined);
     if (this.#totalOrder === undefined) this.#deliverPost(this.#self, entry);
@@ -212,7 +220,10 @@ export class ViewChannel {
   }
 
   /** Depths, for `EngineStats`. */
-  depths(): Pick<EngineStats, 'logDepth' | 'postWindowDepth' | 'holdBackDepth' | 'totalOrderPending'> {
+  depths(): Pick<
+    EngineStats,
+    'logDepth' | 'postWindowDepth' | 'holdBackDepth' | 'totalOrderPending'
+  > {
     let holdBackDepth = 0;
     for (const window of this.#windows) holdBackDepth += window?.heldCount ?? 0;
     return {
@@ -283,10 +294,17 @@ export class ViewChannel {
     const cut = this.#cut;
     if (cut === undefined) return;
     for (let index = 0; index < cut.extras.length; index += 3) {
-      const [writer, seq, holder] = [cut.extras[index]!, cut.extras[index + 1]!, cut.extras[index + 2]!];
+      const [writer, seq, holder] = [
+        cut.extras[index]!,
+        cut.extras[index + 1]!,
+        cut.extras[index + 2]!,
+      ];
       const window = this.#windows[writer];
       if (window === undefined || window.get(seq) !== undefined) continue;
-      this.#transmit({ to: holder, message: { kind: 'nak', view: this.view, writer, first: seq, last: seq } });
+      this.#transmit({
+        to: holder,
+        message: { kind: 'nak', view: this.view, writer, first: seq, last: seq },
+      });
     }
   }
 
@@ -310,7 +328,11 @@ export class ViewChannel {
         const through = cut.through[position]!;
         for (let seq = window.takenSeq + 1; seq <= through; seq++) {
           const entry = window.get(seq);
-          if (entry?.kind === 'post' && !this.#early[writer]!.delete(seq) && this.#isValidPost(entry)) {
+          if (
+            entry?.kind === 'post' &&
+            !this.#early[writer]!.delete(seq) &&
+            this.#isValidPost(entry)
+          ) {
             this.#deliverPost(writer, entry);
           }
         }
@@ -319,15 +341,17 @@ export class ViewChannel {
         const writer = cut.extras[index]!;
         const seq = cut.extras[index + 1]!;
         const entry = this.#windows[writer]?.get(seq);
-        if (entry?.kind === 'post' && !this.#early[writer]!.delete(seq) && this.#isValidPost(entry)) {
+        if (
+          entry?.kind === 'post' &&
+          !this.#early[writer]!.delete(seq) &&
+          this.#isValidPost(entry)
+        ) {
           this.#deliverPost(writer, entry);
         }
       }
       return;
     }
     const totalOrder = this.#totalOrder;
-    // eslint-disable-next-line
-    if ((globalThis as any).__DBG) console.log('finish', this.#self, this.view, cut.proposal, cut.members.map((w) => { const win = this.#windows[w]; return win ? `${w}:${win.takenSeq}/${win.contiguousSeq}` : `${w}:self${this.#log.highestSeq}`; }).join(' '), 'safe', this.#safeSeq, 'pending', totalOrder.pendingCount);
     // Take every entry the cut names, in each writer's order, without delivering yet.
     cut.members.forEach((writer, position) => {
       const window = this.#windows[writer];
@@ -341,7 +365,9 @@ export class ViewChannel {
     // The sequencer (the first member) may hold order entries of its own beyond the cut: they are
     // not delivered, since the other members never take them.
     const orderedThrough = cut.through[0]!;
-    totalOrder.deliverFinal(cut.remainder ? orderedThrough : Math.min(cut.safeThrough, orderedThrough));
+    totalOrder.deliverFinal(
+      cut.remainder ? orderedThrough : Math.min(cut.safeThrough, orderedThrough),
+    );
     if (cut.remainder) {
       totalOrder.deliverUnordered((origin) => cut.through[cut.members.indexOf(origin)] ?? 0);
     }
@@ -456,7 +482,11 @@ export class ViewChannel {
     const unordered = this.#unordered[origin]!;
     const unstable = this.#unstableOrders[origin]!;
     let ordered = false;
-    for (let post = unordered.peek(); post !== undefined && !this.#frozen; post = unordered.peek()) {
+    for (
+      let post = unordered.peek();
+      post !== undefined && !this.#frozen;
+      post = unordered.peek()
+    ) {
       if (unstable.length >= this.#limits.postWindowEntriesMax) break;
       unordered.shift();
       const order: OrderEntry = {
@@ -483,7 +513,11 @@ export class ViewChannel {
     for (const origin of this.members) {
       const unstable = this.#unstableOrders[origin]!;
       let freed = false;
-      for (let seq = unstable.peek(); seq !== undefined && seq <= stableSeq; seq = unstable.peek()) {
+      for (
+        let seq = unstable.peek();
+        seq !== undefined && seq <= stableSeq;
+        seq = unstable.peek()
+      ) {
         unstable.shift();
         freed = true;
       }
@@ -509,11 +543,11 @@ export class ViewChannel {
     const safe = held.length >= majority ? held[majority - 1]! : 0;
     // What this member has taken bounds what it can deliver anyway.
     const taken =
-      this.#self === this.#sequencer ? this.#log.highestSeq : this.#windows[this.#sequencer]!.takenSeq;
+      this.#self === this.#sequencer
+        ? this.#log.highestSeq
+        : this.#windows[this.#sequencer]!.takenSeq;
     const next = Math.min(safe, taken);
     if (next > this.#safeSeq && !this.#frozen) {
-      // eslint-disable-next-line
-      if ((globalThis as any).__DBG) console.log('safe', this.#self, this.view, next, JSON.stringify(held), JSON.stringify(this.#receivedBy));
       this.#safeSeq = next;
       this.#totalOrder!.deliverOrdered(next);
     }

@@ -177,12 +177,7 @@ export function runScenario(seed: number, options: ScenarioOptions): ScenarioRes
       simulator.setNetwork({ loss: 0, duplicate: 0, burstEnter: 0, tailDelay: 0, replay: 0 }),
   });
   let faultsEndMs = startMs + POSTING_PERIOD_MS;
-  const addFault = (
-    startAtMs: number,
-    endMs: number,
-    begin: () => void,
-    end: () => void,
-  ): void => {
+  const addFault = (startAtMs: number, endMs: number, begin: () => void, end: () => void): void => {
     actions.push({ timeMs: startAtMs, apply: begin }, { timeMs: endMs, apply: end });
     faultsEndMs = Math.max(faultsEndMs, endMs);
   };
@@ -259,7 +254,12 @@ export function runScenario(seed: number, options: ScenarioOptions): ScenarioRes
     ...checkDeliveries(options.mode, simulator.posts, simulator.deliveriesByNode(), {
       everyPostEverywhere: options.staticMembership ?? false,
     }),
-    ...checkViews(options.mode, viewsByNode(simulator), simulator.deliveriesByNode()),
+    ...checkViews(
+      options.mode,
+      simulator.posts,
+      viewsByNode(simulator),
+      simulator.deliveriesByNode(),
+    ),
   ];
   if (!options.staticMembership && settledMs !== undefined) {
     // Liveness in the final views: a post from any node reaches every node of its view.
@@ -328,7 +328,9 @@ function freshPostsLost(simulator: Simulator, fresh: readonly FreshPost[]): Viol
   return violations;
 }
 
-function viewsByNode(simulator: Simulator): Map<NodeId, readonly ReturnType<Simulator['views']>[number][]> {
+function viewsByNode(
+  simulator: Simulator,
+): Map<NodeId, readonly ReturnType<Simulator['views']>[number][]> {
   return new Map(
     Array.from({ length: simulator.nodeCount }, (_, i) => [i + 1, simulator.views(i + 1)]),
   );

@@ -86,6 +86,8 @@ export interface SimulatedPost {
   readonly payload: Uint8Array;
   /** When, in virtual ms. */
   readonly timeMs: number;
+  /** The view its origin was in when it posted it. */
+  readonly view: View;
 }
 
 /** A delivery as the simulator recorded it: the engine's `Delivery` and when it happened. */
@@ -235,6 +237,7 @@ export class Simulator {
   post(node: NodeId, room: RoomId, payload: Uint8Array): PostResult {
     const engine = this.#engines[node - 1];
     if (engine === undefined) return { ok: false, reason: 'view-change' };
+    const view = engine.view();
     const result = engine.post(this.#nowMs, room, payload);
     if (result.ok) {
       this.posts.push({
@@ -244,6 +247,7 @@ export class Simulator {
         room,
         payload,
         timeMs: this.#nowMs,
+        view,
       });
     }
     this.#flush(node);
