@@ -355,7 +355,7 @@ export class OrderingEngine {
       this.#cut = cut;
       this.#channel.applyCut(now, cut);
     } else {
-      this.#channel.refetch();
+      this.#channel.refetch(now);
     }
     this.#reportFlushed(true);
   }

@@ -266,12 +266,9 @@ export class ViewChannel {
   applyCut(now: number, cut: CutMessage): void {
     this.#cut = cut;
     const holders: NodeId[] = new Array<NodeId>(this.#nodeCount + 1).fill(0);
-    cut.members.forEach((writer, position) => {
-      holders[writer] = cut.holders[position]!;
-      this.#windows[writer]?.want(now, cut.through[position]!);
-    });
+    cut.members.forEach((writer, position) => (holders[writer] = cut.holders[position]!));
     this.#holders = holders;
-    this.#fetchExtras();
+    this.refetch(now);
   }
 
   /** Whether this member holds everything the cut names. */
@@ -289,7 +286,7 @@ export class ViewChannel {
     return true;
   }
 
-  /** Asks holders again for the extras still missing (called on the coordinator's retries too). */
+  /** Asks holders for the extras still missing. */
   #fetchExtras(): void {
     const cut = this.#cut;
     if (cut === undefined) return;
@@ -308,8 +305,13 @@ export class ViewChannel {
     }
   }
 
-  /** The coordinator repeated the cut: ask for missing extras again. */
-  refetch(): void {
+  /** Asks the holders for what the cut names and is still missing (again on each repeat of it). */
+  refetch(now: number): void {
+    const cut = this.#cut;
+    if (cut === undefined) return;
+    cut.members.forEach((writer, position) =>
+      this.#windows[writer]?.want(now, cut.through[position]!),
+    );
     this.#fetchExtras();
   }
 

@@ -31,6 +31,7 @@ export interface DeliveredPost {
 
 /** A view a node installed, in the order it did. */
 export interface InstalledView extends View {
+  /** The installing node's run, when it restarted (each run is checked on its own). */
   readonly incarnation?: number;
 }
 

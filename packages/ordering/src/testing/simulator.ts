@@ -100,7 +100,9 @@ export interface SimulatedDelivery extends Delivery {
 
 /** A view a node installed. */
 export interface SimulatedView extends View {
+  /** When, in virtual ms. */
   readonly timeMs: number;
+  /** The installing node's run. */
   readonly incarnation: number;
 }
 
@@ -224,6 +226,11 @@ export class Simulator {
   /** Every view the node installed, across its runs. */
   views(node: NodeId): readonly SimulatedView[] {
     return this.#views[node]!;
+  }
+
+  /** Every view every node installed, by node id: the form `checkViews` takes. */
+  viewsByNode(): ReadonlyMap<NodeId, readonly SimulatedView[]> {
+    return new Map(Array.from({ length: this.nodeCount }, (_, i) => [i + 1, this.views(i + 1)]));
   }
 
   /** What every node delivered, by node id: the form `checkDeliveries` takes. */
