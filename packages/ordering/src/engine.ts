@@ -2,17 +2,18 @@ import { emptyStats, type EngineStats } from './engine-stats.js';
 import { FailureDetector } from './failure-detector.js';
 import { checkLimits } from './limits.js';
 import { isWellFormed } from './message-shape.js';
-import type {
-  CutMessage,
-  HeartbeatMessage,
-  InstallMessage,
-  Member,
-  MembershipMessage,
-  NodeId,
-  PeerMessage,
-  PrepareMessage,
-  RoomId,
-  ViewId,
+import {
+  VIEW_ID_MAX,
+  type CutMessage,
+  type HeartbeatMessage,
+  type InstallMessage,
+  type Member,
+  type MembershipMessage,
+  type NodeId,
+  type PeerMessage,
+  type PrepareMessage,
+  type RoomId,
+  type ViewId,
 } from './messages.js';
 import {
   DEFAULT_TIMING,
@@ -27,7 +28,7 @@ import {
 } from './options.js';
 import { Queue } from './queue.js';
 import { ViewChange } from './view-coordinator.js';
-import { EARLY_DELIVERY_SEQS_MAX, ViewChannel } from './view-channel.js';
+import { EARLY_DELIVERIES_MAX, ViewChannel } from './view-channel.js';
 
 /** A fresh node waits this many heartbeats to hear its peers before it forms a view alone. */
 const HEARTBEATS_BEFORE_FIRST_VIEW = 2;
@@ -71,7 +72,7 @@ export class OrderingEngine {
   readonly timing: EngineTiming;
 
   readonly #detector: FailureDetector;
-  /** The most extras a view change's report or cut can name: early posts, per writer and member. */
+  /** The most extras a view change's report or cut can name: the posts delivered early. */
   readonly #extrasMax: number;
   readonly #transmits = new Queue<Transmit>();
   readonly #deliveries = new Queue<Delivery>();
@@ -115,7 +116,7 @@ export class OrderingEngine {
     this.incarnation = incarnation;
     this.timing = { ...DEFAULT_TIMING, ...options.timing };
     this.limits = checkLimits(mode, nodeCount, options.limits ?? {}, this.timing);
-    this.#extrasMax = EARLY_DELIVERY_SEQS_MAX * nodeCount * nodeCount;
+    this.#extrasMax = EARLY_DELIVERIES_MAX;
     this.#detector = new FailureDetector(
       { id: self, incarnation },
       nodeCount,
@@ -426,6 +427,7 @@ export class OrderingEngine {
         this.#channel.view === 0 && alive.length === 1 && now < (this.#firstViewDeadline ?? now);
       if (waitingForPeers) return;
       const proposal = Math.max(this.#viewIdMax, this.#promise.proposal, this.#channel.view) + 1;
+      if (proposal > VIEW_ID_MAX) return; // see VIEW_ID_MAX
       this.#viewIdMax = proposal;
       this.#change = new ViewChange(
         proposal,

@@ -15,6 +15,13 @@ export type RoomId = number;
  */
 export type ViewId = number;
 
+/**
+ * The largest view id: a message naming a larger one is dropped as malformed, and no node proposes
+ * beyond it (2^35 - 1: a view change every millisecond would take a year to get there). Peers
+ * that are not authenticated could push a group to it with one forged message: authenticate them.
+ */
+export const VIEW_ID_MAX = 2 ** 35 - 1;
+
 /** A node in one run: a restarted node has a new, larger incarnation. */
 export interface Member {
   /** The node. */
