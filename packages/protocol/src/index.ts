@@ -11,6 +11,7 @@ export {
   left,
   messageTooLongToRelay,
   nickSet,
+  noMajority,
   notInRoom,
   roomNotServed,
   serverBusy,
