@@ -675,6 +675,8 @@ export class ChatServer {
         `${formatSocketAddress(this.endpoint.address)}${forward}, rooms 1..${options.roomCount}, ` +
         `up to ${options.clientsMax} clients of at most ${options.clientRateMax} datagrams/s ` +
         `each, forgotten after ${options.clientIdleMsMax} ms idle, ${authentication}, ` +
+        `peers suspected after ${this.engine.timing.suspectMs} ms of silence (heartbeat every ` +
+        `${this.engine.timing.heartbeatIntervalMs} ms), incarnation ${this.engine.incarnation}, ` +
         `${multicast}, socket buffers granted: receive ${recvBytes} bytes, send ${sendBytes} bytes`,
     );
   }
