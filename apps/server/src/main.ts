@@ -51,6 +51,9 @@ async function main(argv: readonly string[]): Promise<void> {
     return;
   }
 
+  // This run's number: larger than any earlier run's, so peers tell a restarted server (with a
+  // fresh state) from the one they knew, and merge it back into their view.
+  const startedAtMs = Date.now();
   let sealing: FrameSealing | undefined;
   if (args.keyFile !== undefined) {
     const loaded = await loadKeyFile(args.keyFile);
@@ -59,7 +62,7 @@ async function main(argv: readonly string[]): Promise<void> {
       return;
     }
     // The epoch is this start's wall-clock time: later starts have larger epochs (see PeerEpochs).
-    sealing = { epoch: Date.now(), authenticator: hmacSha256Authenticator(loaded.key) };
+    sealing = { epoch: startedAtMs, authenticator: hmacSha256Authenticator(loaded.key) };
   }
 
   const log = new DebugLog(args.verbose, args.index);
@@ -76,6 +79,9 @@ async function main(argv: readonly string[]): Promise<void> {
     clientRateMax: args.clientRateMax,
     clientIdleMsMax: args.clientIdleMsMax,
     sealing,
+    incarnation: startedAtMs,
+    suspectMs: args.suspectMs,
+    heartbeatMs: args.heartbeatMs,
     multicast: args.multicast,
     log,
     batchSends: args.batchSends,
@@ -94,6 +100,11 @@ async function main(argv: readonly string[]): Promise<void> {
     reportUsageError(PROGRAM, error.message, SERVER_USAGE);
     return;
   }
+  // At once, before anything else is awaited: the server answers clients from now on, and a SIGUSR1
+  // that arrives before a handler is installed would start Node's inspector instead.
+  const reportStats = (): void => log.report(`Stats ${formatCounters(statsWithMemory(server))}`);
+  const statsTimer = args.verbose ? setInterval(reportStats, STATS_INTERVAL_MS) : undefined;
+  process.on('SIGUSR1', reportStats);
 
   let web: WebFrontEnd | undefined;
   if (args.http !== undefined && metrics !== undefined) {
@@ -121,6 +132,8 @@ async function main(argv: readonly string[]): Promise<void> {
         },
       );
     } catch (error) {
+      clearInterval(statsTimer);
+      process.off('SIGUSR1', reportStats);
       await server.close();
       const message = error instanceof Error ? error.message : String(error);
       reportUsageError(
@@ -144,10 +157,6 @@ async function main(argv: readonly string[]): Promise<void> {
         'datagrams are not authenticated, so anyone who can send from a configured address can forge them\n',
     );
   }
-
-  const reportStats = (): void => log.report(`Stats ${formatCounters(statsWithMemory(server))}`);
-  const statsTimer = args.verbose ? setInterval(reportStats, STATS_INTERVAL_MS) : undefined;
-  process.on('SIGUSR1', reportStats);
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
