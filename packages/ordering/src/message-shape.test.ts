@@ -40,7 +40,7 @@ const wellFormed: PeerMessage[] = [
   { kind: 'status', view: 3, received: [1, 0, 0], delivered: [1, 0, 0], stable: 0 },
   { kind: 'nak', view: 3, writer: 2, first: 1, last: 4 },
   { kind: 'relay', writer: 2, entry: post },
-  { kind: 'heartbeat', incarnation: 1_700_000_000_000, view: 3, promised: 0 },
+  { kind: 'heartbeat', incarnation: 1_700_000_000_000, view: 3, promised: 0, coordinator: 1 },
   { kind: 'prepare', proposal: 4, members },
   { kind: 'install', proposal: 4, members },
   report,

@@ -38,7 +38,12 @@ export function isWellFormed(message: PeerMessage, nodeCount: number, extrasMax:
     case 'relay':
       return node(message.writer) && isWellFormedEntry(message.entry, node);
     case 'heartbeat':
-      return isCount(message.incarnation, 0) && view(message.view) && view(message.promised);
+      return (
+        isCount(message.incarnation, 0) &&
+        view(message.view) &&
+        view(message.promised) &&
+        node(message.coordinator)
+      );
     case 'prepare':
     case 'install':
       return view(message.proposal, 1) && isMemberList(message.members, node);

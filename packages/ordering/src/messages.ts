@@ -135,6 +135,12 @@ export interface HeartbeatMessage {
    * proposal learns that it must propose above it.
    */
   readonly promised: ViewId;
+  /**
+   * The node the sender takes for the coordinator: the lowest-numbered node it hears. A node that
+   * hears of a lower one than itself leaves view changes to it, even when it does not hear that node
+   * itself (a link that fails between two nodes that both reach the others).
+   */
+  readonly coordinator: NodeId;
 }
 
 /**

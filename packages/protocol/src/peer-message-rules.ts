@@ -85,7 +85,8 @@ export function peerMessageProblem(message: PeerMessage): string | undefined {
       return (
         countProblem(message.incarnation, 'incarnation') ??
         viewProblem(message.view, 'view') ??
-        viewProblem(message.promised, 'promised')
+        viewProblem(message.promised, 'promised') ??
+        nodeIdProblem(message.coordinator, 'coordinator')
       );
     case 'prepare':
     case 'install':
