@@ -1,7 +1,7 @@
 import { emptyStats, type EngineStats } from './engine-stats.js';
 import { FailureDetector } from './failure-detector.js';
 import { checkLimits } from './limits.js';
-import { isWellFormed } from './message-shape.js';
+import { highestViewIdNamed, isWellFormed } from './message-shape.js';
 import {
   VIEW_ID_MAX,
   type CutMessage,
@@ -29,6 +29,14 @@ import {
 import { Queue } from './queue.js';
 import { ViewChange } from './view-coordinator.js';
 import { EARLY_DELIVERIES_MAX, ViewChannel } from './view-channel.js';
+
+/**
+ * A membership message naming a view id this far beyond any this node has heard of is dropped as
+ * invalid: honest groups move a few ids per view change, and one forged message must not carry a
+ * group to `VIEW_ID_MAX`, past which it could never change views again. (A fresh node, which has
+ * heard of none yet, takes any.)
+ */
+const VIEW_ID_JUMP_MAX = 2 ** 20;
 
 /** A fresh node waits this many heartbeats to hear its peers before it forms a view alone. */
 const HEARTBEATS_BEFORE_FIRST_VIEW = 2;
@@ -156,6 +164,11 @@ export class OrderingEngine {
     const fromPeer =
       Number.isInteger(from) && from >= 1 && from <= this.nodeCount && from !== this.self;
     if (!fromPeer || !isWellFormed(message, this.nodeCount, this.#extrasMax)) {
+      this.#stats.invalidDropped += 1;
+      return;
+    }
+    const farAhead = highestViewIdNamed(message) > this.#viewIdMax + VIEW_ID_JUMP_MAX;
+    if (farAhead && this.#viewIdMax > 0) {
       this.#stats.invalidDropped += 1;
       return;
     }

@@ -163,3 +163,22 @@ test('a lone node waits for its peers a little, then forms a view of its own', (
   expect(sim.engine(1).view()).toMatchObject({ members: [1], primary: false });
   expect(sim.post(1, 1, payload()).ok).toBe(true);
 });
+
+test('a membership message naming a view id far beyond any heard of is dropped, not followed', () => {
+  const sim = cluster('fifo', 3);
+  const engine = sim.engine(1);
+  const { id } = engine.view();
+  const dropped = engine.stats().invalidDropped;
+  const farAhead = id + 2 ** 21;
+  engine.receive(sim.nowMs, 2, {
+    kind: 'heartbeat',
+    incarnation: 0,
+    view: farAhead,
+    promised: farAhead,
+    coordinator: 1,
+  });
+  expect(engine.stats().invalidDropped).toBe(dropped + 1);
+  expect(engine.isChangingView()).toBe(false);
+  expect(sim.runUntilSettled(sim.nowMs + 5_000)).toBeDefined();
+  expect(engine.view().id).toBeLessThan(id + 100);
+});

@@ -4,6 +4,7 @@ import {
   type Member,
   type NodeId,
   type PeerMessage,
+  type ViewId,
 } from './messages.js';
 
 /**
@@ -130,4 +131,23 @@ function isMemberList(members: readonly Member[], node: (id: unknown) => boolean
       node,
     )
   );
+}
+
+/** The highest view id a membership message names (0 for the channel's messages). */
+export function highestViewIdNamed(message: PeerMessage): ViewId {
+  switch (message.kind) {
+    case 'heartbeat':
+      return Math.max(message.view, message.promised);
+    case 'prepare':
+    case 'install':
+    case 'flushed':
+      return message.proposal;
+    case 'report':
+      return Math.max(message.proposal, message.view, message.adopted);
+    case 'cut':
+    case 'adopted':
+      return Math.max(message.proposal, message.view);
+    default:
+      return 0;
+  }
 }

@@ -166,6 +166,7 @@ export function peerMessageArbitrary(nodeCount: number): fc.Arbitrary<PeerMessag
       incarnation: count,
       view: viewArbitrary,
       promised: viewArbitrary,
+      coordinator: node,
     }),
     fc.record({ kind: fc.constant('prepare' as const), proposal, members }),
     fc.record({ kind: fc.constant('install' as const), proposal, members }),
