@@ -3,7 +3,9 @@ import {
   CLIENTS_MAX_DEFAULT,
   CLIENT_IDLE_MS_DEFAULT,
   CLIENT_RATE_MAX_DEFAULT,
+  HEARTBEAT_MS_DEFAULT,
   ROOM_COUNT_DEFAULT,
+  SUSPECT_MS_DEFAULT,
   parseServerArguments,
 } from './cli.js';
 
@@ -20,6 +22,8 @@ describe('parseServerArguments', () => {
         clientIdleMsMax: CLIENT_IDLE_MS_DEFAULT,
         keyFile: undefined,
         multicast: undefined,
+        suspectMs: SUSPECT_MS_DEFAULT,
+        heartbeatMs: HEARTBEAT_MS_DEFAULT,
         warmUp: true,
         batchSends: true,
         configPath: 'servers.conf',
@@ -114,6 +118,44 @@ describe('parseServerArguments', () => {
 
   it('answers --help', () => {
     expect(parseServerArguments(['--help'])).toEqual({ kind: 'help' });
+  });
+});
+
+describe('parseServerArguments: --suspect-ms and --heartbeat-ms', () => {
+  const timing = (args: string[]) => {
+    const parsed = parseServerArguments([...args, 'servers.conf', '1']);
+    return parsed.kind === 'run'
+      ? { suspectMs: parsed.args.suspectMs, heartbeatMs: parsed.args.heartbeatMs }
+      : parsed;
+  };
+
+  it('defaults to a crash costing well under 2 s: suspected after 1 s, heartbeats every 100 ms', () => {
+    expect(SUSPECT_MS_DEFAULT).toBe(1000);
+    expect(HEARTBEAT_MS_DEFAULT).toBe(100);
+    expect(timing([])).toEqual({ suspectMs: 1000, heartbeatMs: 100 });
+  });
+
+  it('takes both, and shortens the default heartbeat for a short suspicion timeout', () => {
+    expect(timing(['--suspect-ms', '2500', '--heartbeat-ms', '50'])).toEqual({
+      suspectMs: 2500,
+      heartbeatMs: 50,
+    });
+    expect(timing(['--suspect-ms', '150'])).toEqual({ suspectMs: 150, heartbeatMs: 50 });
+  });
+
+  it.each([
+    [['--suspect-ms', 'soon'], "--suspect-ms must be a whole number, not 'soon'"],
+    [['--suspect-ms=-5'], "--suspect-ms must be a whole number, not '-5'"],
+    [['--suspect-ms', '99'], '--suspect-ms must be in 100..60000, not 99'],
+    [['--suspect-ms', '60001'], '--suspect-ms must be in 100..60000, not 60001'],
+    [['--heartbeat-ms', '9'], '--heartbeat-ms must be in 10..60000, not 9'],
+    [['--heartbeat-ms', '1.5'], "--heartbeat-ms must be a whole number, not '1.5'"],
+    [
+      ['--heartbeat-ms', '334'],
+      '--heartbeat-ms 334 is too long for --suspect-ms 1000: at most 333 (3 heartbeats per suspicion timeout)',
+    ],
+  ])('refuses %j', (args, message) => {
+    expect(timing(args)).toEqual({ kind: 'error', message });
   });
 });
 

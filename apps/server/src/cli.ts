@@ -1,14 +1,15 @@
 import { isIPv4 } from 'node:net';
 import { parseArgs } from 'node:util';
 import { describeArgumentError, type CommandLineResult } from '@chat/app-support';
-import { DEFAULT_LIMITS, ORDERING_MODES, type OrderingMode } from '@chat/ordering';
+import { DEFAULT_LIMITS, DEFAULT_TIMING, ORDERING_MODES, type OrderingMode } from '@chat/ordering';
 import { parseSocketAddress, type SocketAddress } from '@chat/protocol';
 import { KEY_FILE_ENV, type KeyFileSource } from './key-file.js';
 
 export const SERVER_USAGE =
   'usage: chatserver [-v] [-o unordered|fifo|total] [--rooms N] [--clients-max N] ' +
   '[--client-rate-max N] [--client-idle-ms MS] [--key-file PATH] ' +
-  '[--multicast GROUP:PORT] [--multicast-interface IP] [--http IP:PORT [--http-cluster IP:PORT,...] ' +
+  '[--multicast GROUP:PORT] [--multicast-interface IP] [--suspect-ms MS] [--heartbeat-ms MS] ' +
+  '[--http IP:PORT [--http-cluster IP:PORT,...] ' +
   '[--ws-connections-max N]] [--no-warm-up] [--no-batch-sends] <config-file> <index>';
 
 /** The course's servers serve rooms 1..10. */
@@ -32,6 +33,22 @@ export const CLIENT_IDLE_MS_DEFAULT = 10 * 60 * 1000;
 export const CLIENT_IDLE_MS_MIN = 100;
 /** A week: a setting above it is a typo, not a policy. */
 export const CLIENT_IDLE_MS_LIMIT = 7 * 24 * 60 * 60 * 1000;
+
+/**
+ * A peer not heard from for this long is taken for failed and the others install a view without
+ * it: with the default heartbeat (100 ms) and a view change of a few round trips, a crash costs
+ * the surviving servers' rooms a little over a second.
+ */
+export const SUSPECT_MS_DEFAULT = DEFAULT_TIMING.suspectMs;
+/** Below it, a busy machine's event-loop pauses would pass for crashes. */
+export const SUSPECT_MS_MIN = 100;
+/** A minute: a setting above it is a typo, not a policy. */
+export const SUSPECT_MS_LIMIT = 60_000;
+/** An idle server tells its peers it is alive this often. */
+export const HEARTBEAT_MS_DEFAULT = DEFAULT_TIMING.heartbeatIntervalMs;
+export const HEARTBEAT_MS_MIN = 10;
+/** Heartbeats per suspicion timeout at least: one lost heartbeat must not fail a live server. */
+export const HEARTBEATS_PER_SUSPICION_MIN = 3;
 
 /** WebSocket clients one server keeps open at once (each holds a TCP socket and its buffers). */
 export const WS_CONNECTIONS_MAX_DEFAULT = 1_000;
@@ -66,6 +83,10 @@ export interface ServerArguments {
   /** The cluster key file, from `--key-file` or else `CHAT_KEY_FILE`; read by the caller. */
   readonly keyFile: KeyFileSource | undefined;
   readonly multicast: MulticastOptions | undefined;
+  /** `--suspect-ms`: how long a silent peer is waited for before a view change leaves it out. */
+  readonly suspectMs: number;
+  /** `--heartbeat-ms`: how often an idle server tells its peers it is alive. */
+  readonly heartbeatMs: number;
   /** Off unless `--http` is given. */
   readonly http?: HttpOptions | undefined;
   /**
@@ -149,6 +170,8 @@ export function parseServerArguments(
         'key-file': { type: 'string' },
         multicast: { type: 'string' },
         'multicast-interface': { type: 'string' },
+        'suspect-ms': { type: 'string' },
+        'heartbeat-ms': { type: 'string' },
         http: { type: 'string' },
         'http-cluster': { type: 'string' },
         'ws-connections-max': { type: 'string' },
@@ -219,6 +242,9 @@ export function parseServerArguments(
     return { kind: 'error', message: '--multicast-interface needs --multicast' };
   }
 
+  const timing = parseTiming(values['suspect-ms'], values['heartbeat-ms']);
+  if (typeof timing === 'string') return { kind: 'error', message: timing };
+
   const http = parseHttpOptions(values.http, values['http-cluster'], values['ws-connections-max']);
   if (typeof http === 'string') return { kind: 'error', message: http };
 
@@ -245,6 +271,7 @@ export function parseServerArguments(
       clientIdleMsMax,
       keyFile: keyFileSource(values['key-file'], env),
       multicast,
+      ...timing,
       http,
       warmUp: values['no-warm-up'] !== true,
       batchSends: values['no-batch-sends'] !== true,
@@ -252,6 +279,31 @@ export function parseServerArguments(
       index,
     },
   };
+}
+
+/** `--suspect-ms` and `--heartbeat-ms`, or why they are wrong. */
+export function parseTiming(
+  suspectText: string | undefined,
+  heartbeatText: string | undefined,
+): { readonly suspectMs: number; readonly heartbeatMs: number } | string {
+  const suspectMs =
+    suspectText === undefined
+      ? SUSPECT_MS_DEFAULT
+      : parseBoundedInteger('--suspect-ms', suspectText, SUSPECT_MS_MIN, SUSPECT_MS_LIMIT);
+  if (typeof suspectMs === 'string') return suspectMs;
+  const heartbeatMsMax = Math.floor(suspectMs / HEARTBEATS_PER_SUSPICION_MIN);
+  const heartbeatMs =
+    heartbeatText === undefined
+      ? Math.min(HEARTBEAT_MS_DEFAULT, heartbeatMsMax)
+      : parseBoundedInteger('--heartbeat-ms', heartbeatText, HEARTBEAT_MS_MIN, SUSPECT_MS_LIMIT);
+  if (typeof heartbeatMs === 'string') return heartbeatMs;
+  if (heartbeatMs > heartbeatMsMax) {
+    return (
+      `--heartbeat-ms ${heartbeatMs} is too long for --suspect-ms ${suspectMs}: at most ` +
+      `${heartbeatMsMax} (${HEARTBEATS_PER_SUSPICION_MIN} heartbeats per suspicion timeout)`
+    );
+  }
+  return { suspectMs, heartbeatMs };
 }
 
 /** `--http`, `--http-cluster` and `--ws-connections-max`, or why they are wrong. */

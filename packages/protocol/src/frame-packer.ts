@@ -7,7 +7,13 @@ import type { NodeId, PeerMessage } from '@chat/ordering';
 import { SERVER_COUNT_MAX } from './cluster-config.js';
 import { peerMessageByteLength } from './peer-message-codec.js';
 import { varintByteLength } from './varint.js';
-import { FRAME_MESSAGES_MAX, nodeIdProblem, peerMessageProblem } from './peer-message-rules.js';
+import {
+  FRAME_MESSAGES_MAX,
+  PEER_ROOM_ID_MAX,
+  PEER_VIEW_ID_MAX,
+  nodeIdProblem,
+  peerMessageProblem,
+} from './peer-message-rules.js';
 import {
   encodeValidFrame,
   frameBodyOverhead,
@@ -20,9 +26,10 @@ import {
 export const PEER_DATAGRAM_BYTES_TARGET = 999;
 
 /**
- * The largest post payload that fits, alone, in a datagram of `maxDatagramBytes` whatever its seq,
- * room and sender, with `tagBytes` of MAC (0: a plain frame). A server that refuses larger posts
- * never sends a datagram the course's proxy would cut.
+ * The largest post payload that fits, alone, in a datagram of `maxDatagramBytes` whatever its view,
+ * seq, room and sender, with `tagBytes` of MAC (0: a plain frame), also when another server relays
+ * it in a view change. A server that refuses larger posts never sends a datagram the course's proxy
+ * would cut.
  */
 export function postPayloadBytesMax(
   maxDatagramBytes: number = PEER_DATAGRAM_BYTES_TARGET,
@@ -30,9 +37,15 @@ export function postPayloadBytesMax(
 ): number {
   const largest = Number.MAX_SAFE_INTEGER;
   const sealingBytes = tagBytes === 0 ? 0 : varintByteLength(largest) + tagBytes;
-  // from, kind, seq, room: at their widest.
+  // from, then a relay of the post (kind, writer, view, seq, room): at their widest.
   const fixedBytes =
-    varintByteLength(SERVER_COUNT_MAX) + sealingBytes + 1 + 2 * varintByteLength(largest);
+    varintByteLength(SERVER_COUNT_MAX) +
+    sealingBytes +
+    1 +
+    varintByteLength(SERVER_COUNT_MAX) +
+    varintByteLength(PEER_VIEW_ID_MAX) +
+    varintByteLength(largest) +
+    varintByteLength(PEER_ROOM_ID_MAX);
   for (let payload = maxDatagramBytes; payload > 0; payload--) {
     const body = fixedBytes + varintByteLength(payload) + payload;
     if (frameByteLengthMax(body) <= maxDatagramBytes) return payload;

@@ -11,6 +11,7 @@ export {
   left,
   messageTooLongToRelay,
   nickSet,
+  noMajority,
   notInRoom,
   roomNotServed,
   serverBusy,
@@ -29,4 +30,10 @@ export type {
   PeerFrame,
 } from './wire-format.js';
 export { PEER_DATAGRAM_BYTES_TARGET, packFrames, postPayloadBytesMax } from './frame-packer.js';
-export { FRAME_MESSAGES_MAX, PEER_PAYLOAD_BYTES_MAX } from './peer-message-rules.js';
+export {
+  FRAME_MESSAGES_MAX,
+  PEER_FLUSH_EXTRAS_MAX,
+  PEER_PAYLOAD_BYTES_MAX,
+  PEER_ROOM_ID_MAX,
+  PEER_VIEW_ID_MAX,
+} from './peer-message-rules.js';

@@ -31,48 +31,123 @@ describe('peer message codec', () => {
       return [...bytes];
     };
     const payload = Uint8Array.from([0x68, 0x69]);
-    expect(write({ kind: 'post', seq: 300, room: 2, payload })).toEqual([
-      1, 0xac, 0x02, 2, 2, 0x68, 0x69,
+    const post = { kind: 'post', view: 4, seq: 300, room: 2, payload } as const;
+    const order = { kind: 'order', view: 4, seq: 1, room: 2, origin: 3, originSeq: 4 } as const;
+    expect(write(post)).toEqual([7, 4, 0xac, 0x02, 2, 2, 0x68, 0x69]);
+    expect(write(order)).toEqual([9, 4, 1, 2, 3, 4]);
+    expect(
+      write({ kind: 'status', view: 4, received: [0, 7], delivered: [0, 6], stable: 3 }),
+    ).toEqual([10, 4, 2, 0, 7, 0, 6, 3]);
+    expect(write({ kind: 'nak', view: 4, writer: 2, first: 5, last: 9 })).toEqual([8, 4, 2, 5, 9]);
+    expect(write({ kind: 'relay', writer: 3, entry: post })).toEqual([
+      11, 3, 4, 0xac, 0x02, 2, 2, 0x68, 0x69,
     ]);
-    expect(write({ kind: 'order', seq: 1, room: 2, origin: 3, originSeq: 4 })).toEqual([
-      5, 1, 2, 3, 4,
+    expect(write({ kind: 'relay', writer: 1, entry: order })).toEqual([12, 1, 4, 1, 2, 3, 4]);
+    expect(write({ kind: 'heartbeat', incarnation: 200, view: 4 })).toEqual([13, 0xc8, 0x01, 4]);
+    const members = [
+      { id: 1, incarnation: 5 },
+      { id: 3, incarnation: 0 },
+    ];
+    expect(write({ kind: 'prepare', proposal: 6, members })).toEqual([14, 6, 2, 1, 5, 3, 0]);
+    expect(write({ kind: 'install', proposal: 6, members })).toEqual([19, 6, 2, 1, 5, 3, 0]);
+    expect(
+      write({
+        kind: 'report',
+        proposal: 6,
+        view: 4,
+        members: [1, 3],
+        through: [7, 8],
+        extras: [3, 10, 3, 12],
+        safeThrough: 2,
+        adopted: 5,
+      }),
+    ).toEqual([15, 6, 4, 2, 1, 3, 7, 8, 2, 3, 10, 3, 12, 2, 5]);
+    const cut = {
+      kind: 'cut',
+      proposal: 6,
+      view: 4,
+      members: [1, 3],
+      through: [7, 8],
+      holders: [1, 1],
+      extras: [3, 10, 3],
+      remainder: true,
+      safeThrough: 2,
+    } as const;
+    expect(write(cut)).toEqual([16, 6, 4, 2, 1, 3, 7, 8, 1, 1, 1, 3, 10, 3, 1, 2]);
+    expect(write({ ...cut, kind: 'adopted', remainder: false })).toEqual([
+      17, 6, 4, 2, 1, 3, 7, 8, 1, 1, 1, 3, 10, 3, 0, 2,
     ]);
-    expect(write({ kind: 'status', received: [0, 7], delivered: [0, 6], stable: 3 })).toEqual([
-      6, 2, 0, 7, 0, 6, 3,
-    ]);
-    expect(write({ kind: 'nak', first: 5, last: 9 })).toEqual([4, 5, 9]);
+    expect(write({ kind: 'flushed', proposal: 6 })).toEqual([18, 6]);
   });
 
-  it('rejects an unknown kind byte, and the retired proposal (2) and status (3) kinds', () => {
+  it('rejects the kinds of releases without views (1-6) as unknown', () => {
+    // The old post, proposal, statuses, nak and order layouts: never misread as the new ones.
+    expect(read([1, 1, 1, 0]).problem).toBe('unknown message kind 1');
     expect(read([2, 1, 2, 3, 4, 0]).problem).toBe('unknown message kind 2');
     expect(read([3, 2, 0, 7]).problem).toBe('unknown message kind 3');
-    expect(read([0x09, 1, 1])).toMatchObject({
+    expect(read([4, 5, 9]).problem).toBe('unknown message kind 4');
+    expect(read([5, 1, 2, 3, 4]).problem).toBe('unknown message kind 5');
+    expect(read([6, 0, 0]).problem).toBe('unknown message kind 6');
+  });
+
+  it('rejects an unknown kind byte', () => {
+    expect(read([20, 1, 1])).toMatchObject({
       message: undefined,
-      problem: 'unknown message kind 9',
+      problem: 'unknown message kind 20',
     });
     expect(read([0x00])).toMatchObject({ problem: 'unknown message kind 0' });
   });
 
   it('rejects field values the rules forbid', () => {
-    expect(read([1, 0, 1, 0]).problem).toBe('seq 0 is not an integer 1 to 2^53-1');
-    expect(read([5, 1, 1, 65, 1]).problem).toBe('origin 65 is not a node id 1-64');
-    expect(read([4, 5, 4]).problem).toBe('nak first 5 is after last 4');
+    expect(read([7, 0, 0, 1, 0]).problem).toBe('seq 0 is not an integer 1 to 2^53-1');
+    expect(read([9, 0, 1, 1, 65, 1]).problem).toBe('origin 65 is not a node id 1-64');
+    expect(read([8, 0, 1, 5, 4]).problem).toBe('nak first 5 is after last 4');
+    expect(read([8, 0, 0, 5, 5]).problem).toBe('writer 0 is not a node id 1-64');
+    expect(read([18, 0]).problem).toBe('proposal 0 is not a view id 1-34359738367');
+    expect(read([14, 1, 2, 3, 0, 2, 0]).problem).toBe('members are not in ascending order at 2');
+    expect(read([14, 1, 0]).problem).toBe('0 members, not 1-64');
+    // A relay carries a post or an order of a real writer.
+    expect(read([11, 0, 0, 1, 1, 0]).problem).toBe('writer 0 is not a node id 1-64');
+    // remainder is one byte, 0 or 1: anything else would not be canonical.
+    expect(read([16, 1, 0, 1, 1, 0, 1, 0, 2, 0]).problem).toBe('remainder 2 is not 0 or 1');
+    expect(read([16, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 0]).problem).toBe(
+      'extra writer 0 is not a node id 1-64',
+    );
   });
 
   it('rejects an oversized payload length before looking for the bytes', () => {
-    expect(read([1, 1, 1, 0x81, 0x20]).problem).toBe('payload of 4097 bytes exceeds 4096');
+    expect(read([7, 0, 1, 1, 0x81, 0x20]).problem).toBe('payload of 4097 bytes exceeds 4096');
+    expect(read([11, 1, 0, 1, 1, 0x81, 0x20]).problem).toBe('payload of 4097 bytes exceeds 4096');
   });
 
-  it('rejects a status count over 64 before reading the entries', () => {
-    expect(read([6, 65]).problem).toBe('status has 65 entries, more than 64');
-    expect(read([6, 0xff, 0xff, 0xff, 0xff, 0x0f]).problem).toMatch(/more than 64/);
+  it('rejects a count over its bound before reading what it counts', () => {
+    expect(read([10, 0, 65]).problem).toBe('65 status entries, more than 64');
+    expect(read([10, 0, 0xff, 0xff, 0xff, 0xff, 0x0f]).problem).toMatch(/more than 64/);
+    expect(read([14, 1, 65]).problem).toBe('65 members, more than 64');
+    expect(read([15, 1, 0, 65]).problem).toBe('65 members, more than 64');
+    // 65,537 extras: refused at the count, with no extra read.
+    expect(read([15, 1, 0, 1, 1, 0, 0x81, 0x80, 0x04]).problem).toBe(
+      '65537 extras, more than 65536',
+    );
+    expect(read([16, 1, 0, 1, 1, 0, 1, 0x81, 0x80, 0x04]).problem).toBe(
+      '65537 extras, more than 65536',
+    );
+  });
+
+  it('stops reading a vector at its first missing entry', () => {
+    // 65,536 extras announced, none present: the first missing one ends the message.
+    expect(read([15, 1, 0, 1, 1, 0, 0x80, 0x80, 0x04]).problem).toBe('truncated extra');
   });
 
   it('names the field where a message is cut short', () => {
-    expect(read([1, 1, 1, 3, 0x61]).problem).toBe('truncated payload');
-    expect(read([6, 2, 0]).problem).toBe('truncated status entry');
-    expect(read([6, 1, 0, 0]).problem).toBe('truncated stable');
-    expect(read([4, 5]).problem).toBe('truncated last');
+    expect(read([7, 0, 1, 1, 3, 0x61]).problem).toBe('truncated payload');
+    expect(read([10, 0, 2, 0]).problem).toBe('truncated status entry');
+    expect(read([10, 0, 1, 0, 0]).problem).toBe('truncated stable');
+    expect(read([8, 0, 1, 5]).problem).toBe('truncated last');
+    expect(read([13, 5]).problem).toBe('truncated view');
+    expect(read([14, 1, 1, 1]).problem).toBe('truncated incarnation');
+    expect(read([16, 1, 0, 1, 1, 0, 1, 0]).problem).toBe('truncated remainder');
+    expect(read([15, 1, 0, 1, 1, 0, 0, 0]).problem).toBe('truncated adopted');
     expect(read([]).problem).toBe('truncated message kind');
   });
 });

@@ -17,6 +17,7 @@ import {
   notInRoom,
   roomNotServed,
   roomNumberInvalid,
+  noMajority,
   serverBusy,
   serverFull,
   slowDown,
@@ -31,6 +32,8 @@ describe('replies (exact SPEC text)', () => {
   it('notInRoom', () => expect(notInRoom()).toBe('-ERR You are not in any chat room'));
   it('nickSet', () => expect(nickSet('Alice')).toBe("+OK Nickname set to 'Alice'"));
   it('serverBusy', () => expect(serverBusy()).toBe('-ERR Server busy, try again later'));
+  it('noMajority', () =>
+    expect(noMajority()).toBe('-ERR No majority of servers reachable; try again later'));
   it('formatDelivery', () => expect(formatDelivery('Alice', 'Hi all')).toBe('<Alice> Hi all'));
 
   it('defaultNickname is IP:port, port in host byte order', () => {
@@ -73,6 +76,7 @@ describe(`REPLY_BYTES_MAX (${REPLY_BYTES_MAX})`, () => {
       notInRoom(),
       nickSet('\u{1F600}'.repeat(32)),
       serverBusy(),
+      noMajority(),
       serverFull(huge),
       slowDown(huge),
       messageTooLongToRelay(huge),

@@ -45,6 +45,14 @@ export function serverBusy(): string {
   return '-ERR Server busy, try again later';
 }
 
+/**
+ * A post in total order on a server cut off from most of the cluster (a minority view): no total
+ * order can be agreed until it rejoins a majority.
+ */
+export function noMajority(): string {
+  return '-ERR No majority of servers reachable; try again later';
+}
+
 /** A new client's first `/join` or `/nick` when the server already keeps `clientsMax` clients. */
 export function serverFull(clientsMax: number): string {
   return `-ERR Server is full (${clientsMax} clients); try again later`;

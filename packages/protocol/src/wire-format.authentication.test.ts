@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PeerMessage } from '@chat/ordering';
 import { packFrames } from './frame-packer.js';
+import { PEER_VIEW_ID_MAX } from './peer-message-rules.js';
 import { encodeUtf8 } from './utf8.js';
 import { testAuthenticator } from './testing/test-authenticator.js';
 import { decodeFrame, encodeFrame } from './wire-format.js';
@@ -9,6 +10,7 @@ const key = testAuthenticator(1);
 const otherKey = testAuthenticator(2);
 const post: PeerMessage = {
   kind: 'post',
+  view: 3,
   seq: 7,
   room: 3,
   payload: encodeUtf8('<n> hi'),
@@ -65,7 +67,12 @@ describe('authenticated frames', () => {
     const nick = '\u{1F600}'.repeat(32);
     const payload = encodeUtf8(`<${nick}> ${'x'.repeat(800)}`);
     const hmacSized = { tagBytes: 32, tag: () => new Uint8Array(32).fill(0xab) };
-    const message: PeerMessage = { kind: 'post', seq: 2 ** 53 - 1, room: 1024, payload };
+    // Relayed in a view change by another server, with every number at its widest.
+    const message: PeerMessage = {
+      kind: 'relay',
+      writer: 64,
+      entry: { kind: 'post', view: PEER_VIEW_ID_MAX, seq: 2 ** 53 - 1, room: 1024, payload },
+    };
     const [datagram, ...rest] = packFrames(64, [message], 999, {
       epoch: 2 ** 53 - 1,
       authenticator: hmacSized,

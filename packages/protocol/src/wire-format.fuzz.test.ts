@@ -90,9 +90,12 @@ function cobsWithHeader(body: readonly number[]): Uint8Array {
   return datagram.subarray(0, cobsEncode(Uint8Array.from(body), datagram, HEADER.length));
 }
 
-/** Bytes that look like the start of fields: kinds, node ids, varint continuations, COBS codes. */
+/**
+ * Bytes that look like the start of fields: kinds (7-19 now, 1-6 retired), node ids, the
+ * remainder flag, varint continuations, COBS codes.
+ */
 const likelyByte = fc.oneof(
-  fc.integer({ min: 0, max: 5 }),
+  fc.integer({ min: 0, max: 20 }),
   fc.integer({ min: 0, max: 70 }),
   fc.constantFrom(0x7f, 0x80, 0x81, 0xfe, 0xff),
   fc.integer({ min: 0, max: 255 }),
@@ -136,6 +139,24 @@ describe(`decodeFrame fuzzing (${formatCount(totalRuns)} cases)`, () => {
     );
     expect(shares.ok).toBeGreaterThan(0.01);
     expect(shares.malformed).toBeGreaterThan(0.5);
+  });
+
+  it('mutates frames of every message kind', () => {
+    const kinds = new Set<string>();
+    for (const frame of fc.sample(peerFrameArbitrary(6, smallPayloads), {
+      numRuns: 500,
+      seed: 1,
+    })) {
+      for (const message of frame.messages) {
+        kinds.add(message.kind === 'relay' ? `relay ${message.entry.kind}` : message.kind);
+      }
+    }
+    expect([...kinds].sort()).toEqual(
+      [
+        ...['post', 'order', 'status', 'nak', 'relay post', 'relay order'],
+        ...['heartbeat', 'prepare', 'report', 'cut', 'adopted', 'flushed', 'install'],
+      ].sort(),
+    );
   });
 
   it(`survives ${formatCount(runs.mutated)} valid datagrams with bytes flipped, set, inserted, deleted or cut off`, () => {

@@ -3,12 +3,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cobsEncode, cobsEncodedLengthMax } from './cobs.js';
 import { PEER_DATAGRAM_BYTES_TARGET } from './frame-packer.js';
-import { FRAME_MESSAGES_MAX } from './peer-message-rules.js';
+import { FRAME_MESSAGES_MAX, PEER_ROOM_ID_MAX, PEER_VIEW_ID_MAX } from './peer-message-rules.js';
 import { peerFrameArbitrary } from './testing/peer-message-arbitraries.js';
 import { encodeUtf8 } from './utf8.js';
 import { decodeFrame, encodeFrame, type FrameDecodeResult, type PeerFrame } from './wire-format.js';
 
-const nak: PeerMessage = { kind: 'nak', first: 1, last: 2 };
+const nak: PeerMessage = { kind: 'nak', view: 1, writer: 2, first: 1, last: 2 };
 
 function malformed(reason: string): FrameDecodeResult {
   return { ok: false, error: { kind: 'malformed', reason } };
@@ -42,15 +42,17 @@ describe('encodeFrame / decodeFrame', () => {
     const frame: PeerFrame = {
       from: 2,
       messages: [
-        { kind: 'status', received: [0, 5], delivered: [0, 5], stable: 0 },
-        { kind: 'nak', first: 1, last: 1 },
+        { kind: 'status', view: 3, received: [0, 5], delivered: [0, 5], stable: 0 },
+        { kind: 'nak', view: 3, writer: 1, first: 1, last: 1 },
       ],
     };
-    // body: from=2 | status: 6, count 2, received 0 5, delivered 0 5, stable 0 | nak: 4, 1, 1
-    // COBS: block [04: 02 06 02] stands for 02 06 02 00, [02: 05] for 05 00 (twice), and the last
-    // block [04: 04 01 01] for the rest
+    // body: from=2 | status: 10, view 3, count 2, received 0 5, delivered 0 5, stable 0
+    //       | nak: 8, view 3, writer 1, 1, 1
+    // COBS: block [05: 02 0a 03 02] stands for 02 0a 03 02 00, [02: 05] for 05 00 (twice), and
+    // the last block [06: 08 03 01 01 01] for the rest
     expect([...encodeFrame(frame)]).toEqual([
-      0xc5, 0x53, 0x01, 0x04, 0x02, 0x06, 0x02, 0x02, 0x05, 0x02, 0x05, 0x04, 0x04, 0x01, 0x01,
+      0xc5, 0x53, 0x01, 0x05, 0x02, 0x0a, 0x03, 0x02, 0x02, 0x05, 0x02, 0x05, 0x06, 0x08, 0x03,
+      0x01, 0x01, 0x01,
     ]);
   });
 
@@ -61,25 +63,31 @@ describe('encodeFrame / decodeFrame', () => {
     expect(payload.length).toBe(1 + 128 + 2 + 800);
     for (const fill of [0x01, 0xff]) {
       // Worst-case ids and a zero-free body (no NULs for COBS to save bytes on).
-      const post: PeerMessage = {
-        kind: 'post',
-        seq: Number.MAX_SAFE_INTEGER,
-        room: Number.MAX_SAFE_INTEGER,
-        payload: new Uint8Array(payload.length).fill(fill),
+      // Relayed in a view change: the largest a post gets on the wire.
+      const relay: PeerMessage = {
+        kind: 'relay',
+        writer: 64,
+        entry: {
+          kind: 'post',
+          view: PEER_VIEW_ID_MAX,
+          seq: Number.MAX_SAFE_INTEGER,
+          room: PEER_ROOM_ID_MAX,
+          payload: new Uint8Array(payload.length).fill(fill),
+        },
       };
-      const bytes = encodeFrame({ from: 64, messages: [post] });
+      const bytes = encodeFrame({ from: 64, messages: [relay] });
       expect(bytes.length).toBeLessThanOrEqual(PEER_DATAGRAM_BYTES_TARGET);
     }
     const realistic = encodeFrame({
       from: 3,
-      messages: [{ kind: 'post', seq: 123_456, room: 10, payload }],
+      messages: [{ kind: 'post', view: 12, seq: 123_456, room: 10, payload }],
     });
     expect(realistic.length).toBeLessThanOrEqual(PEER_DATAGRAM_BYTES_TARGET);
   });
 
   it('returns an exact-length datagram', () => {
     const bytes = encodeFrame({ from: 1, messages: [nak] });
-    expect([...bytes]).toEqual([0xc5, 0x53, 0x01, 0x05, 0x01, 0x04, 0x01, 0x02]);
+    expect([...bytes]).toEqual([0xc5, 0x53, 0x01, 0x07, 0x01, 0x08, 0x01, 0x02, 0x01, 0x02]);
     expect(decodeFrame(bytes).ok).toBe(true);
   });
 
@@ -93,7 +101,7 @@ describe('encodeFrame / decodeFrame', () => {
   it('refuses to encode what peers would reject', () => {
     expect(() => encodeFrame({ from: 0, messages: [] })).toThrow(RangeError);
     expect(() => encodeFrame({ from: 65, messages: [] })).toThrow('from 65 is not a node id 1-64');
-    expect(() => encodeFrame({ from: 1, messages: [{ kind: 'nak', first: 2, last: 1 }] })).toThrow(
+    expect(() => encodeFrame({ from: 1, messages: [{ ...nak, first: 2, last: 1 }] })).toThrow(
       'encodeFrame: message 1: nak first 2 is after last 1',
     );
     const tooMany = new Array<PeerMessage>(FRAME_MESSAGES_MAX + 1).fill(nak);
@@ -140,24 +148,28 @@ describe('decodeFrame', () => {
   });
 
   it('rejects an overlong varint', () => {
-    // from=1, nak first=1 written as 0x81 0x00, last=1
-    expect(decodeFrame(datagram(0x04, 0x01, 0x04, 0x81, 0x02, 0x01))).toEqual(
+    // from=1, nak view=1 writer=2, first=1 written as 0x81 0x00, last=1
+    expect(decodeFrame(datagram(0x06, 0x01, 0x08, 0x01, 0x02, 0x81, 0x02, 0x01))).toEqual(
       malformed('message 1: overlong varint for first'),
     );
   });
 
   it('rejects an unknown kind, and bytes left over that are not a whole message', () => {
-    expect(decodeFrame(datagram(0x03, 0x01, 0x07))).toEqual(
-      malformed('message 1: unknown message kind 7'),
+    expect(decodeFrame(datagram(0x03, 0x01, 0x14))).toEqual(
+      malformed('message 1: unknown message kind 20'),
     );
-    expect(decodeFrame(datagram(0x06, 0x01, 0x04, 0x01, 0x01, 0x04))).toEqual(
-      malformed('message 2: truncated first'),
-    );
+    // A whole nak (view 1, writer 2, 1..1), then a nak with nothing after its writer.
+    expect(
+      decodeFrame(datagram(0x0a, 0x01, 0x08, 0x01, 0x02, 0x01, 0x01, 0x08, 0x01, 0x02)),
+    ).toEqual(malformed('message 2: truncated first'));
   });
 
   it('rejects more than 1024 messages', () => {
     const frameOfNaks = (count: number) => {
-      const body = Uint8Array.from([0x01, ...new Array<number[]>(count).fill([4, 1, 2]).flat()]);
+      const body = Uint8Array.from([
+        0x01,
+        ...new Array<number[]>(count).fill([8, 1, 2, 1, 2]).flat(),
+      ]);
       const bytes = new Uint8Array(3 + cobsEncodedLengthMax(body.length));
       bytes.set([0xc5, 0x53, 0x01]);
       return bytes.subarray(0, cobsEncode(body, bytes, 3));
@@ -170,12 +182,15 @@ describe('decodeFrame', () => {
 
   it('returns payloads that do not alias the datagram', () => {
     const payload = Uint8Array.from([1, 2, 3, 0, 4]);
-    const bytes = encodeFrame({ from: 1, messages: [{ kind: 'post', seq: 1, room: 1, payload }] });
+    const bytes = encodeFrame({
+      from: 1,
+      messages: [{ kind: 'post', view: 1, seq: 1, room: 1, payload }],
+    });
     const result = decodeFrame(bytes);
     bytes.fill(0x55);
     expect(result).toEqual({
       ok: true,
-      frame: { from: 1, messages: [{ kind: 'post', seq: 1, room: 1, payload }] },
+      frame: { from: 1, messages: [{ kind: 'post', view: 1, seq: 1, room: 1, payload }] },
     });
   });
 });
