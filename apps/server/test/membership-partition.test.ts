@@ -110,7 +110,7 @@ describe.each<OrderingMode>(['unordered', 'fifo', 'total'])('%s mode', (mode) =>
       within(before, post) ||
       within(after, post) ||
       (within(during, post) && deliveredDuring(member, post));
-    const verdict = checkDeliveries({
+    const verdict = checkDeliveries<Post>({
       mode,
       posts: load.posts,
       expectations: everyone.map((member) => ({

@@ -73,7 +73,7 @@ describe.each<OrderingMode>(['unordered', 'fifo', 'total'])('%s mode', (mode) =>
       everyoneHas(everyone, () => load.posts, must),
       now() + CONDITION_WAIT_MS_MAX,
     );
-    const verdict = checkDeliveries({
+    const verdict = checkDeliveries<Post>({
       mode,
       posts: load.posts,
       expectations: everyone.map((member) => ({
