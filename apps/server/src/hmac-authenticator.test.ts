@@ -18,6 +18,7 @@ describe('hmacSha256Authenticator', () => {
     const otherKey = hmacSha256Authenticator(new Uint8Array(32).fill(2));
     const status: PeerMessage = {
       kind: 'status',
+      view: 1,
       received: [1, 2, 3],
       delivered: [1, 2, 3],
       stable: 0,

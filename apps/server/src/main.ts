@@ -51,6 +51,9 @@ async function main(argv: readonly string[]): Promise<void> {
     return;
   }
 
+  // This run's number: larger than any earlier run's, so peers tell a restarted server (with a
+  // fresh state) from the one they knew, and merge it back into their view.
+  const startedAtMs = Date.now();
   let sealing: FrameSealing | undefined;
   if (args.keyFile !== undefined) {
     const loaded = await loadKeyFile(args.keyFile);
@@ -59,7 +62,7 @@ async function main(argv: readonly string[]): Promise<void> {
       return;
     }
     // The epoch is this start's wall-clock time: later starts have larger epochs (see PeerEpochs).
-    sealing = { epoch: Date.now(), authenticator: hmacSha256Authenticator(loaded.key) };
+    sealing = { epoch: startedAtMs, authenticator: hmacSha256Authenticator(loaded.key) };
   }
 
   const log = new DebugLog(args.verbose, args.index);
@@ -76,6 +79,9 @@ async function main(argv: readonly string[]): Promise<void> {
     clientRateMax: args.clientRateMax,
     clientIdleMsMax: args.clientIdleMsMax,
     sealing,
+    incarnation: startedAtMs,
+    suspectMs: args.suspectMs,
+    heartbeatMs: args.heartbeatMs,
     multicast: args.multicast,
     log,
     batchSends: args.batchSends,

@@ -8,9 +8,10 @@ export type EpochVerdict = 'current' | 'replayed' | 'restarted';
 
 /**
  * Replay protection across restarts. Each peer's epoch is pinned at its first authenticated
- * datagram; an older epoch is a recording of an earlier run. A newer one is the peer restarted:
- * its sequence numbers start again at 1, which the engine (static membership) cannot tell from
- * duplicates, so its datagrams are refused too, until the whole cluster restarts.
+ * datagram; an older epoch is a recording of an earlier run, refused. A newer one is the peer
+ * restarted: its datagrams are accepted and the newer epoch pinned, so from then on its previous
+ * run's datagrams are the replays. (The engine tells the new run from the old by the incarnation
+ * in its heartbeats, and merges it back into the view.)
  */
 export class PeerEpochs {
   private readonly pinned = new Map<NodeId, number>();
@@ -23,6 +24,8 @@ export class PeerEpochs {
       return 'current';
     }
     if (epoch === pinned) return 'current';
-    return epoch < pinned ? 'replayed' : 'restarted';
+    if (epoch < pinned) return 'replayed';
+    this.pinned.set(peer, epoch);
+    return 'restarted';
   }
 }

@@ -23,6 +23,7 @@ function recordingSender(): {
 
 const post = (seq: number, bytes: number): PeerMessage => ({
   kind: 'post',
+  view: 1,
   seq,
   room: 1,
   payload: new Uint8Array(bytes).fill(0x61),
@@ -48,7 +49,7 @@ describe('PeerLink', () => {
     const sender = recordingSender();
     const link = plainLink({ self: 2, sender });
     link.enqueue({ to: 'all', message: post(1, 10) });
-    link.enqueue({ to: 3, message: { kind: 'nak', first: 1, last: 2 } });
+    link.enqueue({ to: 3, message: { kind: 'nak', view: 1, writer: 3, first: 1, last: 2 } });
     link.enqueue({ to: 'all', message: post(2, 10) });
     expect(sender.sent).toEqual([]);
     link.flush();
@@ -64,7 +65,7 @@ describe('PeerLink', () => {
     const group = { host: '239.255.0.1', port: 6000 };
     const link = plainLink({ self: 1, sender, multicastGroup: group });
     link.enqueue({ to: 'all', message: post(1, 1) });
-    link.enqueue({ to: 2, message: { kind: 'nak', first: 1, last: 1 } });
+    link.enqueue({ to: 2, message: { kind: 'nak', view: 1, writer: 2, first: 1, last: 1 } });
     link.flush();
     expect(sender.sent.map(({ to }) => to)).toEqual([group, at(5102)]);
   });
@@ -85,6 +86,7 @@ describe('PeerLink', () => {
     const link = plainLink({ self: 1, sender: recordingSender() });
     const status: PeerMessage = {
       kind: 'status',
+      view: 1,
       received: [0, 0, 0],
       delivered: [0, 0, 0],
       stable: 0,
@@ -97,7 +99,13 @@ describe('PeerLink', () => {
       ok: false,
       reason: 'spoofed',
     });
-    const longPost: PeerMessage = { kind: 'post', seq: 1, room: 1, payload: new Uint8Array(2000) };
+    const longPost: PeerMessage = {
+      kind: 'post',
+      view: 1,
+      seq: 1,
+      room: 1,
+      payload: new Uint8Array(2000),
+    };
     expect(link.decode(2, encodeFrame({ from: 2, messages: [longPost] }))).toEqual({
       ok: false,
       reason: 'oversized',
@@ -105,6 +113,7 @@ describe('PeerLink', () => {
     expect(link.decode(2, encodeFrame({ from: 2, messages: [status] }))).toEqual({
       ok: true,
       messages: [status],
+      restarted: false,
     });
     expect(link.stats()).toMatchObject({
       datagramsIn: 4,
@@ -118,7 +127,7 @@ describe('PeerLink', () => {
   it(`queues at most ${PEER_OUTBOX_MESSAGES_MAX} messages per destination between flushes`, () => {
     const sender = recordingSender();
     const link = plainLink({ self: 1, servers: servers.slice(0, 2), sender });
-    const nak: PeerMessage = { kind: 'nak', first: 1, last: 1 };
+    const nak: PeerMessage = { kind: 'nak', view: 1, writer: 2, first: 1, last: 1 };
     for (let i = 0; i < PEER_OUTBOX_MESSAGES_MAX + 10; i++) link.enqueue({ to: 2, message: nak });
     link.flush();
     expect(link.stats()).toMatchObject({
@@ -132,6 +141,7 @@ describe('PeerLink with a cluster key', () => {
   const key = hmacSha256Authenticator(new Uint8Array(32).fill(7));
   const status: PeerMessage = {
     kind: 'status',
+    view: 1,
     received: [0, 0, 0],
     delivered: [0, 0, 0],
     stable: 0,
@@ -163,22 +173,33 @@ describe('PeerLink with a cluster key', () => {
     });
     expect(link.decode(2, sealed(2, 100, otherKey))).toMatchObject({ reason: 'unauthenticated' });
     expect(link.decode(2, forged)).toMatchObject({ ok: false });
-    expect(link.decode(2, sealed(2, 100))).toEqual({ ok: true, messages: [status] });
+    expect(link.decode(2, sealed(2, 100))).toEqual({
+      ok: true,
+      messages: [status],
+      restarted: false,
+    });
     expect(link.stats()).toMatchObject({ messagesIn: 1, 'dropped.unauthenticated': 3 });
   });
 
-  it('pins each peer at its first epoch: older ones are replays, newer ones a restart', () => {
+  it('pins each peer at its first epoch: older ones are replays, a newer one a restart, taken', () => {
     const link = keyedLink({ epoch: 1, authenticator: key });
-    expect(link.decode(2, sealed(2, 1000)).ok).toBe(true);
+    expect(link.decode(2, sealed(2, 1000))).toMatchObject({ ok: true, restarted: false });
     expect(link.decode(2, sealed(2, 999))).toEqual({ ok: false, reason: 'replayed' });
-    expect(link.decode(2, sealed(2, 1001))).toEqual({ ok: false, reason: 'restarted' });
-    expect(link.decode(2, sealed(2, 1000)).ok).toBe(true);
+    // The peer restarted: its new run is accepted (the engine merges it back into the view) ...
+    expect(link.decode(2, sealed(2, 1001))).toEqual({
+      ok: true,
+      messages: [status],
+      restarted: true,
+    });
+    expect(link.decode(2, sealed(2, 1001))).toMatchObject({ ok: true, restarted: false });
+    // ... and from then on its old run's datagrams are replays.
+    expect(link.decode(2, sealed(2, 1000))).toEqual({ ok: false, reason: 'replayed' });
     // Each peer has its own epoch; a forgery pins nothing.
     expect(link.decode(3, sealed(3, 5, hmacSha256Authenticator(new Uint8Array(16)))).ok).toBe(
       false,
     );
     expect(link.decode(3, sealed(3, 7)).ok).toBe(true);
     expect(link.decode(3, sealed(3, 6))).toMatchObject({ reason: 'replayed' });
-    expect(link.stats()).toMatchObject({ 'dropped.replayed': 2, 'dropped.restarted': 1 });
+    expect(link.stats()).toMatchObject({ 'dropped.replayed': 3, restarts: 1 });
   });
 });

@@ -33,10 +33,10 @@ export interface DatagramSender {
 
 /**
  * Why a datagram from a peer's address was dropped: undecodable or unauthenticated, claiming
- * another sender, or (with a key) from an earlier run of the peer or a later one (see PeerEpochs).
+ * another sender, or (with a key) from an earlier run of the peer than one already heard (see
+ * PeerEpochs).
  */
-export type PeerDropReason =
-  FrameDecodeError['kind'] | 'oversized' | 'spoofed' | 'replayed' | 'restarted';
+export type PeerDropReason = FrameDecodeError['kind'] | 'oversized' | 'spoofed' | 'replayed';
 
 export interface PeerLinkOptions {
   readonly self: NodeId;
@@ -74,6 +74,7 @@ export class PeerLink {
     messagesOut: 0,
     bytesOut: 0,
     outboxFullDropped: 0,
+    restarts: 0,
   };
 
   constructor(options: PeerLinkOptions) {
@@ -106,12 +107,19 @@ export class PeerLink {
     return this.peerByBindAddress.get(formatSocketAddress(source));
   }
 
-  /** The messages of a datagram from peer `from`, or why it was dropped (and counted). */
+  /**
+   * The messages of a datagram from peer `from`, or why it was dropped (and counted). `restarted`:
+   * (with a key) this is the first datagram of a new run of the peer.
+   */
   decode(
     from: NodeId,
     datagram: Uint8Array,
   ):
-    | { readonly ok: true; readonly messages: readonly PeerMessage[] }
+    | {
+        readonly ok: true;
+        readonly messages: readonly PeerMessage[];
+        readonly restarted: boolean;
+      }
     | { readonly ok: false; readonly reason: PeerDropReason } {
     this.counters.datagramsIn += 1;
     // No server sends more: refusing larger ones also bounds what a held payload (a view into its
@@ -121,12 +129,12 @@ export class PeerLink {
     if (!decoded.ok) return this.drop(decoded.error.kind);
     if (decoded.frame.from !== from) return this.drop('spoofed');
     const { epoch } = decoded.frame;
-    if (epoch !== undefined) {
-      const verdict = this.epochs.check(from, epoch);
-      if (verdict !== 'current') return this.drop(verdict);
-    }
+    const verdict = epoch === undefined ? 'current' : this.epochs.check(from, epoch);
+    if (verdict === 'replayed') return this.drop(verdict);
+    const restarted = verdict === 'restarted';
+    if (restarted) this.counters.restarts += 1;
     this.counters.messagesIn += decoded.frame.messages.length;
-    return { ok: true, messages: decoded.frame.messages };
+    return { ok: true, messages: decoded.frame.messages, restarted };
   }
 
   /** Queues a message for the next `flush()`; past PEER_OUTBOX_MESSAGES_MAX it is dropped. */

@@ -2,8 +2,8 @@
  * Fuzzing the servers' whole datagram handler: 70,000 datagrams in CI (times FUZZ_RUNS_MULTIPLIER)
  * into three ChatServers wired in memory, from a pool of client addresses (more than a server
  * admits, one of them flooding) and from the servers' own addresses (replayed and mutated frames
- * the servers really sent, frames with made-up content, frames sealed with the wrong key or an
- * old or new epoch, random bytes).
+ * the servers really sent, frames with made-up content of every message kind, frames sealed with
+ * the wrong key or an earlier run's epoch, random bytes).
  *
  * Throughout: nothing throws, no handler fails (`server.internalErrors` stays 0), the registry and
  * the engine stay within their limits, and no datagram is answered with more than one reply of at
@@ -118,7 +118,10 @@ const caseArbitrary = (keyed: boolean): fc.Arbitrary<FuzzCase> =>
           { arbitrary: fc.integer({ min: 1, max: SERVER_COUNT + 1 }), weight: 1 },
         ),
         messages: fc.array(peerMessageArbitrary(SERVER_COUNT), { maxLength: 6 }),
-        epochDelta: fc.oneof(fc.integer({ min: -5, max: -1 }), fc.integer({ min: 1, max: 5 })),
+        // Earlier runs only: a later epoch sealed with the key can only come from the real server
+        // restarted (it then replaces the run its peers knew), or from a key holder, against whom
+        // the key protects nothing. Restarts are tested in peer-link.test.ts and server.test.ts.
+        epochDelta: fc.integer({ min: -5, max: -1 }),
         captured: fc.nat(),
         mutations: mutationsArbitrary,
         randomBytes: fc.oneof(
@@ -153,7 +156,7 @@ function peerDatagram(
     case 'wrong-key':
       return encodeFrame({ ...frame, epoch: EPOCH_BASE + from }, wrongKey);
     case 'other-epoch':
-      // Recorded from an earlier run, or sent by a restarted server: sealed with the right key.
+      // Recorded from an earlier run: sealed with the right key.
       return encodeFrame(
         { ...frame, epoch: EPOCH_BASE + from + fuzzCase.epochDelta },
         authenticator ?? wrongKey,
@@ -277,6 +280,14 @@ async function fuzzServers(setup: FuzzSetup, seed: number): Promise<InMemoryClus
     () => cluster.servers.every((server) => server.stats().clients === 0),
     'the idle fuzz clients are forgotten',
   );
+  // The fuzz moved the servers' clock on much faster than their peers' datagrams arrived (and by
+  // a whole idle period at the end), so they took each other for failed and changed views: with a
+  // key, the checks after it start once all three are in one view again. (Without one, forged
+  // heartbeats and view changes from the servers' addresses may keep them apart: the key is what
+  // protects the membership.)
+  if (setup.authenticator !== undefined) {
+    await cluster.runUntil(() => cluster.inOneView(), 'the servers are in one view of all three');
+  }
   return cluster;
 }
 
@@ -300,7 +311,6 @@ describe(`ChatServer fuzzing (${(keyedRuns + keylessRuns).toLocaleString('en-US'
       'server.clientsForgottenIdle',
       'peers.dropped.unauthenticated',
       'peers.dropped.replayed',
-      'peers.dropped.restarted',
       'peers.dropped.malformed',
       'engine.duplicatesDropped',
     ]) {

@@ -1,11 +1,12 @@
 /**
  * ChatServer's limits, driven through its whole datagram handler on an in-memory network, with a
- * clock the test sets: rate limits, idle clients, reply sizes, replays and restarted peers.
+ * clock the test sets: rate limits, idle clients, reply sizes, replays and restarted peers, views.
  */
 
 import { describe, expect, it } from 'vitest';
 import { REPLY_BYTES_MAX, encodeFrame, type PeerFrame } from '@chat/protocol';
 import { hmacSha256Authenticator } from './hmac-authenticator.js';
+import { HELD_POSTS_MAX } from './server.js';
 import { InMemoryCluster, inMemoryServerAddress } from './testing/in-memory-cluster.js';
 
 const NOT_IN_ROOM = '-ERR You are not in any chat room';
@@ -122,7 +123,7 @@ describe('ChatServer replies to hostile clients', () => {
       encode('x'.repeat(1001)),
       encodeFrame({
         from: 1,
-        messages: [{ kind: 'status', received: [5], delivered: [5], stable: 0 }],
+        messages: [{ kind: 'status', view: 1, received: [5], delivered: [5], stable: 0 }],
       }),
     ];
     for (const [index, datagram] of datagrams.entries()) {
@@ -158,10 +159,10 @@ describe('ChatServer with a cluster key', () => {
   const status = (epoch: number): PeerFrame => ({
     from: 2,
     epoch,
-    messages: [{ kind: 'status', received: [0, 0], delivered: [0, 0], stable: 0 }],
+    messages: [{ kind: 'status', view: 1, received: [0, 0], delivered: [0, 0], stable: 0 }],
   });
 
-  it('drops frames from an earlier run, and reports a restarted peer once', async () => {
+  it('drops frames from an earlier run, and takes a restarted peer, reported once', async () => {
     await using cluster = new InMemoryCluster({
       servers: 2,
       mode: 'unordered',
@@ -179,14 +180,111 @@ describe('ChatServer with a cluster key', () => {
     const inject = (epoch: number): void =>
       cluster.network.inject(Buffer.from(encodeFrame(status(epoch), key)), S2, S1);
     inject(S2_EPOCH - 1);
+    // S2 restarted: its new run is taken (the engine merges it back), its old run is the replay.
     inject(S2_EPOCH + 1);
     inject(S2_EPOCH + 1);
     inject(S2_EPOCH);
     expect(cluster.servers[0]!.stats()).toMatchObject({
-      'peers.dropped.replayed': 1,
-      'peers.dropped.restarted': 2,
+      'peers.dropped.replayed': 2,
+      'peers.restarts': 1,
+      'server.internalErrors': 0,
     });
     await cluster.settle(); // the log is written once per turn
-    expect(cluster.logText.match(/S02 has restarted.*restart the whole cluster/g)).toHaveLength(1);
+    expect(cluster.logText.match(/S02 has restarted/g)).toHaveLength(1);
+  });
+});
+
+describe('ChatServer membership', () => {
+  it('logs each installed view in one line, and shows it in view() and the Stats', async () => {
+    await using cluster = new InMemoryCluster({ servers: 3, mode: 'unordered' });
+    await cluster.runUntil(() => cluster.inOneView(), 'the servers are in one view');
+    const view = cluster.servers[0]!.view();
+    expect(view).toMatchObject({ members: [1, 2, 3], primary: true });
+    await cluster.settle(); // the log is written once per turn
+    for (const tag of ['S01', 'S02', 'S03']) {
+      expect(cluster.logText).toMatch(
+        new RegExp(`^\\S+ ${tag} View ${view.id} installed: servers 1,2,3 \\(primary\\)$`, 'm'),
+      );
+    }
+    // Every view line has exactly this form.
+    const viewLines = cluster.logText.split('\n').filter((line) => / View \d+ /.test(line));
+    for (const line of viewLines) {
+      expect(line).toMatch(
+        /^\S+ S0\d View \d+ installed: servers \d+(,\d+)* \((primary|minority)\)$/,
+      );
+    }
+    for (const server of cluster.servers) {
+      expect(server.view()).toEqual(view);
+      expect(server.stats()).toMatchObject({
+        'view.id': view.id,
+        'view.members': 3,
+        'view.primary': 1,
+      });
+    }
+  });
+
+  it('holds posts made before the first view, and posts them in order once it is installed', async () => {
+    await using cluster = new InMemoryCluster({ servers: 2, mode: 'fifo' });
+    const alice = cluster.client(at(1));
+    const bob = cluster.client(at(2));
+    alice.send('/join 1', S1);
+    bob.send('/join 1', S2);
+    for (const text of ['one', 'two', 'three']) alice.send(text, S1);
+    await cluster.settle();
+    expect(cluster.servers[0]!.stats()['server.postsHeld']).toBe(3);
+    const posts = ['<192.0.2.1:1> one', '<192.0.2.1:1> two', '<192.0.2.1:1> three'];
+    await cluster.runUntil(() => bob.received.length === 4, 'bob gets the held posts');
+    expect(bob.received).toEqual(['+OK You are now in chat room #1', ...posts]);
+    expect(alice.received).toEqual(['+OK You are now in chat room #1', ...posts]);
+    expect(cluster.servers[0]!.stats()).toMatchObject({
+      'server.heldPostsDepth': 0,
+      'server.postsRefused': 0,
+    });
+  });
+
+  it(`holds at most ${HELD_POSTS_MAX} posts; past that a post gets the busy reply`, async () => {
+    await using cluster = new InMemoryCluster({ servers: 2, mode: 'unordered' });
+    const alice = cluster.client(at(1));
+    alice.send('/join 1', S1);
+    for (let index = 0; index < HELD_POSTS_MAX + 5; index++) alice.send(`post ${index}`, S1);
+    await cluster.settle();
+    // All of them arrive before the first view: the last five find the hold full.
+    expect(alice.received.slice(0, 6)).toEqual([
+      '+OK You are now in chat room #1',
+      ...Array<string>(5).fill('-ERR Server busy, try again later'),
+    ]);
+    expect(cluster.servers[0]!.stats()).toMatchObject({
+      'server.postsHeld': HELD_POSTS_MAX,
+      'server.postsRefused': 5,
+    });
+    await cluster.runUntil(
+      () => alice.received.length === 6 + HELD_POSTS_MAX,
+      'the held posts are delivered',
+    );
+    expect(alice.received.slice(6)).toEqual(
+      Array.from({ length: HELD_POSTS_MAX }, (_, index) => `<192.0.2.1:1> post ${index}`),
+    );
+  });
+
+  it('in total order, a server left in a minority view refuses posts with the no-majority reply', async () => {
+    await using cluster = new InMemoryCluster({ servers: 3, mode: 'total' });
+    await cluster.runUntil(() => cluster.inOneView(), 'the servers are in one view');
+    await Promise.all([cluster.servers[1]!.close(), cluster.servers[2]!.close()]);
+    await cluster.runUntil(
+      () => cluster.servers[0]!.view().members.length === 1,
+      'S1 is alone in its view',
+    );
+    expect(cluster.servers[0]!.view().primary).toBe(false);
+    expect(cluster.servers[0]!.stats()['view.primary']).toBe(0);
+    const alice = cluster.client(at(1));
+    alice.send('/join 1', S1);
+    alice.send('hello?', S1);
+    await cluster.settle();
+    expect(alice.received).toEqual([
+      '+OK You are now in chat room #1',
+      '-ERR No majority of servers reachable; try again later',
+    ]);
+    await cluster.settle();
+    expect(cluster.logText).toMatch(/ S01 View \d+ installed: servers 1 \(minority\)$/m);
   });
 });

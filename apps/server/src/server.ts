@@ -1,9 +1,11 @@
 import {
   OrderingEngine,
   type Delivery,
+  type EngineTiming,
   type NodeId,
   type OrderingMode,
   type PostResult,
+  type View,
 } from '@chat/ordering';
 import {
   DEFAULT_CLIENT_PROTOCOL_LIMITS,
@@ -16,6 +18,7 @@ import {
   messageTooLongToRelay,
   postPayloadBytesMax,
   nickSet,
+  noMajority,
   notInRoom,
   parseClientDatagram,
   roomNotServed,
@@ -32,6 +35,7 @@ import { CLIENT_BURST_SECONDS, type MulticastOptions } from './cli.js';
 import { ClientRegistry, type ChatClient, type ClientChannel } from './client-registry.js';
 import type { DatagramEndpoint } from './datagram-endpoint.js';
 import { formatServerTag, type DebugLog } from './debug-log.js';
+import { HeldPosts, type HeldPost } from './held-posts.js';
 import { OwnPostTimes } from './own-post-times.js';
 import { PEER_DATAGRAM_BYTES_MAX, PeerLink } from './peer-link.js';
 import { UdpClientChannel } from './udp-client-channel.js';
@@ -49,6 +53,12 @@ const IDLE_SWEEP_INTERVAL_MS_MAX = 60_000;
 const IDLE_SWEEPS_PER_IDLE_PERIOD = 4;
 /** Own posts awaiting delivery whose post time is kept for the latency observer. */
 const OWN_POST_TIMES_MAX = 4096;
+/**
+ * Client posts held while a view change is under way. A view change takes a few round trips after
+ * the suspicion timeout; at the load tests' ~1,000 posts/s across a cluster that is a few hundred
+ * posts per server. Past it, posts are refused with the busy reply, like a full post window.
+ */
+export const HELD_POSTS_MAX = 512;
 
 export interface ChatServerOptions {
   /** 1-based position in `servers`. */
@@ -63,6 +73,15 @@ export interface ChatServerOptions {
   readonly clientIdleMsMax: number;
   /** With a cluster key: how this server seals its frames (and so, which frames it accepts). */
   readonly sealing: FrameSealing | undefined;
+  /**
+   * This run of the server, larger than in any earlier run (its start time in ms): peers tell a
+   * restarted server from the one they knew by it, and merge it back into their view. Default 0.
+   */
+  readonly incarnation?: number;
+  /** A peer silent for this long is left out of the view (default: the engine's, 1,000 ms). */
+  readonly suspectMs?: number;
+  /** An idle server tells its peers it is alive this often (default: the engine's, 100 ms). */
+  readonly heartbeatMs?: number;
   readonly multicast: MulticastOptions | undefined;
   readonly log: DebugLog;
   /** Monotonic milliseconds; `performance.now` unless a test drives the clock. */
@@ -105,13 +124,14 @@ export class ChatServer {
     clientsRefusedFull: 0,
     clientsForgottenIdle: 0,
     postsRefused: 0,
+    postsHeld: 0,
     deliveryDatagrams: 0,
     ownDatagramsIgnored: 0,
     strangersOnGroupDropped: 0,
     internalErrors: 0,
   };
-  /** Peers already reported as restarted: one clear line each, not one per datagram. */
-  private readonly restartedPeersReported = new Set<NodeId>();
+  /** Posts waiting for a view change to end, in the order they came. */
+  private readonly heldPosts = new HeldPosts(HELD_POSTS_MAX);
   private readonly onOwnPostDelivered: ((latencyMs: number) => void) | undefined;
   /** Only kept when someone observes the latency. */
   private readonly ownPostTimes: OwnPostTimes | undefined;
@@ -144,12 +164,18 @@ export class ChatServer {
       PEER_DATAGRAM_BYTES_MAX,
       options.sealing?.authenticator.tagBytes ?? 0,
     );
+    const timing: Partial<EngineTiming> = {
+      ...(options.suspectMs === undefined ? {} : { suspectMs: options.suspectMs }),
+      ...(options.heartbeatMs === undefined ? {} : { heartbeatIntervalMs: options.heartbeatMs }),
+    };
     this.engine = new OrderingEngine({
       mode: options.mode,
       self: options.index,
       nodeCount: options.servers.length,
+      incarnation: options.incarnation ?? 0,
       // Every post fits in one datagram the course's proxy relays whole.
       limits: { payloadBytesMax: this.postPayloadBytesMax },
+      timing,
     });
     this.clientRateMax = options.clientRateMax;
     this.clientIdleMsMax = options.clientIdleMsMax;
@@ -240,8 +266,18 @@ export class ChatServer {
     add('peers', this.peers.stats());
     add('socket', this.endpoint.stats);
     if (this.groupEndpoint !== undefined) add('group', this.groupEndpoint.stats);
-    add('engine', this.engine.stats());
+    const { viewId, viewMembers, viewPrimary, ...engine } = this.engine.stats();
+    add('engine', engine);
+    stats['server.heldPostsDepth'] = this.heldPosts.size;
+    stats['view.id'] = viewId;
+    stats['view.members'] = viewMembers;
+    stats['view.primary'] = viewPrimary;
     return stats;
+  }
+
+  /** The view this server is in now: its id, its members (ascending) and whether it is primary. */
+  view(): View {
+    return this.engine.view();
   }
 
   /** Stops timers, sends what is already queued for peers, and closes the sockets. */
@@ -324,8 +360,12 @@ export class ChatServer {
     const decoded = this.peers.decode(peer, data);
     if (!decoded.ok) {
       this.log.event(`Dropped a datagram from ${formatServerTag(peer)}: ${decoded.reason}`);
-      if (decoded.reason === 'restarted') this.reportRestartedPeer(peer);
       return;
+    }
+    if (decoded.restarted) {
+      // Its new run is taken from now on (its earlier run's datagrams are replays); the engine
+      // sees the new incarnation in its heartbeats and merges it back into the view.
+      this.log.report(`${formatServerTag(peer)} has restarted (its frames carry a newer epoch)`);
     }
     if (this.log.enabled) {
       const kinds = decoded.messages.map((message) => message.kind).join(' ');
@@ -334,20 +374,6 @@ export class ChatServer {
     const now = this.clock();
     for (const message of decoded.messages) this.engine.receive(now, peer, message);
     this.afterInput();
-  }
-
-  /**
-   * Once per restarted peer, whether or not `-v` is on: the operator must restart the cluster.
-   * The engine's membership is static and a restarted peer numbers its messages from 1 again,
-   * which its peers would take for duplicates, so its traffic is refused rather than misread.
-   */
-  private reportRestartedPeer(peer: NodeId): void {
-    if (this.restartedPeersReported.has(peer)) return;
-    this.restartedPeersReported.add(peer);
-    this.log.report(
-      `${formatServerTag(peer)} has restarted (its frames carry a newer epoch): its datagrams are ` +
-        'dropped, because a running cluster cannot re-admit a server; restart the whole cluster',
-    );
   }
 
   private onClientLine(data: Uint8Array, from: ClientChannel): void {
@@ -450,27 +476,78 @@ export class ChatServer {
   private post(client: ChatClient, room: number, text: string): void {
     const escaped = escapeControlCharacters(text);
     const payload = utf8.encode(formatDelivery(client.nickname, escaped));
+    const post = { client, room, payload, escaped };
+    // Behind posts already held, so that each client's posts keep their order.
+    if (this.heldPosts.size > 0 || !this.tryPost(post)) this.hold(post);
+    this.afterInput();
+  }
+
+  /**
+   * Offers a post to the engine. False when a view change is under way (the post is to be held);
+   * otherwise true, the post taken or its client told why not.
+   */
+  private tryPost(post: HeldPost): boolean {
+    const { client, room, escaped } = post;
     const now = this.clock();
-    const result = this.engine.post(now, room, payload);
+    const result = this.engine.post(now, room, post.payload);
     if (!result.ok) {
-      this.counters.postsRefused += 1;
-      this.reply(this.refusalReply(result.reason, client), client.channel);
-      this.log.event(
-        `Client ${client.key} posts to chat room #${room}: refused (${result.reason})`,
-      );
-      return;
+      if (result.reason === 'view-change') return false;
+      this.refuse(post, result.reason);
+      return true;
     }
     this.ownPostTimes?.posted(result.seq, now);
     // Guarded: without -v, the hot path builds no log text.
     if (this.log.enabled)
       this.log.event(`Client ${client.key} posts "${escaped}" to chat room #${room}`);
-    this.afterInput();
+    return true;
+  }
+
+  /** A view change is under way: the post waits for the next view, unless too many already do. */
+  private hold(post: HeldPost): void {
+    if (!this.heldPosts.hold(post)) {
+      this.refuse(post, 'view-change');
+      return;
+    }
+    this.counters.postsHeld += 1;
+    if (this.log.enabled) {
+      this.log.event(
+        `Client ${post.client.key} posts "${post.escaped}" to chat room #${post.room}: held ` +
+          'until the view change ends',
+      );
+    }
+  }
+
+  /** A view was installed: the held posts go to the engine, oldest first, while it takes posts. */
+  private releaseHeldPosts(): void {
+    for (let post = this.heldPosts.peek(); post !== undefined; post = this.heldPosts.peek()) {
+      if (!this.tryPost(post)) return;
+      this.heldPosts.shift();
+    }
+  }
+
+  private refuse(post: HeldPost, reason: PostRefusal): void {
+    this.counters.postsRefused += 1;
+    this.reply(this.refusalReply(reason, post.client), post.client.channel);
+    this.log.event(
+      `Client ${post.client.key} posts to chat room #${post.room}: refused (${reason})`,
+    );
+  }
+
+  private onViewInstalled(view: View): void {
+    this.log.event(
+      `View ${view.id} installed: servers ${view.members.join(',')} ` +
+        `(${view.primary ? 'primary' : 'minority'})`,
+    );
+    this.releaseHeldPosts();
   }
 
   private refusalReply(reason: PostRefusal, client: ChatClient): string {
     switch (reason) {
       case 'window-full':
+      case 'view-change':
         return serverBusy();
+      case 'no-majority':
+        return noMajority();
       case 'payload-too-large': {
         // The payload is `<NICK> TEXT`: what is left for the text once the nickname is in.
         const nickBytes = utf8.encode(client.nickname).length;
@@ -502,8 +579,16 @@ export class ChatServer {
     to.send(utf8.encode(text));
   }
 
-  /** After any input: queue what the engine wants sent, deliver what it has ordered. */
+  /**
+   * After any input: deliver what the engine has ordered, take note of the views it installed (and
+   * post what waited for one), queue what it wants sent.
+   */
   private afterInput(): void {
+    this.deliverReady();
+    for (let view = this.engine.pollViewChange(); view !== undefined;) {
+      this.onViewInstalled(view);
+      view = this.engine.pollViewChange();
+    }
     for (
       let out = this.engine.pollTransmit();
       out !== undefined;
@@ -511,16 +596,21 @@ export class ChatServer {
     ) {
       this.peers.enqueue(out);
     }
+    // Held posts released above may be delivered at once (unordered mode, own posts).
+    this.deliverReady();
+    if (!this.endOfTurnScheduled) {
+      this.endOfTurnScheduled = true;
+      setImmediate(this.endOfTurn);
+    }
+  }
+
+  private deliverReady(): void {
     for (
       let ready = this.engine.pollDelivery();
       ready !== undefined;
       ready = this.engine.pollDelivery()
     ) {
       this.deliver(ready);
-    }
-    if (!this.endOfTurnScheduled) {
-      this.endOfTurnScheduled = true;
-      setImmediate(this.endOfTurn);
     }
   }
 
@@ -585,6 +675,8 @@ export class ChatServer {
         `${formatSocketAddress(this.endpoint.address)}${forward}, rooms 1..${options.roomCount}, ` +
         `up to ${options.clientsMax} clients of at most ${options.clientRateMax} datagrams/s ` +
         `each, forgotten after ${options.clientIdleMsMax} ms idle, ${authentication}, ` +
+        `peers suspected after ${this.engine.timing.suspectMs} ms of silence (heartbeat every ` +
+        `${this.engine.timing.heartbeatIntervalMs} ms), incarnation ${this.engine.incarnation}, ` +
         `${multicast}, socket buffers granted: receive ${recvBytes} bytes, send ${sendBytes} bytes`,
     );
   }

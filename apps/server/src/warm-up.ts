@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { setImmediate as nextTurn } from 'node:timers/promises';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import type { SocketAddress } from '@chat/protocol';
 import { DebugLog } from './debug-log.js';
 import { hmacSha256Authenticator } from './hmac-authenticator.js';
@@ -22,6 +22,15 @@ const POSTS_PER_TURN = 4;
 const WARM_UP_KEY_BYTES = 32;
 /** Turns the throwaway cluster gets to finish its last posts: far more than total order needs. */
 const SETTLE_TURNS_MAX = 100;
+/**
+ * How long the throwaway servers get to install their first view together (a few heartbeats and
+ * round trips; the membership runs on real timers). Past it the warm-up goes on anyway: posts made
+ * before the view are held, or refused once too many wait, which costs the warm-up, not the server.
+ */
+const FIRST_VIEW_WAIT_MS_MAX = 5_000;
+const WAIT_POLL_MS = 5;
+/** How long the last posts get to be delivered everywhere (total order waits for acknowledgements). */
+const SETTLE_WAIT_MS_MAX = 2_000;
 
 const utf8 = new TextEncoder();
 
@@ -93,6 +102,14 @@ export async function warmUp(
       network.deliverInFlight();
     };
     await turn();
+    const deadline = performance.now() + FIRST_VIEW_WAIT_MS_MAX;
+    while (
+      servers.some((server) => server.view().members.length < serverCount) &&
+      performance.now() < deadline
+    ) {
+      await sleep(WAIT_POLL_MS);
+      await turn();
+    }
     const rounds = Math.ceil(posts / (clients.length * POSTS_PER_TURN));
     let seq = 0;
     for (let round = 0; round < rounds; round++) {
@@ -101,8 +118,12 @@ export async function warmUp(
       }
       await turn();
     }
-    // What the servers still owe each other (total order's last agreements), then the other
-    // commands once each.
+    // What the servers still owe each other (total order's last agreements, which wait for the
+    // acknowledgements' timers), then the other commands once each.
+    const total = (key: string): number =>
+      servers.reduce((sum, server) => sum + (server.stats()[key] ?? 0), 0);
+    const expected = seq * clients.length * clients.length;
+    const settleDeadline = performance.now() + SETTLE_WAIT_MS_MAX;
     for (
       let i = 0;
       i < SETTLE_TURNS_MAX && network.inFlightCount + network.deliverInFlight() > 0;
@@ -110,13 +131,15 @@ export async function warmUp(
     ) {
       await turn();
     }
+    while (total('server.deliveryDatagrams') < expected && performance.now() < settleDeadline) {
+      await sleep(WAIT_POLL_MS);
+      await turn();
+    }
     for (const client of clients) {
       say(client, '/part');
       say(client, '/quit');
     }
     await turn();
-    const total = (key: string): number =>
-      servers.reduce((sum, server) => sum + (server.stats()[key] ?? 0), 0);
     return {
       posted: seq * clients.length,
       deliveries: total('server.deliveryDatagrams'),

@@ -5,6 +5,7 @@
 
 import fc from 'fast-check';
 import type { PeerMessage } from '@chat/ordering';
+import { PEER_ROOM_ID_MAX, PEER_VIEW_ID_MAX } from '@chat/protocol';
 import {
   largeDatagramArbitrary,
   mutate,
@@ -71,46 +72,114 @@ const seqArbitrary = fc.oneof(
   fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
 );
 
+/** View ids near where the servers are (a few view changes in), and far from it. */
+const viewArbitrary = fc.oneof(
+  fc.integer({ min: 0, max: 6 }),
+  fc.integer({ min: 0, max: PEER_VIEW_ID_MAX }),
+);
+
 /** Peer messages with valid encodings but made-up content, for `nodeCount` servers. */
 export function peerMessageArbitrary(nodeCount: number): fc.Arbitrary<PeerMessage> {
   const node = fc.integer({ min: 1, max: nodeCount });
-  const room = fc.oneof(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 2 ** 40 }));
+  const room = fc.oneof(
+    fc.integer({ min: 1, max: 12 }),
+    fc.integer({ min: 1, max: PEER_ROOM_ID_MAX }),
+  );
+  const count = fc.oneof(fc.nat(50), fc.nat());
+  const post = fc.record({
+    kind: fc.constant('post' as const),
+    view: viewArbitrary,
+    seq: seqArbitrary,
+    room,
+    payload: fc.oneof(
+      fc.uint8Array({ maxLength: 40 }),
+      fc.constant(encode('<forged> \x1b[2J')),
+      fc.constant(new Uint8Array(4096).fill(0x41)),
+    ),
+  });
+  const order = fc.record({
+    kind: fc.constant('order' as const),
+    view: viewArbitrary,
+    seq: seqArbitrary,
+    room,
+    origin: node,
+    originSeq: seqArbitrary,
+  });
+  // Ascending distinct ids, as the rules want; the engine must cope with any such set.
+  const memberIds = fc
+    .uniqueArray(node, { minLength: 1, maxLength: nodeCount })
+    .map((ids) => ids.sort((a, b) => a - b));
+  const members = memberIds.chain((ids) =>
+    fc
+      .array(count, { minLength: ids.length, maxLength: ids.length })
+      .map((incarnations) => ids.map((id, index) => ({ id, incarnation: incarnations[index]! }))),
+  );
+  const counts = (length: number) => fc.array(count, { minLength: length, maxLength: length });
+  const cutOf = (kind: 'cut' | 'adopted') =>
+    memberIds.chain((ids) =>
+      fc.record({
+        kind: fc.constant(kind),
+        proposal: viewArbitrary.map((view) => Math.max(1, view)),
+        view: viewArbitrary,
+        members: fc.constant(ids),
+        through: counts(ids.length),
+        holders: fc.array(node, { minLength: ids.length, maxLength: ids.length }),
+        extras: fc
+          .array(fc.tuple(node, seqArbitrary, node), { maxLength: 4 })
+          .map((triples) => triples.flat()),
+        remainder: fc.boolean(),
+        safeThrough: count,
+      }),
+    );
+  const proposal = viewArbitrary.map((view) => Math.max(1, view));
   return fc.oneof(
-    fc.record({
-      kind: fc.constant('post' as const),
-      seq: seqArbitrary,
-      room,
-      payload: fc.oneof(
-        fc.uint8Array({ maxLength: 40 }),
-        fc.constant(encode('<forged> \x1b[2J')),
-        fc.constant(new Uint8Array(4096).fill(0x41)),
-      ),
-    }),
-    fc.record({
-      kind: fc.constant('order' as const),
-      seq: seqArbitrary,
-      room,
-      origin: node,
-      originSeq: seqArbitrary,
-    }),
+    post,
+    order,
     fc
       .tuple(
-        fc.array(fc.tuple(fc.oneof(fc.nat(50), fc.nat()), fc.oneof(fc.nat(50), fc.nat())), {
+        viewArbitrary,
+        fc.array(fc.tuple(count, count), {
           minLength: nodeCount - 1,
           maxLength: nodeCount + 1,
         }),
-        fc.oneof(fc.nat(50), fc.nat()),
+        count,
       )
-      .map(([pairs, stable]): PeerMessage => ({
+      .map(([view, pairs, stable]): PeerMessage => ({
         kind: 'status',
+        view,
         received: pairs.map(([received]) => received),
         delivered: pairs.map(([, delivered]) => delivered),
         stable,
       })),
-    fc.tuple(seqArbitrary, fc.nat(300)).map(([first, span]): PeerMessage => ({
-      kind: 'nak',
-      first,
-      last: Math.min(Number.MAX_SAFE_INTEGER, first + span),
-    })),
+    fc
+      .tuple(viewArbitrary, node, seqArbitrary, fc.nat(300))
+      .map(([view, writer, first, span]): PeerMessage => ({
+        kind: 'nak',
+        view,
+        writer,
+        first,
+        last: Math.min(Number.MAX_SAFE_INTEGER, first + span),
+      })),
+    fc.record({ kind: fc.constant('relay' as const), writer: node, entry: fc.oneof(post, order) }),
+    fc.record({ kind: fc.constant('heartbeat' as const), incarnation: count, view: viewArbitrary }),
+    fc.record({ kind: fc.constant('prepare' as const), proposal, members }),
+    fc.record({ kind: fc.constant('install' as const), proposal, members }),
+    fc.record({ kind: fc.constant('flushed' as const), proposal }),
+    memberIds.chain((ids) =>
+      fc.record({
+        kind: fc.constant('report' as const),
+        proposal,
+        view: viewArbitrary,
+        members: fc.constant(ids),
+        through: counts(ids.length),
+        extras: fc
+          .array(fc.tuple(node, seqArbitrary), { maxLength: 4 })
+          .map((pairs) => pairs.flat()),
+        safeThrough: count,
+        adopted: viewArbitrary,
+      }),
+    ),
+    cutOf('cut'),
+    cutOf('adopted'),
   );
 }

@@ -105,6 +105,16 @@ export class InMemoryCluster implements AsyncDisposable {
     }
   }
 
+  /** Whether every server has installed the same view, of all of them. */
+  inOneView(): boolean {
+    const [first, ...others] = this.servers.map((server) => server.view());
+    return (
+      first !== undefined &&
+      first.members.length === this.servers.length &&
+      others.every((view) => view.id === first.id && view.members.length === first.members.length)
+    );
+  }
+
   async close(): Promise<void> {
     await Promise.all(this.servers.map((server) => server.close()));
   }
