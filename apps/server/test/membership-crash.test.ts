@@ -30,7 +30,7 @@ describe.each<OrderingMode>(['unordered', 'fifo', 'total'])('%s mode', (mode) =>
     expect(result.errors, 'no client of a live server is refused').toEqual([]);
     expect(
       { ...result.verdict, examples: [] },
-      `${describeVerdict(result.verdict)}\n${result.verdict.examples.join('\n')}`,
+      `${describeVerdict(result.verdict)}; ${result.timeline}\n${result.verdict.examples.join('\n')}`,
     ).toEqual({ lost: 0, duplicated: 0, misordered: 0, unexpected: 0, disagreed: 0, examples: [] });
     expect([...result.deliveredAgainMs.values()]).not.toContain(undefined);
   });

@@ -15,7 +15,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import type { OrderingMode } from '@chat/ordering';
 import type { ChatMember, Post } from './fixtures/chat-load.js';
-import { explain } from './fixtures/crash-scenario.js';
 import { checkDeliveries, describeVerdict } from './fixtures/delivery-verdict.js';
 import { ViewLog } from './fixtures/log-lines.js';
 import {
@@ -82,7 +81,7 @@ describe.each<OrderingMode>(['unordered', 'fifo', 'total'])('%s mode', (mode) =>
           !MINORITY.includes(index),
           deadline(),
           viewCounts[index - 1],
-        ).catch(explain(run, `S${index} never installed its side's view`)),
+        ).catch(run.explain(`S${index} never installed its side's view`)),
       ),
     );
     const sameSide = (member: ChatMember, post: Post): boolean =>
@@ -97,11 +96,11 @@ describe.each<OrderingMode>(['unordered', 'fifo', 'total'])('%s mode', (mode) =>
     const merged = await Promise.all(
       ALL_SERVERS.map((index) =>
         views[index - 1]!.installed(ALL_SERVERS, true, deadline(), healCounts[index - 1]).catch(
-          explain(run, `S${index} never installed the merged view`),
+          run.explain(`S${index} never installed the merged view`),
         ),
       ),
     );
-    await run.viewOfAll(ALL_SERVERS).catch(explain(run, 'the five servers never agree on a view'));
+    await run.viewOfAll(ALL_SERVERS).catch(run.explain('the five servers never agree on a view'));
     const after = await phase(() => true);
 
     const within = ([startMs, endMs]: [number, number], post: Post): boolean =>

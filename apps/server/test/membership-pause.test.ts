@@ -12,7 +12,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import type { OrderingMode } from '@chat/ordering';
 import type { ChatMember, Post } from './fixtures/chat-load.js';
-import { explain } from './fixtures/crash-scenario.js';
 import { checkDeliveries, describeVerdict } from './fixtures/delivery-verdict.js';
 import { ViewLog } from './fixtures/log-lines.js';
 import {
@@ -47,7 +46,7 @@ describe.each<OrderingMode>(['unordered', 'fifo', 'total'])('%s mode', (mode) =>
     const pausedAtMs = now();
     for (const member of pausedMembers) member.posting = false;
     try {
-      await run.viewOfAll(others).catch(explain(run, `the others never excluded S${PAUSED}`));
+      await run.viewOfAll(others).catch(run.explain(`the others never excluded S${PAUSED}`));
       await sleep(Math.max(0, pausedAtMs + PAUSE_MS - now()));
     } finally {
       paused.kill('SIGCONT');
@@ -56,8 +55,8 @@ describe.each<OrderingMode>(['unordered', 'fifo', 'total'])('%s mode', (mode) =>
     const viewsBefore = views.views.length;
     const rejoined = await views
       .installed(ALL_SERVERS, true, now() + CONDITION_WAIT_MS_MAX, viewsBefore)
-      .catch(explain(run, `S${PAUSED} resumed but never logged the view of servers 1-5`));
-    await run.viewOfAll(ALL_SERVERS).catch(explain(run, 'the five servers never agree on a view'));
+      .catch(run.explain(`S${PAUSED} resumed but never logged the view of servers 1-5`));
+    await run.viewOfAll(ALL_SERVERS).catch(run.explain('the five servers never agree on a view'));
     const rejoinedAtMs = now();
     for (const member of pausedMembers) member.posting = true;
     await sleep(LOAD_MS);
