@@ -12,26 +12,38 @@ import { describe, expect, it } from 'vitest';
 import type { OrderingMode } from '@chat/ordering';
 import { runCrashScenario } from './fixtures/crash-scenario.js';
 import { describeVerdict } from './fixtures/delivery-verdict.js';
+import { SCENARIO_MS_MAX } from './fixtures/membership-run.js';
 
 const VICTIM = 1;
 
 describe.each<OrderingMode>(['unordered', 'fifo', 'total'])('%s mode', (mode) => {
-  it(`keeps serving through kill -9 of server ${VICTIM}, and re-admits it restarted`, async () => {
-    const result = await runCrashScenario({ mode, victim: VICTIM });
+  it(
+    `keeps serving through kill -9 of server ${VICTIM}, and re-admits it restarted`,
+    async () => {
+      const result = await runCrashScenario({ mode, victim: VICTIM });
 
-    const again = [...result.deliveredAgainMs].map(
-      ([room, ms]) => `room ${room} ${ms === undefined ? 'never' : `${Math.round(ms)} ms`}`,
-    );
-    console.log(
-      `${mode}: kill -9 of S${VICTIM}: rooms deliver again after ${again.join(', ')}; ` +
-        `restarted S${VICTIM} in the view after ${Math.round(result.rejoinMs)} ms; ` +
-        `${result.posted} posts: ${describeVerdict(result.verdict)}`,
-    );
-    expect(result.errors, 'no client of a live server is refused').toEqual([]);
-    expect(
-      { ...result.verdict, examples: [] },
-      `${describeVerdict(result.verdict)}; ${result.timeline}\n${result.verdict.examples.join('\n')}`,
-    ).toEqual({ lost: 0, duplicated: 0, misordered: 0, unexpected: 0, disagreed: 0, examples: [] });
-    expect([...result.deliveredAgainMs.values()]).not.toContain(undefined);
-  });
+      const again = [...result.deliveredAgainMs].map(
+        ([room, ms]) => `room ${room} ${ms === undefined ? 'never' : `${Math.round(ms)} ms`}`,
+      );
+      console.log(
+        `${mode}: kill -9 of S${VICTIM}: rooms deliver again after ${again.join(', ')}; ` +
+          `restarted S${VICTIM} in the view after ${Math.round(result.rejoinMs)} ms; ` +
+          `${result.posted} posts: ${describeVerdict(result.verdict)}`,
+      );
+      expect(result.errors, 'no client of a live server is refused').toEqual([]);
+      expect(
+        { ...result.verdict, examples: [] },
+        `${describeVerdict(result.verdict)}; ${result.timeline}\n${result.verdict.examples.join('\n')}`,
+      ).toEqual({
+        lost: 0,
+        duplicated: 0,
+        misordered: 0,
+        unexpected: 0,
+        disagreed: 0,
+        examples: [],
+      });
+      expect([...result.deliveredAgainMs.values()]).not.toContain(undefined);
+    },
+    SCENARIO_MS_MAX,
+  );
 });

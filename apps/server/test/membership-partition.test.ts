@@ -16,7 +16,7 @@ import { describe, expect, it } from 'vitest';
 import type { OrderingMode } from '@chat/ordering';
 import type { ChatMember, Post } from './fixtures/chat-load.js';
 import { checkDeliveries, describeVerdict } from './fixtures/delivery-verdict.js';
-import { ViewLog } from './fixtures/log-lines.js';
+import { ViewLog, type LoggedView } from './fixtures/log-lines.js';
 import {
   ALL_SERVERS,
   CONDITION_WAIT_MS_MAX,
@@ -25,6 +25,7 @@ import {
   everyoneHas,
   inRoom,
   now,
+  SCENARIO_MS_MAX,
 } from './fixtures/membership-run.js';
 
 const MINORITY = [1, 2];
@@ -34,115 +35,134 @@ const NO_MAJORITY = '-ERR No majority of servers reachable; try again later';
 const LINES_PER_SECOND = 300;
 const PHASE_MS = 1_000;
 
+/** `2 (7: 1,2 minority; 9: 1,2,3,4,5 primary)`: how many views, and which. */
+function describeViews(views: readonly LoggedView[]): string {
+  const each = views.map(
+    (view) => `${view.id}: ${view.members.join(',')} ${view.primary ? 'primary' : 'minority'}`,
+  );
+  return `${views.length} (${each.join('; ')})`;
+}
+
 describe.each<OrderingMode>(['unordered', 'fifo', 'total'])('%s mode', (mode) => {
-  it('serves each side of a 2 | 3 partition as the mode allows, and merges after the heal', async () => {
-    await using run = await MembershipRun.start(
-      mode,
-      { proxy: { delayMsMax: 2, seed: 9 }, serverArgs: ['-v'] },
-      LINES_PER_SECOND,
-    );
-    const { cluster, load } = run;
-    const views = cluster.servers.map((server) => new ViewLog(server));
-    const everyone = load.members;
-    const minority = run.membersOf(MINORITY);
-    const sideOf = (member: ChatMember): number[] =>
-      minority.includes(member) ? MINORITY : MAJORITY;
-    const deadline = (): number => now() + CONDITION_WAIT_MS_MAX;
-
-    /** Posts for PHASE_MS, then waits until each member has what `must` says. */
-    const phase = async (
-      must: (member: ChatMember, post: Post) => boolean,
-    ): Promise<[number, number]> => {
-      const startMs = now();
-      load.start();
-      await sleep(PHASE_MS);
-      load.stop();
-      const endMs = now();
-      const inPhase = (post: Post): boolean => post.sentAtMs >= startMs && post.sentAtMs <= endMs;
-      await load.drain(
-        everyoneHas(
-          everyone,
-          () => load.posts,
-          (member, post) => inPhase(post) && must(member, post),
-        ),
-        deadline(),
+  it(
+    'serves each side of a 2 | 3 partition as the mode allows, and merges after the heal',
+    async () => {
+      await using run = await MembershipRun.start(
+        mode,
+        { proxy: { delayMsMax: 2, seed: 9 }, serverArgs: ['-v'] },
+        LINES_PER_SECOND,
       );
-      return [startMs, endMs];
-    };
-    const before = await phase(() => true);
+      const { cluster, load } = run;
+      const views = cluster.servers.map((server) => new ViewLog(server));
+      const everyone = load.members;
+      const minority = run.membersOf(MINORITY);
+      const sideOf = (member: ChatMember): number[] =>
+        minority.includes(member) ? MINORITY : MAJORITY;
+      const deadline = (): number => now() + CONDITION_WAIT_MS_MAX;
 
-    const viewCounts = views.map((log) => log.views.length);
-    const cutAtMs = now();
-    await cluster.proxyCommand('cut 1,2|3,4,5');
-    const split = await Promise.all(
-      ALL_SERVERS.map((index) =>
-        views[index - 1]!.installed(
-          MINORITY.includes(index) ? MINORITY : MAJORITY,
-          !MINORITY.includes(index),
+      /** Posts for PHASE_MS, then waits until each member has what `must` says. */
+      const phase = async (
+        must: (member: ChatMember, post: Post) => boolean,
+      ): Promise<[number, number]> => {
+        const startMs = now();
+        load.start();
+        await sleep(PHASE_MS);
+        load.stop();
+        const endMs = now();
+        const inPhase = (post: Post): boolean => post.sentAtMs >= startMs && post.sentAtMs <= endMs;
+        await load.drain(
+          everyoneHas(
+            everyone,
+            () => load.posts,
+            (member, post) => inPhase(post) && must(member, post),
+          ),
           deadline(),
-          viewCounts[index - 1],
-        ).catch(run.explain(`S${index} never installed its side's view`)),
-      ),
-    );
-    const sameSide = (member: ChatMember, post: Post): boolean =>
-      sideOf(member) === sideOf(post.sender);
-    const deliveredDuring = (member: ChatMember, post: Post): boolean =>
-      sameSide(member, post) && (mode !== 'total' || !minority.includes(member));
-    const during = await phase(deliveredDuring);
+        );
+        return [startMs, endMs];
+      };
+      const before = await phase(() => true);
 
-    const healCounts = views.map((log) => log.views.length);
-    const healedAtMs = now();
-    await cluster.proxyCommand('heal');
-    const merged = await Promise.all(
-      ALL_SERVERS.map((index) =>
-        views[index - 1]!.installed(ALL_SERVERS, true, deadline(), healCounts[index - 1]).catch(
-          run.explain(`S${index} never installed the merged view`),
+      const viewCounts = views.map((log) => log.views.length);
+      const cutAtMs = now();
+      await cluster.proxyCommand('cut 1,2|3,4,5');
+      const split = await Promise.all(
+        ALL_SERVERS.map((index) =>
+          views[index - 1]!.installed(
+            MINORITY.includes(index) ? MINORITY : MAJORITY,
+            !MINORITY.includes(index),
+            deadline(),
+            viewCounts[index - 1],
+          ).catch(run.explain(`S${index} never installed its side's view`)),
         ),
-      ),
-    );
-    await run.viewOfAll(ALL_SERVERS).catch(run.explain('the five servers never agree on a view'));
-    const after = await phase(() => true);
+      );
+      const sameSide = (member: ChatMember, post: Post): boolean =>
+        sideOf(member) === sideOf(post.sender);
+      const deliveredDuring = (member: ChatMember, post: Post): boolean =>
+        sameSide(member, post) && (mode !== 'total' || !minority.includes(member));
+      const during = await phase(deliveredDuring);
 
-    const within = ([startMs, endMs]: [number, number], post: Post): boolean =>
-      post.sentAtMs >= startMs && post.sentAtMs <= endMs;
-    const must = (member: ChatMember, post: Post): boolean =>
-      within(before, post) ||
-      within(after, post) ||
-      (within(during, post) && deliveredDuring(member, post));
-    const verdict = checkDeliveries<Post>({
-      mode,
-      posts: load.posts,
-      expectations: everyone.map((member) => ({
-        member,
-        must: (post) => must(member, post),
-        may: (post) => must(member, post),
-      })),
-      orderGroups: Array.from({ length: ROOM_COUNT }, (_, i) => inRoom(everyone, i + 1)),
-    });
-    // In total mode each post made on the minority side is refused, once; nothing else is.
-    const expectedErrors = everyone.flatMap((member) =>
-      mode === 'total' && minority.includes(member)
-        ? member.posts
-            .filter((post) => within(during, post))
-            .map(() => `${member.label}: ${NO_MAJORITY}`)
-        : [],
-    );
-    const errors = everyone.flatMap((member) =>
-      member.errors.map(({ line }) => `${member.label}: ${line}`),
-    );
+      const healCounts = views.map((log) => log.views.length);
+      const healedAtMs = now();
+      await cluster.proxyCommand('heal');
+      const merged = await Promise.all(
+        ALL_SERVERS.map((index) =>
+          views[index - 1]!.installed(ALL_SERVERS, true, deadline(), healCounts[index - 1]).catch(
+            run.explain(`S${index} never installed the merged view`),
+          ),
+        ),
+      );
+      await run.viewOfAll(ALL_SERVERS).catch(run.explain('the five servers never agree on a view'));
+      const after = await phase(() => true);
 
-    const splitMs = Math.max(...split.map((view) => view.atMs)) - cutAtMs;
-    const mergeMs = Math.max(...merged.map((view) => view.atMs)) - healedAtMs;
-    console.log(
-      `${mode}: partition 1,2 | 3,4,5: sides in their views after ${Math.round(splitMs)} ms; ` +
-        `merged ${Math.round(mergeMs)} ms after the heal; view changes logged per server: ` +
-        `${views.map((log, i) => `S${i + 1} ${log.views.length}`).join(', ')}; ` +
-        `${load.posts.length} posts: ${describeVerdict(verdict)}`,
-    );
-    expect(errors.sort()).toEqual(expectedErrors.sort());
-    expect(
-      { ...verdict, examples: [] },
-      `${describeVerdict(verdict)}\n${verdict.examples.join('\n')}`,
-    ).toEqual({ lost: 0, duplicated: 0, misordered: 0, unexpected: 0, disagreed: 0, examples: [] });
-  });
+      const within = ([startMs, endMs]: [number, number], post: Post): boolean =>
+        post.sentAtMs >= startMs && post.sentAtMs <= endMs;
+      const must = (member: ChatMember, post: Post): boolean =>
+        within(before, post) ||
+        within(after, post) ||
+        (within(during, post) && deliveredDuring(member, post));
+      const verdict = checkDeliveries<Post>({
+        mode,
+        posts: load.posts,
+        expectations: everyone.map((member) => ({
+          member,
+          must: (post) => must(member, post),
+          may: (post) => must(member, post),
+        })),
+        orderGroups: Array.from({ length: ROOM_COUNT }, (_, i) => inRoom(everyone, i + 1)),
+      });
+      // In total mode each post made on the minority side is refused, once; nothing else is.
+      const expectedErrors = everyone.flatMap((member) =>
+        mode === 'total' && minority.includes(member)
+          ? member.posts
+              .filter((post) => within(during, post))
+              .map(() => `${member.label}: ${NO_MAJORITY}`)
+          : [],
+      );
+      const errors = everyone.flatMap((member) =>
+        member.errors.map(({ line }) => `${member.label}: ${line}`),
+      );
+
+      const splitMs = Math.max(...split.map((view) => view.atMs)) - cutAtMs;
+      const mergeMs = Math.max(...merged.map((view) => view.atMs)) - healedAtMs;
+      console.log(
+        `${mode}: partition 1,2 | 3,4,5: sides in their views after ${Math.round(splitMs)} ms; ` +
+          `merged ${Math.round(mergeMs)} ms after the heal; views installed from the cut on: ` +
+          `${views.map((log, i) => `S${i + 1} ${describeViews(log.views.slice(viewCounts[i]))}`).join(', ')}; ` +
+          `${load.posts.length} posts: ${describeVerdict(verdict)}`,
+      );
+      expect(errors.sort()).toEqual(expectedErrors.sort());
+      expect(
+        { ...verdict, examples: [] },
+        `${describeVerdict(verdict)}\n${verdict.examples.join('\n')}`,
+      ).toEqual({
+        lost: 0,
+        duplicated: 0,
+        misordered: 0,
+        unexpected: 0,
+        disagreed: 0,
+        examples: [],
+      });
+    },
+    SCENARIO_MS_MAX,
+  );
 });

@@ -22,6 +22,7 @@ import {
   everyoneHas,
   inRoom,
   now,
+  SCENARIO_MS_MAX,
 } from './fixtures/membership-run.js';
 
 const PAUSED = 3;
@@ -29,77 +30,88 @@ const PAUSE_MS = 5_000;
 const LOAD_MS = 1_500;
 
 describe.each<OrderingMode>(['unordered', 'fifo', 'total'])('%s mode', (mode) => {
-  it(`server ${PAUSED} paused for ${PAUSE_MS / 1000} s is excluded, then rejoins, never delivering out of order`, async () => {
-    await using run = await MembershipRun.start(mode, {
-      serverArgsFor: (index) => (index === PAUSED ? ['-v'] : []),
-    });
-    const { cluster, load } = run;
-    const views = new ViewLog(cluster.servers[PAUSED - 1]!);
-    const others = ALL_SERVERS.filter((index) => index !== PAUSED);
-    const survivors = run.membersOf(others);
-    const pausedMembers = run.membersOf([PAUSED]);
-    const paused = cluster.servers[PAUSED - 1]!.child;
+  it(
+    `server ${PAUSED} paused for ${PAUSE_MS / 1000} s is excluded, then rejoins, never delivering out of order`,
+    async () => {
+      await using run = await MembershipRun.start(mode, {
+        serverArgsFor: (index) => (index === PAUSED ? ['-v'] : []),
+      });
+      const { cluster, load } = run;
+      const views = new ViewLog(cluster.servers[PAUSED - 1]!);
+      const others = ALL_SERVERS.filter((index) => index !== PAUSED);
+      const survivors = run.membersOf(others);
+      const pausedMembers = run.membersOf([PAUSED]);
+      const paused = cluster.servers[PAUSED - 1]!.child;
 
-    load.start();
-    await sleep(LOAD_MS);
-    paused.kill('SIGSTOP');
-    const pausedAtMs = now();
-    for (const member of pausedMembers) member.posting = false;
-    try {
-      await run.viewOfAll(others).catch(run.explain(`the others never excluded S${PAUSED}`));
-      await sleep(Math.max(0, pausedAtMs + PAUSE_MS - now()));
-    } finally {
-      paused.kill('SIGCONT');
-    }
-    const resumedAtMs = now();
-    const viewsBefore = views.views.length;
-    const rejoined = await views
-      .installed(ALL_SERVERS, true, now() + CONDITION_WAIT_MS_MAX, viewsBefore)
-      .catch(run.explain(`S${PAUSED} resumed but never logged the view of servers 1-5`));
-    await run.viewOfAll(ALL_SERVERS).catch(run.explain('the five servers never agree on a view'));
-    const rejoinedAtMs = now();
-    for (const member of pausedMembers) member.posting = true;
-    await sleep(LOAD_MS);
-    load.stop();
+      load.start();
+      await sleep(LOAD_MS);
+      paused.kill('SIGSTOP');
+      const pausedAtMs = now();
+      for (const member of pausedMembers) member.posting = false;
+      try {
+        await run.viewOfAll(others).catch(run.explain(`the others never excluded S${PAUSED}`));
+        await sleep(Math.max(0, pausedAtMs + PAUSE_MS - now()));
+      } finally {
+        paused.kill('SIGCONT');
+      }
+      const resumedAtMs = now();
+      const viewsBefore = views.views.length;
+      const rejoined = await views
+        .installed(ALL_SERVERS, true, now() + CONDITION_WAIT_MS_MAX, viewsBefore)
+        .catch(run.explain(`S${PAUSED} resumed but never logged the view of servers 1-5`));
+      await run.viewOfAll(ALL_SERVERS).catch(run.explain('the five servers never agree on a view'));
+      const rejoinedAtMs = now();
+      for (const member of pausedMembers) member.posting = true;
+      await sleep(LOAD_MS);
+      load.stop();
 
-    const fromPaused = (post: Post): boolean => pausedMembers.includes(post.sender);
-    // Everything posted once all five were in one view reaches everyone; the survivors' posts
-    // reach every survivor whatever happened.
-    const must = (member: ChatMember, post: Post): boolean =>
-      post.sentAtMs > rejoinedAtMs || (survivors.includes(member) && !fromPaused(post));
-    const everyone = [...survivors, ...pausedMembers];
-    await load.drain(
-      everyoneHas(everyone, () => load.posts, must),
-      now() + CONDITION_WAIT_MS_MAX,
-    );
-    const verdict = checkDeliveries<Post>({
-      mode,
-      posts: load.posts,
-      expectations: everyone.map((member) => ({
-        member,
-        must: (post) => must(member, post),
-        may: () => true,
-      })),
-      // A post the paused server sent before the pause reached every survivor or none.
-      agreement: [
-        { members: survivors, posts: (post) => fromPaused(post) && post.sentAtMs < pausedAtMs },
-      ],
-      orderGroups: Array.from({ length: ROOM_COUNT }, (_, i) => inRoom(everyone, i + 1)),
-    });
-    const errors = everyone.flatMap((member) =>
-      member.errors.map(({ line }) => `${member.label}: ${line}`),
-    );
+      const fromPaused = (post: Post): boolean => pausedMembers.includes(post.sender);
+      // Everything posted once all five were in one view reaches everyone; the survivors' posts
+      // reach every survivor whatever happened.
+      const must = (member: ChatMember, post: Post): boolean =>
+        post.sentAtMs > rejoinedAtMs || (survivors.includes(member) && !fromPaused(post));
+      const everyone = [...survivors, ...pausedMembers];
+      await load.drain(
+        everyoneHas(everyone, () => load.posts, must),
+        now() + CONDITION_WAIT_MS_MAX,
+      );
+      const verdict = checkDeliveries<Post>({
+        mode,
+        posts: load.posts,
+        expectations: everyone.map((member) => ({
+          member,
+          must: (post) => must(member, post),
+          may: () => true,
+        })),
+        // A post the paused server sent before the pause reached every survivor or none.
+        agreement: [
+          { members: survivors, posts: (post) => fromPaused(post) && post.sentAtMs < pausedAtMs },
+        ],
+        orderGroups: Array.from({ length: ROOM_COUNT }, (_, i) => inRoom(everyone, i + 1)),
+      });
+      const errors = everyone.flatMap((member) =>
+        member.errors.map(({ line }) => `${member.label}: ${line}`),
+      );
 
-    console.log(
-      `${mode}: S${PAUSED} paused ${Math.round(resumedAtMs - pausedAtMs)} ms; back in the view of ` +
-        `all five ${Math.round(rejoined.atMs - resumedAtMs)} ms after resuming; views it logged: ` +
-        `${views.views.map((view) => `${view.id}:${view.members.join(',')}`).join(' ')}; ` +
-        `${load.posts.length} posts: ${describeVerdict(verdict)}`,
-    );
-    expect(errors, 'no client is refused').toEqual([]);
-    expect(
-      { ...verdict, examples: [] },
-      `${describeVerdict(verdict)}\n${verdict.examples.join('\n')}`,
-    ).toEqual({ lost: 0, duplicated: 0, misordered: 0, unexpected: 0, disagreed: 0, examples: [] });
-  });
+      console.log(
+        `${mode}: S${PAUSED} paused ${Math.round(resumedAtMs - pausedAtMs)} ms; back in the view of ` +
+          `all five ${Math.round(rejoined.atMs - resumedAtMs)} ms after resuming; views it logged: ` +
+          `${views.views.map((view) => `${view.id}:${view.members.join(',')}`).join(' ')}; ` +
+          `${load.posts.length} posts: ${describeVerdict(verdict)}`,
+      );
+      expect(errors, 'no client is refused').toEqual([]);
+      expect(
+        { ...verdict, examples: [] },
+        `${describeVerdict(verdict)}\n${verdict.examples.join('\n')}`,
+      ).toEqual({
+        lost: 0,
+        duplicated: 0,
+        misordered: 0,
+        unexpected: 0,
+        disagreed: 0,
+        examples: [],
+      });
+    },
+    SCENARIO_MS_MAX,
+  );
 });
