@@ -100,6 +100,11 @@ async function main(argv: readonly string[]): Promise<void> {
     reportUsageError(PROGRAM, error.message, SERVER_USAGE);
     return;
   }
+  // At once, before anything else is awaited: the server answers clients from now on, and a SIGUSR1
+  // that arrives before a handler is installed would start Node's inspector instead.
+  const reportStats = (): void => log.report(`Stats ${formatCounters(statsWithMemory(server))}`);
+  const statsTimer = args.verbose ? setInterval(reportStats, STATS_INTERVAL_MS) : undefined;
+  process.on('SIGUSR1', reportStats);
 
   let web: WebFrontEnd | undefined;
   if (args.http !== undefined && metrics !== undefined) {
@@ -127,6 +132,8 @@ async function main(argv: readonly string[]): Promise<void> {
         },
       );
     } catch (error) {
+      clearInterval(statsTimer);
+      process.off('SIGUSR1', reportStats);
       await server.close();
       const message = error instanceof Error ? error.message : String(error);
       reportUsageError(
@@ -150,10 +157,6 @@ async function main(argv: readonly string[]): Promise<void> {
         'datagrams are not authenticated, so anyone who can send from a configured address can forge them\n',
     );
   }
-
-  const reportStats = (): void => log.report(`Stats ${formatCounters(statsWithMemory(server))}`);
-  const statsTimer = args.verbose ? setInterval(reportStats, STATS_INTERVAL_MS) : undefined;
-  process.on('SIGUSR1', reportStats);
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {

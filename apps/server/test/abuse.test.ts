@@ -164,6 +164,7 @@ describe('abuse', () => {
       // A server frame, sealed with the right key even, from a client port is a client's line.
       const forgedPost: PeerMessage = {
         kind: 'post',
+        view: 1,
         seq: 1,
         room: 1,
         payload: encode('<forged> from a client port'),
@@ -181,7 +182,10 @@ describe('abuse', () => {
         encodeFrame({ from: 4, epoch: Date.now(), messages: [forgedPost] }, wrongKey),
         encodeFrame({ from: 1, epoch: Date.now(), messages: [forgedPost] }, wrongKey),
         encodeFrame({ from: 4, messages: [forgedPost] }),
-        encodeFrame({ from: 4, messages: [{ kind: 'nak', first: 1, last: 1000 }] }),
+        encodeFrame({
+          from: 4,
+          messages: [{ kind: 'nak', view: 1, writer: 1, first: 1, last: 1000 }],
+        }),
       ];
       for (const address of cluster.clientAddresses) {
         for (const frame of forgedFrames) impostor.send(frame, address.port, address.host);

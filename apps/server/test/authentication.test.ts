@@ -34,7 +34,10 @@ describe('cluster keys', () => {
         const key = keyOf[index - 1];
         return key === undefined ? [] : ['--key-file', key];
       },
+      // Only S1 and S2 can form a view together; S3 and S4 stay alone.
+      waitForOneView: false,
     });
+    await cluster.waitUntilOneView([1, 2]);
     const clients: TestClient[] = [];
     try {
       for (let index = 1; index <= 4; index++) {
@@ -66,8 +69,8 @@ describe('cluster keys', () => {
         await expectNothingReceived(refusing.map((index) => clients[index - 1]!));
       };
 
-      // Each sender's first server-to-server datagram is its post, so the first drop a refusing
-      // server logs for that sender is the post's.
+      // A refusing server logs dropping each of the sender's datagrams (heartbeats, the post);
+      // whatever it dropped, nothing reached its client.
       await postAndExpectDrops(1, [c1, c2], [3, 4]);
       await postAndExpectDrops(3, [c3], [1, 2, 4]);
       await postAndExpectDrops(4, [c4], [1, 2, 3]);

@@ -289,7 +289,7 @@ describe('HTTP endpoints', () => {
       status: 'ok',
       index: 2,
       mode: 'unordered',
-      view: null,
+      view: { id: expect.any(Number) as number, members: [1, 2], primary: true },
     });
     const cluster = (await (await fetch(web.url(2, '/api/cluster'))).json()) as {
       servers: { http: string }[];
