@@ -102,7 +102,7 @@ describe.each<OrderingMode>(['unordered', 'fifo', 'total'])('%s mode', (mode) =>
       expect(errors, 'no client is refused').toEqual([]);
       expect(
         { ...verdict, examples: [] },
-        `${describeVerdict(verdict)}\n${verdict.examples.join('\n')}`,
+        `${describeVerdict(verdict)}; ${timeline}\n${verdict.examples.join('\n')}`,
       ).toEqual({
         lost: 0,
         duplicated: 0,
