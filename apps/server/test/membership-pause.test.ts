@@ -64,6 +64,10 @@ describe.each<OrderingMode>(['unordered', 'fifo', 'total'])('%s mode', (mode) =>
       for (const member of pausedMembers) member.posting = true;
       await sleep(LOAD_MS);
       load.stop();
+      const timeline =
+        `load from ${Math.round(startedAtMs)}, SIGSTOP at ${Math.round(pausedAtMs)}, SIGCONT at ` +
+        `${Math.round(resumedAtMs)}, S${PAUSED} in the view of all five at ${Math.round(rejoined.atMs)}, ` +
+        `all five agree at ${Math.round(rejoinedAtMs)}, load stopped at ${Math.round(now())}`;
 
       const fromPaused = (post: Post): boolean => pausedMembers.includes(post.sender);
       // Everything posted once all five were in one view reaches everyone; the survivors' posts
