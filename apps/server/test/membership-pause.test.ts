@@ -43,6 +43,7 @@ describe.each<OrderingMode>(['unordered', 'fifo', 'total'])('%s mode', (mode) =>
       const pausedMembers = run.membersOf([PAUSED]);
       const paused = cluster.servers[PAUSED - 1]!.child;
 
+      const startedAtMs = now();
       load.start();
       await sleep(LOAD_MS);
       paused.kill('SIGSTOP');
