@@ -36,6 +36,12 @@ describe.each(MODES)('%s mode', (mode) => {
           `${ms(result.rejoinMs)}, ${result.posted} posts: ${describeVerdict(result.verdict)}, ` +
           `${result.errors.length} -ERR`,
       );
+      const { lost, duplicated, misordered, unexpected, disagreed } = result.verdict;
+      if (lost + duplicated + misordered + unexpected + disagreed + result.errors.length > 0) {
+        console.log(
+          [result.timeline, ...result.verdict.examples, ...result.errors.slice(0, 5)].join('\n'),
+        );
+      }
     }
     const again = results.map(slowestRoomMs);
     const rejoin = results.map((result) => result.rejoinMs);
