@@ -20,11 +20,13 @@ import { ViewLog, type LoggedView } from './fixtures/log-lines.js';
 import {
   ALL_SERVERS,
   CONDITION_WAIT_MS_MAX,
-  MembershipRun,
-  ROOM_COUNT,
+  errorsOf,
   everyoneHas,
+  expectFlawless,
   inRoom,
+  MembershipRun,
   now,
+  ROOM_COUNT,
   SCENARIO_MS_MAX,
 } from './fixtures/membership-run.js';
 
@@ -138,9 +140,7 @@ describe.each<OrderingMode>(['unordered', 'fifo', 'total'])('%s mode', (mode) =>
               .map(() => `${member.label}: ${NO_MAJORITY}`)
           : [],
       );
-      const errors = everyone.flatMap((member) =>
-        member.errors.map(({ line }) => `${member.label}: ${line}`),
-      );
+      const errors = errorsOf(everyone);
 
       const splitMs = Math.max(...split.map((view) => view.atMs)) - cutAtMs;
       const mergeMs = Math.max(...merged.map((view) => view.atMs)) - healedAtMs;
@@ -151,17 +151,7 @@ describe.each<OrderingMode>(['unordered', 'fifo', 'total'])('%s mode', (mode) =>
           `${load.posts.length} posts: ${describeVerdict(verdict)}`,
       );
       expect(errors.sort()).toEqual(expectedErrors.sort());
-      expect(
-        { ...verdict, examples: [] },
-        `${describeVerdict(verdict)}\n${verdict.examples.join('\n')}`,
-      ).toEqual({
-        lost: 0,
-        duplicated: 0,
-        misordered: 0,
-        unexpected: 0,
-        disagreed: 0,
-        examples: [],
-      });
+      expectFlawless(verdict);
     },
     SCENARIO_MS_MAX,
   );
