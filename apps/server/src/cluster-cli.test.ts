@@ -132,7 +132,24 @@ describe('planCluster', () => {
     });
   });
 
+  it('passes --suspect-ms and --heartbeat-ms to every server', async () => {
+    const plan = await planCluster(
+      ['--suspect-ms', '2000', '--heartbeat-ms', '50', plainConfig],
+      programs,
+    );
+    const timing = ['--suspect-ms', '2000', '--heartbeat-ms', '50'];
+    expect(plan).toMatchObject({
+      ok: true,
+      servers: [
+        ['server.js', '-o', 'unordered', ...timing, plainConfig, '1'],
+        ['server.js', '-o', 'unordered', ...timing, plainConfig, '2'],
+      ],
+    });
+  });
+
   it.each([
+    [['--suspect-ms', '10'], /--suspect-ms must be in 100\.\.60000, not 10/],
+    [['--heartbeat-ms', '500'], /--heartbeat-ms 500 is too long for --suspect-ms 1000/],
     [['--seed', '1'], /need --proxy/],
     [['--proxy'], /every line; server 1 has one address/],
     [['--proxy', '--duplicate', 'x'], /--duplicate must be a probability/],

@@ -8,13 +8,14 @@ import {
   parseBoundedInteger,
   parseMulticastGroup,
   parseOrderingMode,
+  parseTiming,
 } from './cli.js';
 import { loadConfigFile } from './config-file.js';
 import { loadKeyFile } from './key-file.js';
 
 export const CLUSTER_USAGE =
   'usage: chatcluster [-v] [-o unordered|fifo|total] [--key-file PATH] [--multicast GROUP:PORT] ' +
-  '[--http-port N] [--proxy [--delay-ms-max D] [--loss P] [--duplicate P] [--seed N]] <config-file>';
+  '[--suspect-ms MS] [--heartbeat-ms MS] [--http-port N] [--proxy [--delay-ms-max D] [--loss P] [--duplicate P] [--seed N]] <config-file>';
 /** The proxy's delay bound is for tests and demos; a minute is already absurd. */
 const DELAY_MS_MAX_LIMIT = 60_000;
 const SEED_MAX = 2 ** 32 - 1;
@@ -75,6 +76,8 @@ export async function planCluster(
         duplicate: { type: 'string' },
         seed: { type: 'string' },
         'http-port': { type: 'string' },
+        'suspect-ms': { type: 'string' },
+        'heartbeat-ms': { type: 'string' },
       },
     });
   } catch (error) {
@@ -89,6 +92,14 @@ export async function planCluster(
     const group = parseMulticastGroup(values.multicast);
     if (typeof group === 'string') return fail(group);
   }
+
+  // Checked here, once, and passed on as given: every server gets the same timing.
+  const timing = parseTiming(values['suspect-ms'], values['heartbeat-ms']);
+  if (typeof timing === 'string') return fail(timing);
+  const timingArgs = [
+    ...(values['suspect-ms'] === undefined ? [] : ['--suspect-ms', values['suspect-ms']]),
+    ...(values['heartbeat-ms'] === undefined ? [] : ['--heartbeat-ms', values['heartbeat-ms']]),
+  ];
 
   const proxyArgs: string[] = [];
   const delayMsMax = values['delay-ms-max'];
@@ -159,6 +170,7 @@ export async function planCluster(
     mode,
     ...key,
     ...multicast,
+    ...timingArgs,
     ...(httpAddresses === undefined
       ? []
       : ['--http', httpAddresses[position]!, '--http-cluster', httpAddresses.join(',')]),

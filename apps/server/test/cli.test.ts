@@ -99,6 +99,21 @@ describe('chatserver usage errors', () => {
       /cannot read key file .*: it is a directory/,
     ],
     [
+      'a suspicion timeout that is no number',
+      () => ['--suspect-ms', 'soon', goodConfig, '1'],
+      /--suspect-ms must be a whole number, not 'soon'/,
+    ],
+    [
+      'a suspicion timeout below 100 ms',
+      () => ['--suspect-ms', '50', goodConfig, '1'],
+      /--suspect-ms must be in 100\.\.60000, not 50/,
+    ],
+    [
+      'a heartbeat too long for the suspicion timeout',
+      () => ['--suspect-ms', '300', '--heartbeat-ms', '200', goodConfig, '1'],
+      /--heartbeat-ms 200 is too long for --suspect-ms 300: at most 100/,
+    ],
+    [
       'a key file that is too short',
       () => ['--key-file', shortKey, goodConfig, '1'],
       /short\.key' holds 7 bytes; a cluster key needs at least 16 \(make one with: head -c 32/,

@@ -1,11 +1,14 @@
 /**
  * The membership on real processes: servers install numbered views together and log each one; a
  * server killed with SIGKILL is left out of the survivors' view and their rooms go on; restarted
- * with a fresh state, it is merged back and its clients post and receive again.
+ * with a fresh state (a new incarnation; with a key, a newer epoch too), it is merged back and its
+ * clients post and receive again.
  */
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ORDERING_MODES } from '@chat/ordering';
 import { TestCluster, type SpawnedProcess } from './fixtures/cluster.js';
+import { TempDirectory } from './fixtures/temp-directory.js';
 import type { TestClient } from './fixtures/test-client.js';
 
 /** The `-v` line of each installed view: `View <id> installed: servers <list> (primary|minority)`. */
@@ -64,10 +67,16 @@ describe('membership', () => {
     },
   );
 
-  it.each(ORDERING_MODES)(
-    '%s: a killed server is left out of the view; restarted, it is merged back',
-    async (mode) => {
-      await using cluster = await TestCluster.start({ servers: 3, mode, serverArgs: ['-v'] });
+  it.each([...ORDERING_MODES.map((mode) => [mode, false] as const), ['total', true] as const])(
+    '%s (cluster key: %s): a killed server is left out of the view; restarted, it is merged back',
+    async (mode, keyed) => {
+      await using keys = await TempDirectory.create('chat-keys-');
+      const keyArgs = keyed ? ['--key-file', await keys.write('cluster.key', randomBytes(32))] : [];
+      await using cluster = await TestCluster.start({
+        servers: 3,
+        mode,
+        serverArgs: ['-v', ...keyArgs],
+      });
       await using a = await cluster.client(1);
       await using b = await cluster.client(2);
       for (const member of [a, b]) await member.request('/join 1');
@@ -97,6 +106,15 @@ describe('membership', () => {
       await c.request('/join 1');
       await expectEveryoneGets(c, 'S3 is back', [a, b, c]);
       await expectEveryoneGets(b, 'welcome back', [a, b, c]);
+      if (keyed) {
+        // Its peers took its new run's frames (a newer epoch) and said so, once each.
+        for (const index of [1, 2]) {
+          expect(
+            cluster.servers[index - 1]!.capturedOutput.match(/S03 has restarted/g),
+          ).toHaveLength(1);
+          expect((await cluster.counters(index))['peers.restarts']).toBe(1);
+        }
+      }
     },
   );
 });

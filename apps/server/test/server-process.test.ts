@@ -133,7 +133,12 @@ describe('chatserver process', () => {
     ); // spoofed
     // A well-formed heartbeat: taken (the server may then try to form a view with the stand-in,
     // which never answers, and go on without it).
-    send(encodeFrame({ from: 2, messages: [{ kind: 'heartbeat', incarnation: 1, view: 0 }] }));
+    send(
+      encodeFrame({
+        from: 2,
+        messages: [{ kind: 'heartbeat', incarnation: 1, view: 0, promised: 0 }],
+      }),
+    );
 
     // The bad datagrams did no harm: the server still serves its client.
     alice.send('still here');

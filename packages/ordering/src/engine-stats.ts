@@ -22,8 +22,9 @@ export interface EngineStats {
   invalidDropped: number;
   /** Messages of another view than this node's (late, early, or from a node left out), dropped. */
   otherViewDropped: number;
-  /** Views installed, and view changes that failed (a member did not answer in time). */
+  /** Views installed. */
   viewChanges: number;
+  /** View changes this node coordinated that failed: a member did not answer a step in time. */
   viewChangesFailed: number;
   /** Statuses claiming to hold more of this node's log than it wrote (forged), ignored. */
   acknowledgementsBeyondLog: number;
@@ -37,9 +38,11 @@ export interface EngineStats {
   holdBackDepth: number;
   /** Total order (current value): posts waiting for their order entry, and order entries for their post. */
   totalOrderPending: number;
-  /** The current view: its id, its member count, and 1 when it is primary. */
+  /** The current view's id (0: none joined yet). */
   viewId: number;
+  /** The current view's member count. */
   viewMembers: number;
+  /** 1 when the current view is primary (a majority of the configured nodes), else 0. */
   viewPrimary: number;
 }
 

@@ -3,6 +3,7 @@ import { FailureDetector } from './failure-detector.js';
 import { checkLimits } from './limits.js';
 import type {
   CutMessage,
+  HeartbeatMessage,
   InstallMessage,
   Member,
   MembershipMessage,
@@ -80,6 +81,8 @@ export class OrderingEngine {
   #viewIdMax: ViewId = 0;
   /** The highest view id another node has been heard working in (not counting this node's own). */
   #heardViewIdMax: ViewId = 0;
+  /** By node id: the view and promise of its last heartbeat (whether it waits for a view change). */
+  readonly #heardState: { view: ViewId; promised: ViewId }[];
   /** A view change this node takes part in: its coordinator and the proposed view. */
   #promise: PrepareMessage & { readonly coordinator: NodeId } = NO_PROMISE;
   /** The cut (for the promised proposal) this node fetches. */
@@ -109,8 +112,13 @@ export class OrderingEngine {
     this.incarnation = incarnation;
     this.timing = { ...DEFAULT_TIMING, ...options.timing };
     this.limits = checkLimits(mode, nodeCount, options.limits ?? {}, this.timing);
-    this.#detector = new FailureDetector({ id: self, incarnation }, nodeCount, this.timing.suspectMs);
+    this.#detector = new FailureDetector(
+      { id: self, incarnation },
+      nodeCount,
+      this.timing.suspectMs,
+    );
     this.#members = [{ id: self, incarnation }];
+    this.#heardState = Array.from({ length: nodeCount + 1 }, () => ({ view: 0, promised: 0 }));
     // A fresh node starts alone in view 0, which is never primary and takes no posts: it waits to
     // be merged with its peers (or, hearing none, forms a view of its own).
     this.#channel = this.#newChannel(0, [self]);
@@ -123,7 +131,7 @@ export class OrderingEngine {
       return this.#refuse('bad-room');
     }
     if (payload.byteLength > this.limits.payloadBytesMax) return this.#refuse('payload-too-large');
-    if (this.#channel.frozen || this.#channel.view === 0) return this.#refuse('view-change');
+    if (this.isChangingView()) return this.#refuse('view-change');
     if (this.mode === 'total' && !this.#channel.primary) return this.#refuse('no-majority');
     const result = this.#channel.post(room, payload);
     if (!result.ok) this.#stats.postsRefused += 1;
@@ -148,7 +156,7 @@ export class OrderingEngine {
         this.#receiveChannelMessage(now, from, message, message.entry.view);
         return;
       case 'heartbeat':
-        this.#receiveHeartbeat(now, from, message.incarnation, message.view);
+        this.#receiveHeartbeat(now, from, message);
         return;
       default:
         this.#detector.heardCurrent(now, from);
@@ -163,8 +171,15 @@ export class OrderingEngine {
     this.#channel.tick(now);
     if (this.#heartbeatDeadline !== undefined && this.#heartbeatDeadline <= now) {
       this.#heartbeatDeadline = now + this.timing.heartbeatIntervalMs;
-      const heartbeat = { kind: 'heartbeat', incarnation: this.incarnation, view: this.#channel.view } as const;
-      this.#transmits.push({ to: 'all', message: heartbeat });
+      this.#transmits.push({
+        to: 'all',
+        message: {
+          kind: 'heartbeat',
+          incarnation: this.incarnation,
+          view: this.#channel.view,
+          promised: this.#promise.proposal,
+        },
+      });
     }
     this.#reportFlushed();
     this.#coordinate(now);
@@ -214,6 +229,14 @@ export class OrderingEngine {
     };
   }
 
+  /**
+   * Whether this node is between views: its view is stopped for a view change (or it has not
+   * joined one yet), and `post` refuses with `view-change` until the next view is installed.
+   */
+  isChangingView(): boolean {
+    return this.#channel.frozen || this.#channel.view === 0;
+  }
+
   /** The counters and current depths, as a snapshot. */
   stats(): Readonly<EngineStats> {
     return {
@@ -249,9 +272,17 @@ export class OrderingEngine {
     this.#reportFlushed();
   }
 
-  #receiveHeartbeat(now: number, from: NodeId, incarnation: number, view: ViewId): void {
-    if (this.#detector.heard(now, from, incarnation) === 'stale') return;
-    this.#viewIdMax = Math.max(this.#viewIdMax, view);
+  #receiveHeartbeat(now: number, from: NodeId, heartbeat: HeartbeatMessage): void {
+    const { view, promised } = heartbeat;
+    if (this.#detector.heard(now, from, heartbeat.incarnation) === 'stale') return;
+    this.#viewIdMax = Math.max(this.#viewIdMax, view, promised);
+    this.#heardState[from] = { view, promised };
+    // A member of this node's proposal promised a later one (to a coordinator that may since have
+    // given up): it ignores this proposal, so a new one must go above.
+    const change = this.#change;
+    if (change !== undefined && promised > change.proposal && change.includes(from)) {
+      this.#heardViewIdMax = Math.max(this.#heardViewIdMax, promised);
+    }
     if (this.#change?.installing && this.#change.proposal === view) this.#change.onInstalled(from);
     else if (!this.#channel.isMember(from) || view !== this.#channel.view) {
       this.#heardViewIdMax = Math.max(this.#heardViewIdMax, view);
@@ -294,10 +325,13 @@ export class OrderingEngine {
     );
     if (!included || prepare.proposal <= this.#channel.view) return;
     this.#viewIdMax = Math.max(this.#viewIdMax, prepare.proposal);
+    // Proposals are ranked by id, then by coordinator (the lower one wins): two coordinators that
+    // chose the same id (each unaware of the other) cannot both hold this node's promise.
     const promised = this.#promise;
     if (prepare.proposal < promised.proposal) return;
-    if (prepare.proposal === promised.proposal && from !== promised.coordinator) return;
-    if (prepare.proposal > promised.proposal) {
+    const sameProposal = prepare.proposal === promised.proposal;
+    if (sameProposal && from > promised.coordinator) return;
+    if (!sameProposal || from < promised.coordinator) {
       this.#promise = { ...prepare, coordinator: from };
       this.#cut = undefined;
     }
@@ -321,7 +355,7 @@ export class OrderingEngine {
       this.#cut = cut;
       this.#channel.applyCut(now, cut);
     } else {
-      this.#channel.refetch();
+      this.#channel.refetch(now);
     }
     this.#reportFlushed(true);
   }
@@ -372,12 +406,16 @@ export class OrderingEngine {
     // A proposal for other members than those alive now, or for an id some node already uses,
     // cannot succeed: it is dropped for a new one.
     const outdated =
-      !sameMembers(change?.members ?? alive, alive) || (change?.proposal ?? 0) <= this.#heardViewIdMax;
+      !sameMembers(change?.members ?? alive, alive) ||
+      (change?.proposal ?? 0) <= this.#heardViewIdMax;
     // (Members that have installed it already are merged by the next one.)
     if (change !== undefined && outdated) this.#change = undefined;
     if (this.#change === undefined) {
-      const settled = sameMembers(alive, this.#members) && this.#channel.view !== 0;
-      if (settled && !this.#channel.frozen) return;
+      const settled =
+        sameMembers(alive, this.#members) &&
+        !this.isChangingView() &&
+        !alive.some(({ id }) => id !== this.self && this.#waitsForViewChange(id));
+      if (settled) return;
       const waitingForPeers =
         this.#channel.view === 0 && alive.length === 1 && now < (this.#firstViewDeadline ?? now);
       if (waitingForPeers) return;
@@ -394,6 +432,15 @@ export class OrderingEngine {
       );
     }
     this.#drive(now);
+  }
+
+  /**
+   * Whether member `node` of this view is stopped: it is still in an earlier view (it missed an
+   * install), or it promised a proposal beyond this view (whose coordinator gave up).
+   */
+  #waitsForViewChange(node: NodeId): boolean {
+    const { view, promised } = this.#heardState[node]!;
+    return view < this.#channel.view || promised > this.#channel.view;
   }
 
   #drive(now: number): void {
@@ -454,6 +501,8 @@ const NO_PROMISE: PrepareMessage & { readonly coordinator: NodeId } = {
 function sameMembers(a: readonly Member[], b: readonly Member[]): boolean {
   return (
     a.length === b.length &&
-    a.every((member, index) => member.id === b[index]!.id && member.incarnation === b[index]!.incarnation)
+    a.every(
+      (member, index) => member.id === b[index]!.id && member.incarnation === b[index]!.incarnation,
+    )
   );
 }

@@ -16,9 +16,9 @@ export interface GroupReport {
  *
  * A cut some member already completed for an earlier proposal may have been installed by others
  * (whose coordinator then failed): it is kept, so that no two groups leaving the same view deliver
- * differently. In total order, a cut that delivered the remainder is kept as it was (it was made by
- * a majority, so any post a member of this group delivered is in it); otherwise, and in unordered
- * and FIFO mode, what this group holds beyond it is added (which only extends what it delivers).
+ * differently. In total order, a majority keeps a cut that delivers the remainder as it was, and a
+ * minority delivers no remainder (below); otherwise, and in unordered and FIFO mode, what this group
+ * holds beyond the kept cut is added (which only extends what it delivers).
  *
  * In total order the group delivers the posts the sequencer did not order (`remainder`) only when it
  * holds a majority of all nodes: two such groups cannot both exist. Otherwise it delivers the
@@ -37,9 +37,14 @@ export function computeCut(
       adopted = { cut, from, proposal: report.adopted };
     }
   }
-  // In total order a cut that delivered the unordered remainder was made by a majority: whatever a
-  // member of this group delivered is in it, and more would reorder what its members delivered.
-  if (adopted !== undefined && mode === 'total' && adopted.cut.remainder) {
+  // In total order only a majority of all nodes may deliver the remainder (two majorities cannot
+  // both leave a view). A majority that finds a remainder cut some member completed keeps it as it
+  // is: another group with a member in common may have delivered it, and more would reorder it. A
+  // minority does not deliver it at all, even one of its members completed it: the majority that
+  // leaves without it may order those posts otherwise. It delivers the sequencer's order only as far
+  // as a member may already have (below), which every later majority delivers too.
+  const majority = reports.length * 2 > nodeCount;
+  if (adopted !== undefined && mode === 'total' && adopted.cut.remainder && majority) {
     return {
       ...adopted.cut,
       kind: 'cut',
@@ -87,7 +92,7 @@ export function computeCut(
     through,
     holders,
     extras,
-    remainder: reports.length * 2 > nodeCount,
+    remainder: majority,
     safeThrough,
   };
 }

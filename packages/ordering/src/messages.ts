@@ -17,7 +17,9 @@ export type ViewId = number;
 
 /** A node in one run: a restarted node has a new, larger incarnation. */
 export interface Member {
+  /** The node. */
   readonly id: NodeId;
+  /** Its run: `EngineOptions.incarnation` of the engine that runs it. */
   readonly incarnation: number;
 }
 
@@ -42,11 +44,11 @@ export interface PostEntry {
 }
 
 /**
- * Total order only, written by the sequencer (the view's lowest node id): the post `(origin,
- * originSeq)` of `room` comes next in that room. The sequencer takes every origin's posts in that
- * origin's log order and writes one order entry for each, so every node delivers a room's posts in
- * the order of the sequencer's log (the same order everywhere) and each origin's posts in the order
- * it wrote them.
+ * Total order only, written by the sequencer (the view's lowest node id): the post
+ * `(origin, originSeq)` of `room` comes next in that room. The sequencer takes every origin's posts
+ * in that origin's log order and writes one order entry for each, so every member delivers a room's
+ * posts in the order of the sequencer's log (the same order everywhere) and each origin's posts in
+ * the order it wrote them.
  */
 export interface OrderEntry {
   /** Tells an order entry from the other messages. */
@@ -100,18 +102,32 @@ export interface NakMessage {
   readonly last: number;
 }
 
-/** An entry of `writer`'s log, sent by another member: how a view change repairs a failed member's log. */
+/**
+ * An entry of `writer`'s log, sent by another member (answering a NAK that names `writer`): how a
+ * view change repairs the log of a member that failed.
+ */
 export interface RelayMessage {
+  /** Tells a relay from the other messages. */
   readonly kind: 'relay';
+  /** Whose log the entry belongs to. */
   readonly writer: NodeId;
+  /** The entry, as its writer wrote it. */
   readonly entry: LogEntry;
 }
 
 /** Sent to every configured node at least every heartbeat: this node is alive, in this run and view. */
 export interface HeartbeatMessage {
+  /** Tells a heartbeat from the other messages. */
   readonly kind: 'heartbeat';
+  /** The sender's run: a larger one than heard before means it restarted with a fresh state. */
   readonly incarnation: number;
+  /** The view the sender is in (0: none yet). */
   readonly view: ViewId;
+  /**
+   * The proposal the sender has promised to take part in (0: none): a coordinator with a lower
+   * proposal learns that it must propose above it.
+   */
+  readonly promised: ViewId;
 }
 
 /**
@@ -119,70 +135,90 @@ export interface HeartbeatMessage {
  * nothing more) and report what you hold of it, for the view `proposal` with these members.
  */
 export interface PrepareMessage {
+  /** Tells a prepare from the other messages. */
   readonly kind: 'prepare';
+  /** The id of the proposed view. */
   readonly proposal: ViewId;
+  /** The proposed view's members, ascending, with the runs the coordinator knows of. */
   readonly members: readonly Member[];
 }
 
-/**
- * A member's answer to `prepare`: what it holds of its current view `view` (whose members are
- * `members`): per member in that order, `through` is the highest seq held without gaps; `extras`
- * lists, as (writer, seq) pairs, posts delivered out of order beyond that (unordered only);
- * `safeThrough` is how far into the sequencer's log it may have delivered (total only); `adopted`
- * is the proposal whose cut of `view` it has already completed (0: none), sent alongside.
- */
+/** A member's answer to `prepare`: what it holds of the view it is in. */
 export interface ReportMessage {
+  /** Tells a report from the other messages. */
   readonly kind: 'report';
+  /** The proposal it answers. */
   readonly proposal: ViewId;
+  /** The view the member is in. */
   readonly view: ViewId;
+  /** That view's members, ascending. */
   readonly members: readonly NodeId[];
+  /** Per member of `view`, in `members` order: the highest seq of its log held without gaps. */
   readonly through: readonly number[];
+  /** Unordered only: (writer, seq) pairs of posts delivered ahead of a gap, beyond `through`. */
   readonly extras: readonly number[];
+  /** Total order only: how far into the sequencer's log the member may have delivered. */
   readonly safeThrough: number;
+  /**
+   * The proposal whose cut of `view` the member has already completed (0: none); that cut is sent
+   * alongside as an `adopted` message.
+   */
   readonly adopted: ViewId;
 }
 
 /**
- * What the members of `view` that go on to view `proposal` deliver of `view` before they move: per
- * member of `view` (in `members` order) every entry up to `through`, fetched from `holders` when
- * missing, plus `extras` as (writer, seq, holder) triples. In total order, `remainder` says whether
- * the posts the sequencer did not order are delivered too (the group holds a majority of all nodes),
- * and `safeThrough` how far the sequencer's order is delivered when not. `adopted` is a cut a member completed for an
- * earlier proposal (its report names which), resent under the current proposal's id.
+ * What the members of `view` that go on to view `proposal` deliver of `view` before they move (a
+ * `cut`, from the coordinator), or a cut a member completed for an earlier proposal, resent under
+ * the current proposal's id (`adopted`, from the member: its report names that proposal).
  */
 export interface CutMessage {
+  /** `cut` from the coordinator, `adopted` from a member. */
   readonly kind: 'cut' | 'adopted';
+  /** The proposal it belongs to. */
   readonly proposal: ViewId;
+  /** The view it cuts. */
   readonly view: ViewId;
+  /** That view's members, ascending. */
   readonly members: readonly NodeId[];
+  /** Per member of `view`, in `members` order: every entry of its log up to this seq is delivered. */
   readonly through: readonly number[];
+  /** Per member of `view`, in `members` order: who to fetch its missing entries from. */
   readonly holders: readonly NodeId[];
+  /** Unordered only: (writer, seq, holder) triples of posts beyond `through` delivered too. */
   readonly extras: readonly number[];
+  /**
+   * Total order: whether the posts the sequencer did not order are delivered too, by origin and
+   * seq (only when the group holds a majority of all nodes, so that two groups never both do).
+   */
   readonly remainder: boolean;
+  /** Total order, without `remainder`: how far the sequencer's order is delivered. */
   readonly safeThrough: number;
 }
 
 /** A member holds everything its cut names, and is ready to move to view `proposal`. */
 export interface FlushedMessage {
+  /** Tells a flushed from the other messages. */
   readonly kind: 'flushed';
+  /** The proposal whose cut it holds. */
   readonly proposal: ViewId;
 }
 
 /** From the coordinator: every member is ready; install view `proposal` with these members. */
 export interface InstallMessage {
+  /** Tells an install from the other messages. */
   readonly kind: 'install';
+  /** The id of the view to install. */
   readonly proposal: ViewId;
+  /** Its members, ascending, with their runs. */
   readonly members: readonly Member[];
 }
 
+/** The messages of one view's reliable channel: each carries its view (a relay, in its entry). */
 export type ChannelMessage = LogEntry | StatusMessage | NakMessage | RelayMessage;
 
+/** The messages of the failure detector and of view changes. */
 export type MembershipMessage =
-  | HeartbeatMessage
-  | PrepareMessage
-  | ReportMessage
-  | CutMessage
-  | FlushedMessage
-  | InstallMessage;
+  HeartbeatMessage | PrepareMessage | ReportMessage | CutMessage | FlushedMessage | InstallMessage;
 
+/** Any message one engine sends another. */
 export type PeerMessage = ChannelMessage | MembershipMessage;

@@ -132,7 +132,8 @@ export interface View {
  * the node has not joined a view yet (`view-change`), total order without a majority
  * (`no-majority`), or the post itself is wrong.
  */
-export type PostRefusal = 'window-full' | 'view-change' | 'no-majority' | 'payload-too-large' | 'bad-room';
+export type PostRefusal =
+  'window-full' | 'view-change' | 'no-majority' | 'payload-too-large' | 'bad-room';
 
 /** What `post()` answers: taken, with the post's `seq` in this node's log of its view; or refused, with why. */
 export type PostResult =

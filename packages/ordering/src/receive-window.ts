@@ -117,7 +117,16 @@ export class ReceiveWindow {
   /** A view change needs the entries up to `seq`: NAK up to it, and never beyond. */
   want(now: number, seq: number): void {
     this.#nakCeilingSeq = seq;
-    this.learnHighest(now, seq);
+    this.#knownHighestSeq = Math.max(this.#knownHighestSeq, seq);
+    if (!this.#hasGap()) return;
+    // Asked for now, and from now on at the base interval: the NAKs go to a member that holds the
+    // entries (the backoff grew while they went to a writer that may be gone), and a view change
+    // waits on them. The ceiling may also have hidden a gap already known of.
+    this.#nakIntervalMs = this.timing.retryIntervalMs;
+    this.#nakDeadline = Math.min(
+      this.#nakDeadline ?? Number.POSITIVE_INFINITY,
+      now + this.timing.nakDelayMs,
+    );
   }
 
   /** The peer has written at least up to `seq`. */

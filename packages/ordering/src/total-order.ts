@@ -130,7 +130,9 @@ export class TotalOrder {
    */
   deliverFinal(safeSeq: number): void {
     this.#final = true;
-    this.deliverOrdered(safeSeq);
+    // Every room, even when `safeSeq` is no news: a room may wait on a post that will not come.
+    this.#safeSeq = Math.max(this.#safeSeq, safeSeq);
+    for (const room of [...this.#rooms.keys()]) this.#deliverRoom(room);
     this.#rooms.clear();
   }
 

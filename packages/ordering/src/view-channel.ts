@@ -138,7 +138,9 @@ export class ViewChannel {
     this.#unordered = Array.from({ length: slots }, () => new Queue<PostEntry>());
     this.#unstableOrders = Array.from({ length: slots }, () => new Queue<number>());
     this.#totalOrder =
-      options.mode === 'total' ? new TotalOrder(options.nodeCount, this.#deliverInTotalOrder) : undefined;
+      options.mode === 'total'
+        ? new TotalOrder(options.nodeCount, this.#deliverInTotalOrder)
+        : undefined;
   }
 
   get frozen(): boolean {
@@ -151,7 +153,13 @@ export class ViewChannel {
 
   post(room: RoomId, payload: Uint8Array): PostResult {
     if (this.#postWindow.isFull) return { ok: false, reason: 'window-full' };
-    const entry: PostEntry = { kind: 'post', view: this.view, seq: this.#log.nextSeq, room, payload };
+    const entry: PostEntry = {
+      kind: 'post',
+      view: this.view,
+      seq: this.#log.nextSeq,
+      room,
+      payload,
+    };
     this.#write(entry);
     this.#postWindow.add(entry.seq, this.#totalOrder !== undefined);
     if (this.#totalOrder === undefined) this.#deliverPost(this.#self, entry);
@@ -182,7 +190,10 @@ export class ViewChannel {
   tick(now: number): void {
     this.#heartbeatDeadline ??= now + this.#timing.heartbeatIntervalMs;
     const statusDue = this.#statusDeadline !== undefined && this.#statusDeadline <= now;
-    if (statusDue || this.#heartbeatDeadline <= now) this.#sendStatus(now);
+    // A stopped view acknowledges nothing more: what this member reported to the view change is
+    // all the others may count on it holding (in total order, a member delivers what a majority
+    // holds, and a cut already made from the reports must cover it).
+    if ((statusDue || this.#heartbeatDeadline <= now) && !this.#frozen) this.#sendStatus(now);
     for (const [writer, window] of this.#windows.entries()) {
       if (window === undefined) continue;
       for (const { first, last } of window.takeDueNak(now)) {
@@ -196,8 +207,9 @@ export class ViewChannel {
   /** The earliest time `tick` has work to do (undefined alone in the view). */
   pollTimeout(): number | undefined {
     if (this.members.length === 1) return undefined;
-    let next = this.#heartbeatDeadline;
-    const status = this.#statusDeadline;
+    // A stopped view sends no more statuses: only its repairs are timed.
+    let next = this.#frozen ? undefined : this.#heartbeatDeadline;
+    const status = this.#frozen ? undefined : this.#statusDeadline;
     if (status !== undefined && (next === undefined || status < next)) next = status;
     const windows = this.#windows;
     for (let node = 1; node < windows.length; node++) {
@@ -208,7 +220,10 @@ export class ViewChannel {
   }
 
   /** Depths, for `EngineStats`. */
-  depths(): Pick<EngineStats, 'logDepth' | 'postWindowDepth' | 'holdBackDepth' | 'totalOrderPending'> {
+  depths(): Pick<
+    EngineStats,
+    'logDepth' | 'postWindowDepth' | 'holdBackDepth' | 'totalOrderPending'
+  > {
     let holdBackDepth = 0;
     for (const window of this.#windows) holdBackDepth += window?.heldCount ?? 0;
     return {
@@ -251,12 +266,9 @@ export class ViewChannel {
   applyCut(now: number, cut: CutMessage): void {
     this.#cut = cut;
     const holders: NodeId[] = new Array<NodeId>(this.#nodeCount + 1).fill(0);
-    cut.members.forEach((writer, position) => {
-      holders[writer] = cut.holders[position]!;
-      this.#windows[writer]?.want(now, cut.through[position]!);
-    });
+    cut.members.forEach((writer, position) => (holders[writer] = cut.holders[position]!));
     this.#holders = holders;
-    this.#fetchExtras();
+    this.refetch(now);
   }
 
   /** Whether this member holds everything the cut names. */
@@ -274,20 +286,32 @@ export class ViewChannel {
     return true;
   }
 
-  /** Asks holders again for the extras still missing (called on the coordinator's retries too). */
+  /** Asks holders for the extras still missing. */
   #fetchExtras(): void {
     const cut = this.#cut;
     if (cut === undefined) return;
     for (let index = 0; index < cut.extras.length; index += 3) {
-      const [writer, seq, holder] = [cut.extras[index]!, cut.extras[index + 1]!, cut.extras[index + 2]!];
+      const [writer, seq, holder] = [
+        cut.extras[index]!,
+        cut.extras[index + 1]!,
+        cut.extras[index + 2]!,
+      ];
       const window = this.#windows[writer];
       if (window === undefined || window.get(seq) !== undefined) continue;
-      this.#transmit({ to: holder, message: { kind: 'nak', view: this.view, writer, first: seq, last: seq } });
+      this.#transmit({
+        to: holder,
+        message: { kind: 'nak', view: this.view, writer, first: seq, last: seq },
+      });
     }
   }
 
-  /** The coordinator repeated the cut: ask for missing extras again. */
-  refetch(): void {
+  /** Asks the holders for what the cut names and is still missing (again on each repeat of it). */
+  refetch(now: number): void {
+    const cut = this.#cut;
+    if (cut === undefined) return;
+    cut.members.forEach((writer, position) =>
+      this.#windows[writer]?.want(now, cut.through[position]!),
+    );
     this.#fetchExtras();
   }
 
@@ -306,7 +330,11 @@ export class ViewChannel {
         const through = cut.through[position]!;
         for (let seq = window.takenSeq + 1; seq <= through; seq++) {
           const entry = window.get(seq);
-          if (entry?.kind === 'post' && !this.#early[writer]!.delete(seq) && this.#isValidPost(entry)) {
+          if (
+            entry?.kind === 'post' &&
+            !this.#early[writer]!.delete(seq) &&
+            this.#isValidPost(entry)
+          ) {
             this.#deliverPost(writer, entry);
           }
         }
@@ -315,7 +343,11 @@ export class ViewChannel {
         const writer = cut.extras[index]!;
         const seq = cut.extras[index + 1]!;
         const entry = this.#windows[writer]?.get(seq);
-        if (entry?.kind === 'post' && !this.#early[writer]!.delete(seq) && this.#isValidPost(entry)) {
+        if (
+          entry?.kind === 'post' &&
+          !this.#early[writer]!.delete(seq) &&
+          this.#isValidPost(entry)
+        ) {
           this.#deliverPost(writer, entry);
         }
       }
@@ -332,7 +364,12 @@ export class ViewChannel {
         this.#takeInTotalOrder(writer, entry);
       }
     });
-    totalOrder.deliverFinal(cut.remainder ? Number.POSITIVE_INFINITY : cut.safeThrough);
+    // The sequencer (the first member) may hold order entries of its own beyond the cut: they are
+    // not delivered, since the other members never take them.
+    const orderedThrough = cut.through[0]!;
+    totalOrder.deliverFinal(
+      cut.remainder ? orderedThrough : Math.min(cut.safeThrough, orderedThrough),
+    );
     if (cut.remainder) {
       totalOrder.deliverUnordered((origin) => cut.through[cut.members.indexOf(origin)] ?? 0);
     }
@@ -447,7 +484,11 @@ export class ViewChannel {
     const unordered = this.#unordered[origin]!;
     const unstable = this.#unstableOrders[origin]!;
     let ordered = false;
-    for (let post = unordered.peek(); post !== undefined && !this.#frozen; post = unordered.peek()) {
+    for (
+      let post = unordered.peek();
+      post !== undefined && !this.#frozen;
+      post = unordered.peek()
+    ) {
       if (unstable.length >= this.#limits.postWindowEntriesMax) break;
       unordered.shift();
       const order: OrderEntry = {
@@ -474,7 +515,11 @@ export class ViewChannel {
     for (const origin of this.members) {
       const unstable = this.#unstableOrders[origin]!;
       let freed = false;
-      for (let seq = unstable.peek(); seq !== undefined && seq <= stableSeq; seq = unstable.peek()) {
+      for (
+        let seq = unstable.peek();
+        seq !== undefined && seq <= stableSeq;
+        seq = unstable.peek()
+      ) {
         unstable.shift();
         freed = true;
       }
@@ -500,7 +545,9 @@ export class ViewChannel {
     const safe = held.length >= majority ? held[majority - 1]! : 0;
     // What this member has taken bounds what it can deliver anyway.
     const taken =
-      this.#self === this.#sequencer ? this.#log.highestSeq : this.#windows[this.#sequencer]!.takenSeq;
+      this.#self === this.#sequencer
+        ? this.#log.highestSeq
+        : this.#windows[this.#sequencer]!.takenSeq;
     const next = Math.min(safe, taken);
     if (next > this.#safeSeq && !this.#frozen) {
       this.#safeSeq = next;

@@ -104,6 +104,11 @@ export class ViewChange {
     return Math.min(this.#retryAtMs, this.#phaseStartMs + this.stepTimeoutMs);
   }
 
+  /** Whether `node` is one of the proposed members. */
+  includes(node: NodeId): boolean {
+    return this.#isMember(node);
+  }
+
   #isMember(node: NodeId): boolean {
     return this.members.some((member) => member.id === node);
   }

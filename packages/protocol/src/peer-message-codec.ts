@@ -10,7 +10,7 @@
  *   10 status       view count received[count] delivered[count] stable
  *   11 relay        writer, then a post's fields (view seq room payload)
  *   12 relay        writer, then an order's fields (view seq room origin originSeq)
- *   13 heartbeat    incarnation view
+ *   13 heartbeat    incarnation view promised
  *   14 prepare      proposal count member[count]
  *   15 report       proposal view count members[count] through[count] pairs (writer seq)[pairs]
  *                   safeThrough adopted
@@ -85,7 +85,12 @@ export function peerMessageByteLength(message: PeerMessage): number {
     case 'relay':
       return 1 + varintByteLength(message.writer) + entryFieldsByteLength(message.entry);
     case 'heartbeat':
-      return 1 + varintByteLength(message.incarnation) + varintByteLength(message.view);
+      return (
+        1 +
+        varintByteLength(message.incarnation) +
+        varintByteLength(message.view) +
+        varintByteLength(message.promised)
+      );
     case 'prepare':
     case 'install':
       return 1 + varintByteLength(message.proposal) + membersByteLength(message.members);
@@ -154,7 +159,8 @@ export function writePeerMessage(target: Uint8Array, offset: number, message: Pe
     case 'heartbeat':
       target[at++] = KIND_HEARTBEAT;
       at = writeVarint(target, at, message.incarnation);
-      return writeVarint(target, at, message.view);
+      at = writeVarint(target, at, message.view);
+      return writeVarint(target, at, message.promised);
     case 'prepare':
     case 'install':
       target[at++] = message.kind === 'prepare' ? KIND_PREPARE : KIND_INSTALL;
@@ -238,6 +244,7 @@ function readFields(reader: ByteReader): PeerMessage | undefined {
         kind: 'heartbeat',
         incarnation: reader.varint('incarnation'),
         view: reader.varint('view'),
+        promised: reader.varint('promised'),
       };
     case KIND_PREPARE:
     case KIND_INSTALL:

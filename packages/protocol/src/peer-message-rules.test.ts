@@ -88,14 +88,18 @@ describe('peerMessageProblem', () => {
   });
 
   it('wants view ids of 0 to 2^35-1 on every message, and proposals of 1 or more', () => {
-    expect(peerMessageProblem({ kind: 'heartbeat', incarnation: 0, view: 0 })).toBeUndefined();
-    expect(peerMessageProblem({ kind: 'heartbeat', incarnation: 9, view: PEER_VIEW_ID_MAX })).toBe(
-      undefined,
-    );
+    const heartbeat = { kind: 'heartbeat', incarnation: 0, view: 0, promised: 0 } as const;
+    expect(peerMessageProblem(heartbeat)).toBeUndefined();
     expect(
-      peerMessageProblem({ kind: 'heartbeat', incarnation: 0, view: PEER_VIEW_ID_MAX + 1 }),
-    ).toBe('view 34359738368 is not a view id 0-34359738367');
-    expect(peerMessageProblem({ kind: 'heartbeat', incarnation: -1, view: 0 })).toBe(
+      peerMessageProblem({ ...heartbeat, incarnation: 9, view: PEER_VIEW_ID_MAX }),
+    ).toBeUndefined();
+    expect(peerMessageProblem({ ...heartbeat, view: PEER_VIEW_ID_MAX + 1 })).toBe(
+      'view 34359738368 is not a view id 0-34359738367',
+    );
+    expect(peerMessageProblem({ ...heartbeat, promised: -1 })).toBe(
+      'promised -1 is not a view id 0-34359738367',
+    );
+    expect(peerMessageProblem({ ...heartbeat, incarnation: -1 })).toBe(
       'incarnation -1 is not an integer 0 to 2^53-1',
     );
     expect(peerMessageProblem({ ...post(1, 1), view: -1 } as PeerMessage)).toBe(

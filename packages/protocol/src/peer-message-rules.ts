@@ -82,7 +82,11 @@ export function peerMessageProblem(message: PeerMessage): string | undefined {
       }
       return nodeIdProblem(message.writer, 'writer') ?? peerMessageProblem(message.entry);
     case 'heartbeat':
-      return countProblem(message.incarnation, 'incarnation') ?? viewProblem(message.view, 'view');
+      return (
+        countProblem(message.incarnation, 'incarnation') ??
+        viewProblem(message.view, 'view') ??
+        viewProblem(message.promised, 'promised')
+      );
     case 'prepare':
     case 'install':
       return proposalProblem(message.proposal) ?? membersProblem(message.members);

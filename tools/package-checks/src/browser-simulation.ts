@@ -43,7 +43,9 @@ const command = parseClientDatagram(
 const text = command.kind === 'post' ? command.text : command.kind;
 const datagram = encodeFrame({
   from: 1,
-  messages: [{ kind: 'post', seq: 1, room: 3, payload: encodeUtf8(formatDelivery('alice', text)) }],
+  messages: [
+    { kind: 'post', view: 1, seq: 1, room: 3, payload: encodeUtf8(formatDelivery('alice', text)) },
+  ],
 });
 const decoded = decodeFrame(datagram);
 const relayed = decoded.ok && decoded.frame.messages[0]?.kind === 'post';

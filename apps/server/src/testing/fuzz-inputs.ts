@@ -161,7 +161,12 @@ export function peerMessageArbitrary(nodeCount: number): fc.Arbitrary<PeerMessag
         last: Math.min(Number.MAX_SAFE_INTEGER, first + span),
       })),
     fc.record({ kind: fc.constant('relay' as const), writer: node, entry: fc.oneof(post, order) }),
-    fc.record({ kind: fc.constant('heartbeat' as const), incarnation: count, view: viewArbitrary }),
+    fc.record({
+      kind: fc.constant('heartbeat' as const),
+      incarnation: count,
+      view: viewArbitrary,
+      promised: viewArbitrary,
+    }),
     fc.record({ kind: fc.constant('prepare' as const), proposal, members }),
     fc.record({ kind: fc.constant('install' as const), proposal, members }),
     fc.record({ kind: fc.constant('flushed' as const), proposal }),

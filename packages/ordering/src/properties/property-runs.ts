@@ -17,6 +17,29 @@ import {
  */
 export const RUNS_PER_PROFILE = Number(process.env['SIM_RUNS'] ?? 2_500);
 const PROFILE_TIMEOUT_MS = 900_000;
+/**
+ * Seeds that once failed (in some mode), run first every time in every mode: each found a bug that
+ * is fixed, and must stay fixed.
+ */
+const REGRESSION_SEEDS: Partial<Record<keyof typeof FAULT_PROFILES, readonly number[]>> = {
+  // Two coordinators chose the same proposal id, and the members' promises shut out the second.
+  'loss up to 30%, bursts, duplication and healing partitions': [299433610],
+  'view changes: crashes, restarts, partitions that heal or not, asymmetric and flapping links': [
+    // A stopped view still acknowledged, so a paused sequencer delivered past the cut others made;
+    // then the sequencer delivered its own order entries beyond the cut.
+    1191561394,
+    // Members left stopped by a coordinator that gave up, or by a missed install, stayed stopped.
+    1397373976, 783269493,
+    // A room waiting on a post beyond the cut was not revisited at the view's end.
+    1299349737,
+    // A second cut wanting more of a known gap never NAKed it.
+    1259660492, 2105617557,
+    // A view change under way counted as settled.
+    631634306,
+    // Never settled, after many failed view changes; fixed along with the above.
+    763847434,
+  ],
+};
 const replaySeed =
   process.env['SIM_SEED'] === undefined ? undefined : Number(process.env['SIM_SEED']);
 
@@ -24,12 +47,14 @@ export function describeOrderingProperties(mode: OrderingMode): void {
   describe(`${mode} mode`, () => {
     test.each(Object.entries(FAULT_PROFILES))(
       `with %s: delivered exactly once everywhere, in order, and settled after the last fault`,
-      (_, profile) => {
+      (name, profile) => {
         const options: ScenarioOptions = { mode, ...profile };
         if (replaySeed !== undefined) {
           assertScenarioHolds(replaySeed, options);
           return;
         }
+        const profileName = name as keyof typeof FAULT_PROFILES;
+        for (const seed of REGRESSION_SEEDS[profileName] ?? []) assertScenarioHolds(seed, options);
         let refusedPosts = 0;
         fc.assert(
           fc.property(fc.integer({ min: 0, max: 2 ** 31 - 1 }), (seed) => {

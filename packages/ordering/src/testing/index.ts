@@ -1,4 +1,10 @@
-export { checkDeliveries, type DeliveredPost, type Violation } from './invariants.js';
+export {
+  checkDeliveries,
+  checkViews,
+  type DeliveredPost,
+  type InstalledView,
+  type Violation,
+} from './invariants.js';
 export { SeededRandom } from './random.js';
 export {
   describeFailure,
@@ -14,5 +20,6 @@ export {
   type LinkFaults,
   type SimulatedDelivery,
   type SimulatedPost,
+  type SimulatedView,
   type SimulatorOptions,
 } from './simulator.js';

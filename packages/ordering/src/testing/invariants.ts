@@ -11,7 +11,8 @@ export interface Violation {
     | 'fifo'
     | 'total-order'
     | 'virtual-synchrony'
-    | 'minority-delivery';
+    | 'minority-delivery'
+    | 'sending-view';
   readonly node: NodeId;
   /** What happened, for a person to read. */
   readonly detail: string;
@@ -30,6 +31,7 @@ export interface DeliveredPost {
 
 /** A view a node installed, in the order it did. */
 export interface InstalledView extends View {
+  /** The installing node's run, when it restarted (each run is checked on its own). */
   readonly incarnation?: number;
 }
 
@@ -97,7 +99,8 @@ export function checkDeliveries(
     }
     if (options.everyPostEverywhere) {
       for (const key of posted.keys()) {
-        if (!seen.has(`0/${key}`)) violations.push({ kind: 'lost', node, detail: `never delivered [${key}]` });
+        if (!seen.has(`0/${key}`))
+          violations.push({ kind: 'lost', node, detail: `never delivered [${key}]` });
       }
     }
     for (const [runRoom, order] of orderByRoom) {
@@ -142,14 +145,20 @@ function roomOrderViolations(
  * Checks the views and what was delivered in them:
  * - virtual synchrony: two nodes that install the same view right after the same view delivered
  *   exactly the same posts in the earlier one (so a failed node's post reaches all or none of them);
+ * - a post is delivered only in the view it was posted in, the same id with the same members
+ *   (`sending-view`): a post made on one side of a partition never reaches the other side, even
+ *   after the sides merge (as in extended virtual synchrony);
  * - in total order, nothing is delivered in a view without a majority of the `nodeCount` nodes.
  */
 export function checkViews(
   mode: OrderingMode,
+  posts: readonly SimulatedPost[],
   viewsByNode: ReadonlyMap<NodeId, readonly InstalledView[]>,
   deliveriesByNode: ReadonlyMap<NodeId, readonly DeliveredPost[]>,
 ): Violation[] {
   const violations: Violation[] = [];
+  const name = (view: View): string => `${view.id}[${view.members.join(',')}]`;
+  const postedIn = new Map(posts.map((post) => [keyOf(post.payload), name(post.view)]));
   /** By `view>nextView`: the posts delivered in `view` by the first node seen to make that move. */
   const moves = new Map<string, { node: NodeId; delivered: Set<string> }>();
   for (const [node, views] of viewsByNode) {
@@ -159,6 +168,7 @@ export function checkViews(
       const runViews = views.filter((view) => (view.incarnation ?? 0) === run);
       const runDeliveries = deliveries.filter((delivery) => (delivery.incarnation ?? 0) === run);
       const primaryById = new Map(runViews.map((view) => [view.id, view.primary]));
+      const nameById = new Map(runViews.map((view) => [view.id, name(view)]));
       const deliveredIn = new Map<number, Set<string>>();
       for (const delivery of runDeliveries) {
         const view = delivery.view ?? 0;
@@ -169,13 +179,20 @@ export function checkViews(
             detail: `delivered [${keyOf(delivery.payload)}] in view ${view}, which is not primary`,
           });
         }
+        const sentIn = postedIn.get(keyOf(delivery.payload));
+        if (sentIn !== undefined && sentIn !== nameById.get(view)) {
+          violations.push({
+            kind: 'sending-view',
+            node,
+            detail: `delivered [${keyOf(delivery.payload)}] in view ${nameById.get(view)}, posted in ${sentIn}`,
+          });
+        }
         const set = deliveredIn.get(view) ?? new Set<string>();
         set.add(keyOf(delivery.payload));
         deliveredIn.set(view, set);
       }
       for (let index = 0; index + 1 < runViews.length; index++) {
         // Views on two sides of a partition may share an id: a view is its id and its members.
-        const name = (view: InstalledView): string => `${view.id}[${view.members.join(',')}]`;
         const move = `${name(runViews[index]!)}>${name(runViews[index + 1]!)}`;
         const delivered = deliveredIn.get(runViews[index]!.id) ?? new Set<string>();
         const first = moves.get(move);

@@ -45,7 +45,13 @@ test('a seed replays exactly: same deliveries at the same virtual times', () => 
 });
 
 test('a partition stops traffic between its sides until it heals', () => {
-  const sim = formed({ seed: 1, nodeCount: 3, mode: 'fifo', network: { delayMsMax: 5 }, timing: STATIC });
+  const sim = formed({
+    seed: 1,
+    nodeCount: 3,
+    mode: 'fifo',
+    network: { delayMsMax: 5 },
+    timing: STATIC,
+  });
   sim.partition([[1], [2, 3]]);
   sim.post(1, 1, payload());
   sim.post(2, 1, payload());
@@ -58,7 +64,13 @@ test('a partition stops traffic between its sides until it heals', () => {
 });
 
 test('a paused node handles nothing until it resumes, then catches up', () => {
-  const sim = formed({ seed: 2, nodeCount: 3, mode: 'total', network: { delayMsMax: 5 }, timing: STATIC });
+  const sim = formed({
+    seed: 2,
+    nodeCount: 3,
+    mode: 'total',
+    network: { delayMsMax: 5 },
+    timing: STATIC,
+  });
   sim.pause(3, sim.nowMs + 2_000);
   const start = sim.nowMs;
   for (let i = 0; i < 10; i++) sim.schedulePost(start + i * 10, (i % 3) + 1, 1, payload());

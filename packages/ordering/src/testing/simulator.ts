@@ -86,6 +86,8 @@ export interface SimulatedPost {
   readonly payload: Uint8Array;
   /** When, in virtual ms. */
   readonly timeMs: number;
+  /** The view its origin was in when it posted it. */
+  readonly view: View;
 }
 
 /** A delivery as the simulator recorded it: the engine's `Delivery` and when it happened. */
@@ -98,7 +100,9 @@ export interface SimulatedDelivery extends Delivery {
 
 /** A view a node installed. */
 export interface SimulatedView extends View {
+  /** When, in virtual ms. */
   readonly timeMs: number;
+  /** The installing node's run. */
   readonly incarnation: number;
 }
 
@@ -224,6 +228,11 @@ export class Simulator {
     return this.#views[node]!;
   }
 
+  /** Every view every node installed, by node id: the form `checkViews` takes. */
+  viewsByNode(): ReadonlyMap<NodeId, readonly SimulatedView[]> {
+    return new Map(Array.from({ length: this.nodeCount }, (_, i) => [i + 1, this.views(i + 1)]));
+  }
+
   /** What every node delivered, by node id: the form `checkDeliveries` takes. */
   deliveriesByNode(): ReadonlyMap<NodeId, readonly SimulatedDelivery[]> {
     return new Map(
@@ -235,6 +244,7 @@ export class Simulator {
   post(node: NodeId, room: RoomId, payload: Uint8Array): PostResult {
     const engine = this.#engines[node - 1];
     if (engine === undefined) return { ok: false, reason: 'view-change' };
+    const view = engine.view();
     const result = engine.post(this.#nowMs, room, payload);
     if (result.ok) {
       this.posts.push({
@@ -244,6 +254,7 @@ export class Simulator {
         room,
         payload,
         timeMs: this.#nowMs,
+        view,
       });
     }
     this.#flush(node);
@@ -385,7 +396,7 @@ export class Simulator {
       if (bufferedEntries(engine) > 0) return false;
       const expected = this.#reachableFrom(node);
       const view = engine.view();
-      if (view.id === 0 || view.members.join() !== expected.join()) return false;
+      if (engine.isChangingView() || view.members.join() !== expected.join()) return false;
       for (const member of expected) {
         if (this.engine(member).view().id !== view.id) return false;
       }

@@ -149,6 +149,7 @@ export function membershipMessageArbitrary(): fc.Arbitrary<MembershipMessage> {
     kind: fc.constant('heartbeat'),
     incarnation: countArbitrary,
     view: viewIdArbitrary,
+    promised: viewIdArbitrary,
   });
   const members: fc.Arbitrary<Member[]> = memberIdsArbitrary.chain((ids) =>
     fc

@@ -1,0 +1,165 @@
+import { describe, expect, test } from 'vitest';
+import { DEFAULT_LIMITS, DEFAULT_TIMING, ORDERING_MODES, type OrderingMode } from './options.js';
+import { checkDeliveries, checkViews } from './testing/invariants.js';
+import { Simulator } from './testing/simulator.js';
+
+/** Payloads tell posts apart (the checkers match deliveries to posts by them): keep them unique. */
+let posted = 0;
+const payload = (): Uint8Array => {
+  posted += 1;
+  return Uint8Array.of(posted & 0xff, (posted >> 8) & 0xff, (posted >> 16) & 0xff, 0xee);
+};
+
+/** `nodeCount` nodes on a network that only delays, once they have formed their first view. */
+function cluster(mode: OrderingMode, nodeCount: number, seed = 7): Simulator {
+  const sim = new Simulator({ seed, nodeCount, mode, network: { delayMsMax: 5 } });
+  expect(sim.runUntilSettled(10_000)).toBeDefined();
+  expect(sim.engine(1).view().members).toHaveLength(nodeCount);
+  return sim;
+}
+
+function views(sim: Simulator, node: number): string[] {
+  return sim.views(node).map((view) => `${view.id}[${view.members.join(',')}]`);
+}
+
+function expectGuaranteesHeld(sim: Simulator): void {
+  const deliveries = sim.deliveriesByNode();
+  expect(checkDeliveries(sim.mode, sim.posts, deliveries)).toEqual([]);
+  expect(checkViews(sim.mode, sim.posts, sim.viewsByNode(), deliveries)).toEqual([]);
+}
+
+/** Whether every post made since `fromIndex` of `sim.posts` reached every node in `nodes`. */
+function deliveredEverywhere(sim: Simulator, fromIndex: number, nodes: readonly number[]): boolean {
+  return sim.posts
+    .slice(fromIndex)
+    .every((post) =>
+      nodes.every((node) =>
+        sim.deliveries(node).some((delivery) => delivery.payload.join() === post.payload.join()),
+      ),
+    );
+}
+
+describe.each(ORDERING_MODES)('%s', (mode) => {
+  test('a crashed node is left out within the suspicion timeout, and holds nothing back', () => {
+    const sim = cluster(mode, 3);
+    sim.crash(3);
+    const crashedAt = sim.nowMs;
+    // Past the post window: while node 3 was in the view, these would wait for it for ever.
+    const postCount = DEFAULT_LIMITS.postWindowEntriesMax + 100;
+    let refused = 0;
+    for (let index = 0; index < postCount; index++) {
+      sim.runUntil(sim.nowMs + 2);
+      const result = sim.post((index % 2) + 1, 1, payload());
+      if (!result.ok) refused += 1;
+    }
+    expect(sim.runUntilSettled(sim.nowMs + 10_000)).toBeDefined();
+    const [installed] = sim.views(1).slice(-1);
+    expect(installed!.members).toEqual([1, 2]);
+    expect(installed!.timeMs - crashedAt).toBeLessThan(DEFAULT_TIMING.suspectMs + 500);
+    expect(sim.engine(1).view().primary).toBe(true); // 2 of 3
+    // Refused only while the view changed (about a second), never for good.
+    expect(refused).toBeLessThan(postCount / 2);
+    expect(deliveredEverywhere(sim, 0, [1, 2])).toBe(true);
+    expectGuaranteesHeld(sim);
+  });
+
+  test('a node restarted with a fresh state is merged back, and its posts reach everyone', () => {
+    const sim = cluster(mode, 3);
+    sim.post(3, 1, payload());
+    sim.runUntil(sim.nowMs + 50);
+    sim.crash(3);
+    sim.runUntil(sim.nowMs + 300); // shorter than the suspicion timeout: no view change yet
+    sim.restart(3);
+    expect(sim.runUntilSettled(sim.nowMs + 10_000)).toBeDefined();
+    expect(sim.engine(3).view().members).toEqual([1, 2, 3]);
+    expect(sim.engine(3).incarnation).toBe(1);
+    const fresh = sim.posts.length;
+    for (const node of [1, 2, 3]) expect(sim.post(node, 1, payload()).ok).toBe(true);
+    expect(sim.runUntilSettled(sim.nowMs + 10_000)).toBeDefined();
+    expect(deliveredEverywhere(sim, fresh, [1, 2, 3])).toBe(true);
+    expectGuaranteesHeld(sim);
+  });
+
+  test('a node paused past the suspicion timeout notices it was left out, and rejoins', () => {
+    const sim = cluster(mode, 3);
+    const resumeMs = sim.nowMs + 3 * DEFAULT_TIMING.suspectMs;
+    sim.pause(2, resumeMs);
+    for (let index = 0; index < 20; index++) {
+      sim.runUntil(sim.nowMs + 50);
+      sim.post((index % 2) * 2 + 1, 1, payload()); // nodes 1 and 3
+    }
+    sim.runUntil(resumeMs - 1);
+    expect(sim.engine(1).view().members).toEqual([1, 3]);
+    expect(sim.runUntilSettled(resumeMs + 10_000)).toBeDefined();
+    expect(sim.engine(2).view().members).toEqual([1, 2, 3]);
+    const fresh = sim.posts.length;
+    for (const node of [1, 2, 3]) expect(sim.post(node, 1, payload()).ok).toBe(true);
+    expect(sim.runUntilSettled(sim.nowMs + 10_000)).toBeDefined();
+    expect(deliveredEverywhere(sim, fresh, [1, 2, 3])).toBe(true);
+    expectGuaranteesHeld(sim);
+  });
+
+  test('each side of a partition forms its own view; they merge when it heals', () => {
+    const sim = cluster(mode, 5);
+    sim.partition([
+      [1, 2],
+      [3, 4, 5],
+    ]);
+    sim.runUntil(sim.nowMs + 2 * DEFAULT_TIMING.suspectMs);
+    expect(sim.engine(1).view()).toMatchObject({ members: [1, 2], primary: false });
+    expect(sim.engine(5).view()).toMatchObject({ members: [3, 4, 5], primary: true });
+    const minorityResult = sim.post(1, 1, payload());
+    const majorityPostIndex = sim.posts.length;
+    expect(sim.post(4, 1, payload()).ok).toBe(true);
+    if (mode === 'total') {
+      // Total order needs a majority of the configured nodes.
+      expect(minorityResult).toEqual({ ok: false, reason: 'no-majority' });
+    } else {
+      // Unordered and FIFO go on on each side.
+      expect(minorityResult.ok).toBe(true);
+    }
+    sim.runUntil(sim.nowMs + 500);
+    const majorityPost = sim.posts[majorityPostIndex]!;
+    const has = (node: number, post: typeof majorityPost): boolean =>
+      sim.deliveries(node).some((delivery) => delivery.payload.join() === post.payload.join());
+    expect(has(3, majorityPost) && has(5, majorityPost)).toBe(true);
+    sim.heal();
+    expect(sim.runUntilSettled(sim.nowMs + 10_000)).toBeDefined();
+    expect(sim.engine(1).view().members).toEqual([1, 2, 3, 4, 5]);
+    // A post belongs to the view it was posted in: the other side never delivers it.
+    expect(has(1, majorityPost) || has(2, majorityPost)).toBe(false);
+    if (minorityResult.ok) {
+      const minorityPost = sim.posts[majorityPostIndex - 1]!;
+      expect(has(2, minorityPost)).toBe(true);
+      expect([3, 4, 5].some((node) => has(node, minorityPost))).toBe(false);
+    }
+    expectGuaranteesHeld(sim);
+  });
+});
+
+test('a view change can be read from the engine: polled views, stats and the current view', () => {
+  const sim = cluster('fifo', 3);
+  const before = sim.engine(1).stats().viewChanges;
+  sim.crash(2);
+  expect(sim.runUntilSettled(sim.nowMs + 10_000)).toBeDefined();
+  const engine = sim.engine(1);
+  expect(engine.view()).toEqual({ id: expect.any(Number), members: [1, 3], primary: true });
+  expect(engine.stats()).toMatchObject({
+    viewChanges: before + 1,
+    viewMembers: 2,
+    viewPrimary: 1,
+    viewId: engine.view().id,
+  });
+  expect(engine.isChangingView()).toBe(false);
+  expect(views(sim, 1).slice(-1)).toEqual([`${engine.view().id}[1,3]`]);
+});
+
+test('a lone node waits for its peers a little, then forms a view of its own', () => {
+  const sim = new Simulator({ seed: 3, nodeCount: 3, mode: 'fifo', network: { delayMsMax: 5 } });
+  sim.crash(2);
+  sim.crash(3);
+  expect(sim.post(1, 1, payload())).toEqual({ ok: false, reason: 'view-change' });
+  expect(sim.runUntilSettled(10_000)).toBeDefined();
+  expect(sim.engine(1).view()).toMatchObject({ members: [1], primary: false });
+  expect(sim.post(1, 1, payload()).ok).toBe(true);
+});
