@@ -124,6 +124,20 @@ describe('PeerLink', () => {
     });
   });
 
+  it('drops and counts a message the wire format refuses, and sends the others', () => {
+    const sender = recordingSender();
+    const link = plainLink({ self: 1, servers: servers.slice(0, 2), sender });
+    const beyond: PeerMessage = { kind: 'flushed', proposal: 2 ** 35 };
+    link.enqueue({ to: 2, message: post(1, 10) });
+    link.enqueue({ to: 2, message: beyond });
+    link.enqueue({ to: 2, message: post(2, 10) });
+    link.flush();
+    expect(sender.sent).toHaveLength(1);
+    const decoded = decodeFrame(sender.sent[0]!.data);
+    expect(decoded.ok && decoded.frame.messages).toEqual([post(1, 10), post(2, 10)]);
+    expect(link.stats()).toMatchObject({ unsendableDropped: 1 });
+  });
+
   it(`queues at most ${PEER_OUTBOX_MESSAGES_MAX} messages per destination between flushes`, () => {
     const sender = recordingSender();
     const link = plainLink({ self: 1, servers: servers.slice(0, 2), sender });

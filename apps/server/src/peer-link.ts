@@ -74,6 +74,7 @@ export class PeerLink {
     messagesOut: 0,
     bytesOut: 0,
     outboxFullDropped: 0,
+    unsendableDropped: 0,
     restarts: 0,
   };
 
@@ -155,7 +156,7 @@ export class PeerLink {
   flush(): void {
     try {
       for (const [to, messages] of this.outbox) {
-        const datagrams = packFrames(this.self, messages, PEER_DATAGRAM_BYTES_MAX, this.sealing);
+        const datagrams = this.pack(messages);
         this.counters.messagesOut += messages.length;
         for (const datagram of datagrams) {
           for (const address of this.addressesOf(to)) this.send(datagram, address);
@@ -166,6 +167,29 @@ export class PeerLink {
       // The turn's deliveries and these frames leave together, without waiting another turn.
       this.sender.flush?.();
     }
+  }
+
+  /**
+   * The datagrams for `messages`. A message the wire format refuses (the engine went beyond a
+   * bound of the format, e.g. a view id, perhaps led there by forged input) is dropped and counted
+   * (`unsendableDropped`), like a lost datagram, rather than taking the others down with it.
+   */
+  private pack(messages: readonly PeerMessage[]): Uint8Array[] {
+    try {
+      return packFrames(this.self, messages, PEER_DATAGRAM_BYTES_MAX, this.sealing);
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+    }
+    const sendable = messages.filter((message) => {
+      try {
+        packFrames(this.self, [message], PEER_DATAGRAM_BYTES_MAX, this.sealing);
+        return true;
+      } catch {
+        this.counters.unsendableDropped += 1;
+        return false;
+      }
+    });
+    return packFrames(this.self, sendable, PEER_DATAGRAM_BYTES_MAX, this.sealing);
   }
 
   /** The counters, with `dropped.REASON` for each reason seen. */

@@ -48,6 +48,7 @@ const BATCH_SIZE = 1_000;
 /** Frames the servers sent each other, kept for replaying. */
 const CAPTURED_FRAMES_MAX = 512;
 const EPOCH_BASE = 1_700_000_000_000;
+const NO_MAJORITY = '-ERR No majority of servers reachable; try again later';
 
 const clusterKey = hmacSha256Authenticator(new Uint8Array(32).fill(0x5a));
 const wrongKey = hmacSha256Authenticator(new Uint8Array(32).fill(0xa5));
@@ -330,12 +331,19 @@ describe(`ChatServer fuzzing (${(keyedRuns + keylessRuns).toLocaleString('en-US'
       checker.send('/join 1', inMemoryServerAddress(position + 1));
     }
     await cluster.settle();
-    checkers[0]!.send('after the storm', inMemoryServerAddress(1));
+    const speaker = checkers[0]!;
+    speaker.send('after the storm', inMemoryServerAddress(1));
     const line = '<checker1> after the storm';
-    await cluster.runUntil(
-      () => checkers.every((checker) => checker.received.includes(line)),
-      'a normal post reaches every server',
-    );
+    await cluster.runUntil(() => {
+      // All three servers run in this process: a stall of it longer than the suspicion timeout
+      // (a busy CI machine) makes them suspect each other and split into minority views for a
+      // moment. A client told so tries again once they are one view again, as the reply says.
+      if (speaker.received.at(-1) === NO_MAJORITY && cluster.inOneView()) {
+        speaker.received.pop();
+        speaker.send('after the storm', inMemoryServerAddress(1));
+      }
+      return checkers.every((checker) => checker.received.includes(line));
+    }, 'a normal post reaches every server');
     for (const [position, checker] of checkers.entries()) {
       expect(checker.received).toEqual([
         `+OK Nickname set to 'checker${position + 1}'`,

@@ -1,6 +1,7 @@
 import { emptyStats, type EngineStats } from './engine-stats.js';
 import { FailureDetector } from './failure-detector.js';
 import { checkLimits } from './limits.js';
+import { isWellFormed } from './message-shape.js';
 import type {
   CutMessage,
   HeartbeatMessage,
@@ -26,7 +27,7 @@ import {
 } from './options.js';
 import { Queue } from './queue.js';
 import { ViewChange } from './view-coordinator.js';
-import { ViewChannel } from './view-channel.js';
+import { EARLY_DELIVERY_SEQS_MAX, ViewChannel } from './view-channel.js';
 
 /** A fresh node waits this many heartbeats to hear its peers before it forms a view alone. */
 const HEARTBEATS_BEFORE_FIRST_VIEW = 2;
@@ -70,6 +71,8 @@ export class OrderingEngine {
   readonly timing: EngineTiming;
 
   readonly #detector: FailureDetector;
+  /** The most extras a view change's report or cut can name: early posts, per writer and member. */
+  readonly #extrasMax: number;
   readonly #transmits = new Queue<Transmit>();
   readonly #deliveries = new Queue<Delivery>();
   readonly #viewChanges = new Queue<View>();
@@ -112,6 +115,7 @@ export class OrderingEngine {
     this.incarnation = incarnation;
     this.timing = { ...DEFAULT_TIMING, ...options.timing };
     this.limits = checkLimits(mode, nodeCount, options.limits ?? {}, this.timing);
+    this.#extrasMax = EARLY_DELIVERY_SEQS_MAX * nodeCount * nodeCount;
     this.#detector = new FailureDetector(
       { id: self, incarnation },
       nodeCount,
@@ -141,7 +145,9 @@ export class OrderingEngine {
   /** A message from peer `from` arrived. Messages that break the protocol are dropped and counted. */
   receive(now: number, from: NodeId, message: PeerMessage): void {
     this.#start(now);
-    if (!Number.isInteger(from) || from < 1 || from > this.nodeCount || from === this.self) {
+    const fromPeer =
+      Number.isInteger(from) && from >= 1 && from <= this.nodeCount && from !== this.self;
+    if (!fromPeer || !isWellFormed(message, this.nodeCount, this.#extrasMax)) {
       this.#stats.invalidDropped += 1;
       return;
     }

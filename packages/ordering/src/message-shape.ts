@@ -1,0 +1,117 @@
+import type { LogEntry, Member, NodeId, PeerMessage } from './messages.js';
+
+/**
+ * Whether a peer's message has the shape the engine relies on: every number a safe integer in its
+ * range, every node id one of the `nodeCount` nodes, every member list ascending, every array the
+ * length its message implies (and no longer than `extrasMax` for a view change's extras). The
+ * engine may be fed by any codec, or by none: a message that fails here is dropped and counted,
+ * never trusted. What a well-formed message says can still be wrong (a room out of range, a seq
+ * beyond the window); the engine judges that where it uses it.
+ */
+export function isWellFormed(message: PeerMessage, nodeCount: number, extrasMax: number): boolean {
+  const node = (id: unknown): boolean => isCount(id, 1) && (id as number) <= nodeCount;
+  switch (message.kind) {
+    case 'post':
+    case 'order':
+      return isWellFormedEntry(message, node);
+    case 'status':
+      return (
+        isCount(message.view, 0) &&
+        isCount(message.stable, 0) &&
+        isCountList(message.received, nodeCount) &&
+        isCountList(message.delivered, nodeCount)
+      );
+    case 'nak':
+      return (
+        isCount(message.view, 0) &&
+        node(message.writer) &&
+        isCount(message.first, 1) &&
+        isCount(message.last, message.first)
+      );
+    case 'relay':
+      return node(message.writer) && isWellFormedEntry(message.entry, node);
+    case 'heartbeat':
+      return (
+        isCount(message.incarnation, 0) && isCount(message.view, 0) && isCount(message.promised, 0)
+      );
+    case 'prepare':
+    case 'install':
+      return isCount(message.proposal, 1) && isMemberList(message.members, node);
+    case 'report': {
+      const { members } = message;
+      return (
+        isCount(message.proposal, 1) &&
+        isCount(message.view, 0) &&
+        isCount(message.safeThrough, 0) &&
+        isCount(message.adopted, 0) &&
+        isNodeList(members, node) &&
+        isCountList(message.through, members.length, members.length) &&
+        isCountList(message.extras, 2 * extrasMax) &&
+        message.extras.length % 2 === 0
+      );
+    }
+    case 'cut':
+    case 'adopted': {
+      const { members } = message;
+      return (
+        isCount(message.proposal, 1) &&
+        isCount(message.view, 0) &&
+        isCount(message.safeThrough, 0) &&
+        typeof message.remainder === 'boolean' &&
+        isNodeList(members, node) &&
+        isCountList(message.through, members.length, members.length) &&
+        Array.isArray(message.holders) &&
+        message.holders.length === members.length &&
+        message.holders.every(node) &&
+        isCountList(message.extras, 3 * extrasMax) &&
+        message.extras.length % 3 === 0
+      );
+    }
+    case 'flushed':
+      return isCount(message.proposal, 1);
+    default:
+      return false;
+  }
+}
+
+function isWellFormedEntry(entry: LogEntry, node: (id: unknown) => boolean): boolean {
+  if (typeof entry !== 'object' || entry === null) return false;
+  if (!isCount(entry.view, 0) || !isCount(entry.seq, 1) || !isCount(entry.room, 0)) return false;
+  if (entry.kind === 'post') return entry.payload instanceof Uint8Array;
+  return entry.kind === 'order' && node(entry.origin) && isCount(entry.originSeq, 1);
+}
+
+/** A safe integer, at least `min`. */
+function isCount(value: unknown, min: number): boolean {
+  return Number.isSafeInteger(value) && (value as number) >= min;
+}
+
+function isCountList(list: unknown, lengthMax: number, lengthMin = 0): boolean {
+  return (
+    Array.isArray(list) &&
+    list.length >= lengthMin &&
+    list.length <= lengthMax &&
+    list.every((value) => isCount(value, 0))
+  );
+}
+
+function isNodeList(ids: readonly NodeId[], node: (id: unknown) => boolean): boolean {
+  return (
+    Array.isArray(ids) &&
+    ids.length >= 1 &&
+    ids.every((id, index) => node(id) && (index === 0 || id > ids[index - 1]!))
+  );
+}
+
+function isMemberList(members: readonly Member[], node: (id: unknown) => boolean): boolean {
+  return (
+    Array.isArray(members) &&
+    members.every(
+      (member) => typeof member === 'object' && member !== null && isCount(member.incarnation, 0),
+    ) &&
+    isNodeList(
+      members.map((member) => member.id),
+      node,
+    )
+  );
+}
