@@ -2,17 +2,18 @@ import { emptyStats, type EngineStats } from './engine-stats.js';
 import { FailureDetector } from './failure-detector.js';
 import { checkLimits } from './limits.js';
 import { isWellFormed } from './message-shape.js';
-import type {
-  CutMessage,
-  HeartbeatMessage,
-  InstallMessage,
-  Member,
-  MembershipMessage,
-  NodeId,
-  PeerMessage,
-  PrepareMessage,
-  RoomId,
-  ViewId,
+import {
+  VIEW_ID_MAX,
+  type CutMessage,
+  type HeartbeatMessage,
+  type InstallMessage,
+  type Member,
+  type MembershipMessage,
+  type NodeId,
+  type PeerMessage,
+  type PrepareMessage,
+  type RoomId,
+  type ViewId,
 } from './messages.js';
 import {
   DEFAULT_TIMING,
@@ -27,7 +28,7 @@ import {
 } from './options.js';
 import { Queue } from './queue.js';
 import { ViewChange } from './view-coordinator.js';
-import { EARLY_DELIVERY_SEQS_MAX, ViewChannel } from './view-channel.js';
+import { EARLY_DELIVERIES_MAX, ViewChannel } from './view-channel.js';
 
 /** A fresh node waits this many heartbeats to hear its peers before it forms a view alone. */
 const HEARTBEATS_BEFORE_FIRST_VIEW = 2;
@@ -71,7 +72,7 @@ export class OrderingEngine {
   readonly timing: EngineTiming;
 
   readonly #detector: FailureDetector;
-  /** The most extras a view change's report or cut can name: early posts, per writer and member. */
+  /** The most extras a view change's report or cut can name: the posts delivered early. */
   readonly #extrasMax: number;
   readonly #transmits = new Queue<Transmit>();
   readonly #deliveries = new Queue<Delivery>();
@@ -84,8 +85,11 @@ export class OrderingEngine {
   #viewIdMax: ViewId = 0;
   /** The highest view id another node has been heard working in (not counting this node's own). */
   #heardViewIdMax: ViewId = 0;
-  /** By node id: the view and promise of its last heartbeat (whether it waits for a view change). */
-  readonly #heardState: { view: ViewId; promised: ViewId }[];
+  /**
+   * By node id: what its last heartbeat said: its view and promise (whether it waits for a view
+   * change), and whom it takes for the coordinator.
+   */
+  readonly #heardState: { view: ViewId; promised: ViewId; coordinator: NodeId }[];
   /** A view change this node takes part in: its coordinator and the proposed view. */
   #promise: PrepareMessage & { readonly coordinator: NodeId } = NO_PROMISE;
   /** The cut (for the promised proposal) this node fetches. */
@@ -115,14 +119,18 @@ export class OrderingEngine {
     this.incarnation = incarnation;
     this.timing = { ...DEFAULT_TIMING, ...options.timing };
     this.limits = checkLimits(mode, nodeCount, options.limits ?? {}, this.timing);
-    this.#extrasMax = EARLY_DELIVERY_SEQS_MAX * nodeCount * nodeCount;
+    this.#extrasMax = EARLY_DELIVERIES_MAX;
     this.#detector = new FailureDetector(
       { id: self, incarnation },
       nodeCount,
       this.timing.suspectMs,
     );
     this.#members = [{ id: self, incarnation }];
-    this.#heardState = Array.from({ length: nodeCount + 1 }, () => ({ view: 0, promised: 0 }));
+    this.#heardState = Array.from({ length: nodeCount + 1 }, (_, id) => ({
+      view: 0,
+      promised: 0,
+      coordinator: id,
+    }));
     // A fresh node starts alone in view 0, which is never primary and takes no posts: it waits to
     // be merged with its peers (or, hearing none, forms a view of its own).
     this.#channel = this.#newChannel(0, [self]);
@@ -184,6 +192,7 @@ export class OrderingEngine {
           incarnation: this.incarnation,
           view: this.#channel.view,
           promised: this.#promise.proposal,
+          coordinator: this.#detector.aliveMembers(now)[0]!.id,
         },
       });
     }
@@ -276,13 +285,18 @@ export class OrderingEngine {
     this.#detector.heardCurrent(now, from);
     channel.receive(now, from, message);
     this.#reportFlushed();
+    // A repair may have completed this node's own flush in a view change it coordinates.
+    if (this.#change !== undefined && !this.#change.installing) this.#drive(now);
   }
 
   #receiveHeartbeat(now: number, from: NodeId, heartbeat: HeartbeatMessage): void {
-    const { view, promised } = heartbeat;
-    if (this.#detector.heard(now, from, heartbeat.incarnation) === 'stale') return;
+    const { view, promised, coordinator } = heartbeat;
+    const run = this.#detector.heard(now, from, heartbeat.incarnation);
+    if (run === 'stale') return;
+    // A heartbeat of an earlier view than one already heard from this run is late, or replayed.
+    if (run === 'current' && view < this.#heardState[from]!.view) return;
     this.#viewIdMax = Math.max(this.#viewIdMax, view, promised);
-    this.#heardState[from] = { view, promised };
+    this.#heardState[from] = { view, promised, coordinator };
     // A member of this node's proposal promised a later one (to a coordinator that may since have
     // given up): it ignores this proposal, so a new one must go above.
     const change = this.#change;
@@ -331,13 +345,11 @@ export class OrderingEngine {
     );
     if (!included || prepare.proposal <= this.#channel.view) return;
     this.#viewIdMax = Math.max(this.#viewIdMax, prepare.proposal);
-    // Proposals are ranked by id, then by coordinator (the lower one wins): two coordinators that
-    // chose the same id (each unaware of the other) cannot both hold this node's promise.
+    // Each coordinator proposes ids of its own (see #nextProposal): an id names one proposal.
     const promised = this.#promise;
     if (prepare.proposal < promised.proposal) return;
-    const sameProposal = prepare.proposal === promised.proposal;
-    if (sameProposal && from > promised.coordinator) return;
-    if (!sameProposal || from < promised.coordinator) {
+    if (prepare.proposal === promised.proposal && from !== promised.coordinator) return;
+    if (prepare.proposal > promised.proposal) {
       this.#promise = { ...prepare, coordinator: from };
       this.#cut = undefined;
     }
@@ -399,12 +411,16 @@ export class OrderingEngine {
   }
 
   /**
-   * The coordinator's part: the lowest-numbered node alive proposes a view of every node alive
+   * The coordinator's part: the lowest-numbered node alive (of those heard, or heard of) proposes a
+   * view of every node alive
    * whenever that differs from the view it is in (or its view is stopped), and drives the change.
    */
   #coordinate(now: number): void {
     const alive = this.#detector.aliveMembers(now);
-    if (alive[0]!.id !== this.self) {
+    // Another node hears of a lower one than this: that one coordinates, even if this node does not
+    // hear it (a broken link between two nodes that reach the others would make both propose).
+    const lowerHeardOf = alive.some(({ id }) => this.#heardState[id]!.coordinator < this.self);
+    if (alive[0]!.id !== this.self || lowerHeardOf) {
       this.#change = undefined;
       return;
     }
@@ -425,7 +441,8 @@ export class OrderingEngine {
       const waitingForPeers =
         this.#channel.view === 0 && alive.length === 1 && now < (this.#firstViewDeadline ?? now);
       if (waitingForPeers) return;
-      const proposal = Math.max(this.#viewIdMax, this.#promise.proposal, this.#channel.view) + 1;
+      const proposal = this.#nextProposal();
+      if (proposal > VIEW_ID_MAX) return; // see VIEW_ID_MAX
       this.#viewIdMax = proposal;
       this.#change = new ViewChange(
         proposal,
@@ -438,6 +455,16 @@ export class OrderingEngine {
       );
     }
     this.#drive(now);
+  }
+
+  /**
+   * The next id this node proposes: above every id it has heard of, and one of its own (congruent
+   * to its node id modulo the node count), so that two coordinators unaware of each other never
+   * propose the same id: two views with one id would be taken for one view.
+   */
+  #nextProposal(): ViewId {
+    const above = Math.max(this.#viewIdMax, this.#promise.proposal, this.#channel.view) + 1;
+    return above + ((this.self - (above % this.nodeCount) + this.nodeCount) % this.nodeCount);
   }
 
   /**

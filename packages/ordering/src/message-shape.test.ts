@@ -1,12 +1,12 @@
 import { describe, expect, test } from 'vitest';
 import { OrderingEngine } from './engine.js';
 import { isWellFormed } from './message-shape.js';
-import type { PeerMessage } from './messages.js';
-import { EARLY_DELIVERY_SEQS_MAX } from './view-channel.js';
+import { VIEW_ID_MAX, type PeerMessage } from './messages.js';
+import { EARLY_DELIVERIES_MAX } from './view-channel.js';
 
 const NODES = 3;
-/** As the engine sets it: early posts, per writer and member. */
-const EXTRAS_MAX = EARLY_DELIVERY_SEQS_MAX * NODES * NODES;
+/** As the engine sets it. */
+const EXTRAS_MAX = EARLY_DELIVERIES_MAX;
 const members = [
   { id: 1, incarnation: 0 },
   { id: 2, incarnation: 5 },
@@ -40,7 +40,7 @@ const wellFormed: PeerMessage[] = [
   { kind: 'status', view: 3, received: [1, 0, 0], delivered: [1, 0, 0], stable: 0 },
   { kind: 'nak', view: 3, writer: 2, first: 1, last: 4 },
   { kind: 'relay', writer: 2, entry: post },
-  { kind: 'heartbeat', incarnation: 1_700_000_000_000, view: 3, promised: 0 },
+  { kind: 'heartbeat', incarnation: 1_700_000_000_000, view: 3, promised: 0, coordinator: 1 },
   { kind: 'prepare', proposal: 4, members },
   { kind: 'install', proposal: 4, members },
   report,
@@ -69,6 +69,7 @@ const malformed: [string, unknown][] = [
     { kind: 'heartbeat', incarnation: 1.5, view: 3, promised: 0 },
   ],
   ['a heartbeat promising 2^53', { kind: 'heartbeat', incarnation: 0, view: 3, promised: 2 ** 53 }],
+  ['a prepare beyond VIEW_ID_MAX', { kind: 'prepare', proposal: VIEW_ID_MAX + 1, members }],
   ['a prepare for proposal 0', { kind: 'prepare', proposal: 0, members }],
   [
     'an install with members out of order',

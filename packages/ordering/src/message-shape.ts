@@ -1,4 +1,10 @@
-import type { LogEntry, Member, NodeId, PeerMessage } from './messages.js';
+import {
+  VIEW_ID_MAX,
+  type LogEntry,
+  type Member,
+  type NodeId,
+  type PeerMessage,
+} from './messages.js';
 
 /**
  * Whether a peer's message has the shape the engine relies on: every number a safe integer in its
@@ -10,20 +16,21 @@ import type { LogEntry, Member, NodeId, PeerMessage } from './messages.js';
  */
 export function isWellFormed(message: PeerMessage, nodeCount: number, extrasMax: number): boolean {
   const node = (id: unknown): boolean => isCount(id, 1) && (id as number) <= nodeCount;
+  const view = (id: unknown, min = 0): boolean => isCount(id, min) && (id as number) <= VIEW_ID_MAX;
   switch (message.kind) {
     case 'post':
     case 'order':
       return isWellFormedEntry(message, node);
     case 'status':
       return (
-        isCount(message.view, 0) &&
+        view(message.view) &&
         isCount(message.stable, 0) &&
         isCountList(message.received, nodeCount) &&
         isCountList(message.delivered, nodeCount)
       );
     case 'nak':
       return (
-        isCount(message.view, 0) &&
+        view(message.view) &&
         node(message.writer) &&
         isCount(message.first, 1) &&
         isCount(message.last, message.first)
@@ -32,18 +39,21 @@ export function isWellFormed(message: PeerMessage, nodeCount: number, extrasMax:
       return node(message.writer) && isWellFormedEntry(message.entry, node);
     case 'heartbeat':
       return (
-        isCount(message.incarnation, 0) && isCount(message.view, 0) && isCount(message.promised, 0)
+        isCount(message.incarnation, 0) &&
+        view(message.view) &&
+        view(message.promised) &&
+        node(message.coordinator)
       );
     case 'prepare':
     case 'install':
-      return isCount(message.proposal, 1) && isMemberList(message.members, node);
+      return view(message.proposal, 1) && isMemberList(message.members, node);
     case 'report': {
       const { members } = message;
       return (
-        isCount(message.proposal, 1) &&
-        isCount(message.view, 0) &&
+        view(message.proposal, 1) &&
+        view(message.view) &&
         isCount(message.safeThrough, 0) &&
-        isCount(message.adopted, 0) &&
+        view(message.adopted) &&
         isNodeList(members, node) &&
         isCountList(message.through, members.length, members.length) &&
         isCountList(message.extras, 2 * extrasMax) &&
@@ -54,8 +64,8 @@ export function isWellFormed(message: PeerMessage, nodeCount: number, extrasMax:
     case 'adopted': {
       const { members } = message;
       return (
-        isCount(message.proposal, 1) &&
-        isCount(message.view, 0) &&
+        view(message.proposal, 1) &&
+        view(message.view) &&
         isCount(message.safeThrough, 0) &&
         typeof message.remainder === 'boolean' &&
         isNodeList(members, node) &&
@@ -68,7 +78,7 @@ export function isWellFormed(message: PeerMessage, nodeCount: number, extrasMax:
       );
     }
     case 'flushed':
-      return isCount(message.proposal, 1);
+      return view(message.proposal, 1);
     default:
       return false;
   }
@@ -76,7 +86,13 @@ export function isWellFormed(message: PeerMessage, nodeCount: number, extrasMax:
 
 function isWellFormedEntry(entry: LogEntry, node: (id: unknown) => boolean): boolean {
   if (typeof entry !== 'object' || entry === null) return false;
-  if (!isCount(entry.view, 0) || !isCount(entry.seq, 1) || !isCount(entry.room, 0)) return false;
+  if (
+    !isCount(entry.view, 0) ||
+    entry.view > VIEW_ID_MAX ||
+    !isCount(entry.seq, 1) ||
+    !isCount(entry.room, 0)
+  )
+    return false;
   if (entry.kind === 'post') return entry.payload instanceof Uint8Array;
   return entry.kind === 'order' && node(entry.origin) && isCount(entry.originSeq, 1);
 }

@@ -15,6 +15,13 @@ export type RoomId = number;
  */
 export type ViewId = number;
 
+/**
+ * The largest view id: a message naming a larger one is dropped as malformed, and no node proposes
+ * beyond it (2^35 - 1: a view change every millisecond would take a year to get there). Peers
+ * that are not authenticated could push a group to it with one forged message: authenticate them.
+ */
+export const VIEW_ID_MAX = 2 ** 35 - 1;
+
 /** A node in one run: a restarted node has a new, larger incarnation. */
 export interface Member {
   /** The node. */
@@ -128,6 +135,12 @@ export interface HeartbeatMessage {
    * proposal learns that it must propose above it.
    */
   readonly promised: ViewId;
+  /**
+   * The node the sender takes for the coordinator: the lowest-numbered node it hears. A node that
+   * hears of a lower one than itself leaves view changes to it, even when it does not hear that node
+   * itself (a link that fails between two nodes that both reach the others).
+   */
+  readonly coordinator: NodeId;
 }
 
 /**

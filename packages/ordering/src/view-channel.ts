@@ -34,6 +34,13 @@ import { TotalOrder, type TotalOrderDelivery } from './total-order.js';
  */
 export const EARLY_DELIVERY_SEQS_MAX = 8;
 
+/**
+ * And all writers together at most this far ahead: a view change's report and cut name every such
+ * post, and must still fit one datagram of a peer transport (about a kilobyte). With many members
+ * each writer's share shrinks (to 1 at 64 members; none beyond).
+ */
+export const EARLY_DELIVERIES_MAX = 64;
+
 export interface ViewChannelOptions {
   readonly mode: OrderingMode;
   readonly self: NodeId;
@@ -89,8 +96,10 @@ export class ViewChannel {
   readonly #deliveredByPeer: number[];
   /** By member position, then writer position: what that member reported holding. */
   readonly #receivedBy: number[][];
-  /** Unordered: by node id, the seqs delivered ahead of a gap (at most EARLY_DELIVERY_SEQS_MAX). */
+  /** Unordered: by node id, the seqs delivered ahead of a gap (at most `#earlySeqsMax`). */
   readonly #early: Set<number>[];
+  /** Unordered: how far ahead of a writer's gap a post is delivered at once. */
+  readonly #earlySeqsMax: number;
   readonly #totalOrder: TotalOrder | undefined;
   readonly #sequencer: NodeId;
   /** Total order, at the sequencer, by origin: posts taken and not yet ordered, in log order. */
@@ -134,6 +143,10 @@ export class ViewChannel {
     this.#deliveredByPeer = new Array<number>(slots).fill(0);
     this.#receivedBy = options.members.map(() => new Array<number>(options.members.length).fill(0));
     this.#early = Array.from({ length: slots }, () => new Set<number>());
+    this.#earlySeqsMax = Math.min(
+      EARLY_DELIVERY_SEQS_MAX,
+      Math.floor(EARLY_DELIVERIES_MAX / options.members.length),
+    );
     this.#sequencer = options.members[0]!;
     this.#unordered = Array.from({ length: slots }, () => new Queue<PostEntry>());
     this.#unstableOrders = Array.from({ length: slots }, () => new Queue<number>());
@@ -397,7 +410,7 @@ export class ViewChannel {
       this.#mode === 'unordered' &&
       entry.kind === 'post' &&
       entry.seq > window.contiguousSeq &&
-      entry.seq <= window.contiguousSeq + EARLY_DELIVERY_SEQS_MAX;
+      entry.seq <= window.contiguousSeq + this.#earlySeqsMax;
     if (early && this.#isValidPost(entry)) {
       this.#early[from]!.add(entry.seq);
       this.#deliverPost(from, entry);

@@ -43,9 +43,9 @@ describe('peer message codec', () => {
       11, 3, 4, 0xac, 0x02, 2, 2, 0x68, 0x69,
     ]);
     expect(write({ kind: 'relay', writer: 1, entry: order })).toEqual([12, 1, 4, 1, 2, 3, 4]);
-    expect(write({ kind: 'heartbeat', incarnation: 200, view: 4, promised: 6 })).toEqual([
-      13, 0xc8, 0x01, 4, 6,
-    ]);
+    expect(
+      write({ kind: 'heartbeat', incarnation: 200, view: 4, promised: 6, coordinator: 2 }),
+    ).toEqual([13, 0xc8, 0x01, 4, 6, 2]);
     const members = [
       { id: 1, incarnation: 5 },
       { id: 3, incarnation: 0 },
@@ -148,6 +148,7 @@ describe('peer message codec', () => {
     expect(read([8, 0, 1, 5]).problem).toBe('truncated last');
     expect(read([13, 5]).problem).toBe('truncated view');
     expect(read([13, 5, 1]).problem).toBe('truncated promised');
+    expect(read([13, 5, 1, 0]).problem).toBe('truncated coordinator');
     expect(read([14, 1, 1, 1]).problem).toBe('truncated incarnation');
     expect(read([16, 1, 0, 1, 1, 0, 1, 0]).problem).toBe('truncated remainder');
     expect(read([15, 1, 0, 1, 1, 0, 0, 0]).problem).toBe('truncated adopted');

@@ -10,7 +10,7 @@
  *   10 status       view count received[count] delivered[count] stable
  *   11 relay        writer, then a post's fields (view seq room payload)
  *   12 relay        writer, then an order's fields (view seq room origin originSeq)
- *   13 heartbeat    incarnation view promised
+ *   13 heartbeat    incarnation view promised coordinator
  *   14 prepare      proposal count member[count]
  *   15 report       proposal view count members[count] through[count] pairs (writer seq)[pairs]
  *                   safeThrough adopted
@@ -89,7 +89,8 @@ export function peerMessageByteLength(message: PeerMessage): number {
         1 +
         varintByteLength(message.incarnation) +
         varintByteLength(message.view) +
-        varintByteLength(message.promised)
+        varintByteLength(message.promised) +
+        varintByteLength(message.coordinator)
       );
     case 'prepare':
     case 'install':
@@ -160,7 +161,8 @@ export function writePeerMessage(target: Uint8Array, offset: number, message: Pe
       target[at++] = KIND_HEARTBEAT;
       at = writeVarint(target, at, message.incarnation);
       at = writeVarint(target, at, message.view);
-      return writeVarint(target, at, message.promised);
+      at = writeVarint(target, at, message.promised);
+      return writeVarint(target, at, message.coordinator);
     case 'prepare':
     case 'install':
       target[at++] = message.kind === 'prepare' ? KIND_PREPARE : KIND_INSTALL;
@@ -245,6 +247,7 @@ function readFields(reader: ByteReader): PeerMessage | undefined {
         incarnation: reader.varint('incarnation'),
         view: reader.varint('view'),
         promised: reader.varint('promised'),
+        coordinator: reader.varint('coordinator'),
       };
     case KIND_PREPARE:
     case KIND_INSTALL:

@@ -88,7 +88,13 @@ describe('peerMessageProblem', () => {
   });
 
   it('wants view ids of 0 to 2^35-1 on every message, and proposals of 1 or more', () => {
-    const heartbeat = { kind: 'heartbeat', incarnation: 0, view: 0, promised: 0 } as const;
+    const heartbeat = {
+      kind: 'heartbeat',
+      incarnation: 0,
+      view: 0,
+      promised: 0,
+      coordinator: 1,
+    } as const;
     expect(peerMessageProblem(heartbeat)).toBeUndefined();
     expect(
       peerMessageProblem({ ...heartbeat, incarnation: 9, view: PEER_VIEW_ID_MAX }),

@@ -4,7 +4,7 @@
  * rules for both, so whatever one server sends, the others accept.
  */
 
-import type { Member, NodeId, PeerMessage } from '@chat/ordering';
+import { VIEW_ID_MAX, type Member, type NodeId, type PeerMessage } from '@chat/ordering';
 import { SERVER_COUNT_MAX } from './cluster-config.js';
 
 /** Largest post payload a frame carries (the engine's default `payloadBytesMax`). */
@@ -21,11 +21,11 @@ export const FRAME_MESSAGES_MAX = 1024;
 export const PEER_ROOM_ID_MAX = 2 ** 14 - 1;
 
 /**
- * The highest view id a frame carries: 2^35 - 1, five varint bytes. Each view change takes at least
- * one round trip, so a cluster changing views 100 times a second would take a decade to get there;
- * the bound keeps posts small (see `PEER_ROOM_ID_MAX`).
+ * The highest view id a frame carries: the engine's own bound, `VIEW_ID_MAX` (2^35 - 1, five varint
+ * bytes). Each view change takes at least one round trip, so a cluster changing views 100 times a
+ * second would take a decade to get there; the bound keeps posts small (see `PEER_ROOM_ID_MAX`).
  */
-export const PEER_VIEW_ID_MAX = 2 ** 35 - 1;
+export const PEER_VIEW_ID_MAX = VIEW_ID_MAX;
 
 /**
  * Most extras a flush report or cut names (posts delivered out of order beyond a member's gap-free
@@ -85,7 +85,8 @@ export function peerMessageProblem(message: PeerMessage): string | undefined {
       return (
         countProblem(message.incarnation, 'incarnation') ??
         viewProblem(message.view, 'view') ??
-        viewProblem(message.promised, 'promised')
+        viewProblem(message.promised, 'promised') ??
+        nodeIdProblem(message.coordinator, 'coordinator')
       );
     case 'prepare':
     case 'install':

@@ -1,7 +1,7 @@
-// A test harness from the adversarial review of the membership: engines on a network where the test decides the fate of every
-// message (drop, delay) and can act when a given message is sent (crash the coordinator right after
-// its first cut, ...). Records posts, deliveries and views in the Simulator's shapes, so the
-// package's own checkers (checkDeliveries, checkViews) judge the outcome.
+// Engines on a network where the test decides the fate of every message (drop, delay) and can act
+// when a given message is sent (crash the coordinator right after its first cut, ...). Records
+// posts, deliveries and views in the Simulator's shapes, so the package's own checkers
+// (checkDeliveries, checkViews) judge the outcome. From an adversarial review of the membership.
 import { OrderingEngine } from '../engine.js';
 import type { NodeId, PeerMessage, RoomId } from '../messages.js';
 import type { EngineLimits, EngineTiming, OrderingMode, PostResult } from '../options.js';
@@ -31,6 +31,8 @@ export class ManualNet {
   rule: (sent: Sent) => Fate = () => 1;
   /** Called after each message is handed to the network (the test may crash nodes here). */
   onSend: (sent: Sent) => void = () => undefined;
+  /** Told every arrival and timer, for debugging a schedule. */
+  trace: ((line: string) => void) | undefined;
   readonly #engines: (OrderingEngine | undefined)[];
   readonly #incarnations: number[];
   readonly #deliveries: SimulatedDelivery[][];
@@ -39,6 +41,8 @@ export class ManualNet {
   readonly #pausedUntil: number[];
   #order = 0;
   #spinKey = '';
+  #stormWindowStartMs = 0;
+  #stormWindowCount = 0;
   #spinCount = 0;
 
   constructor(
@@ -115,7 +119,9 @@ export class ManualNet {
 
   /** Runs every arrival and timer up to `untilMs`. */
   runUntil(untilMs: number): void {
-    for (;;) {
+    for (let events = 0; ; events++) {
+      if (events > 2_000_000)
+        throw new Error(`runaway: over 2e6 events before ${untilMs} ms (now ${this.nowMs})`);
       let nextMs = Number.POSITIVE_INFINITY;
       let kind: 'arrive' | 'timer' | undefined;
       let index = -1;
@@ -147,6 +153,9 @@ export class ManualNet {
         const [flight] = this.#inFlight.splice(index, 1);
         const engine = this.#engines[flight!.to];
         if (engine === undefined) continue;
+        this.trace?.(
+          `${this.nowMs} recv ${flight!.from}->${flight!.to} ${JSON.stringify(flight!.message).slice(0, 200)}`,
+        );
         engine.receive(this.nowMs, flight!.from, flight!.message);
         this.#flush(flight!.to);
       } else {
@@ -159,6 +168,7 @@ export class ManualNet {
             `busy loop: node ${timerNode}'s pollTimeout() stays ${String(this.#engines[timerNode]!.pollTimeout())} <= now ${this.nowMs} after tick()`,
           );
         }
+        this.trace?.(`${this.nowMs} tick ${timerNode}`);
         this.#engines[timerNode]!.tick(this.nowMs);
         this.#flush(timerNode);
       }
@@ -239,6 +249,19 @@ export class ManualNet {
   #send(sent: Sent): void {
     this.sent.push(sent);
     const fate = this.rule(sent);
+    // A healthy group of a few nodes sends tens of messages per ms at most.
+    if (this.nowMs >= this.#stormWindowStartMs + 10) {
+      this.#stormWindowStartMs = this.nowMs;
+      this.#stormWindowCount = 0;
+    }
+    if (++this.#stormWindowCount > 5_000) {
+      const kinds = new Map<string, number>();
+      for (const s of this.sent.slice(-5_000))
+        kinds.set(s.message.kind, (kinds.get(s.message.kind) ?? 0) + 1);
+      throw new Error(
+        `message storm: over 5000 messages within 10 ms at ${this.nowMs} ms: ${JSON.stringify([...kinds])}`,
+      );
+    }
     if (fate !== 'drop') {
       this.#inFlight.push({ ...sent, arriveMs: this.nowMs + fate, order: this.#order++ });
     }

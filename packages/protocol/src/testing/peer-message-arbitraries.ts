@@ -150,6 +150,7 @@ export function membershipMessageArbitrary(): fc.Arbitrary<MembershipMessage> {
     incarnation: countArbitrary,
     view: viewIdArbitrary,
     promised: viewIdArbitrary,
+    coordinator: nodeIdArbitrary,
   });
   const members: fc.Arbitrary<Member[]> = memberIdsArbitrary.chain((ids) =>
     fc
