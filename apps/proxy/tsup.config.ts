@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/main.ts'],
+  // The program, and its command line for the apps that start it (`@chat/proxy/command-line`).
+  entry: ['src/main.ts', 'src/proxy-command-line.ts'],
   format: ['esm'],
   sourcemap: true,
   clean: true,

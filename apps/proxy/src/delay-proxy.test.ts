@@ -128,4 +128,20 @@ describe('DelayProxy', () => {
     drain(proxy, 0);
     expect(proxy.receive(0, 1, S1.bind, new Uint8Array(10)).kind).toBe('scheduled');
   });
+
+  it('drops and counts datagrams on a cut link, and relays them again once healed', () => {
+    const proxy = proxyWith();
+    proxy.policy.links.cut([{ from: 0, to: 2 }]);
+
+    expect(proxy.receive(0, 2, S1.bind, bytes('cut'))).toEqual({
+      kind: 'cut',
+      fromServer: 0,
+      toServer: 2,
+    });
+    expect(proxy.receive(0, 0, S3.bind, bytes('back')).kind).toBe('scheduled');
+    expect(drain(proxy, 0).map((sent) => sent.toServer)).toEqual([0]);
+    proxy.policy.links.healAll();
+    expect(proxy.receive(0, 2, S1.bind, bytes('healed')).kind).toBe('scheduled');
+    expect(proxy.stats).toMatchObject({ received: 3, cutLinks: 1, relayed: 1, inFlight: 1 });
+  });
 });

@@ -24,7 +24,11 @@ export interface Transmission {
 
 export type ReceiveOutcome =
   | { readonly kind: 'foreign' }
-  | { readonly kind: 'lost' | 'overflow'; readonly fromServer: number; readonly toServer: number }
+  | {
+      readonly kind: 'lost' | 'cut' | 'overflow';
+      readonly fromServer: number;
+      readonly toServer: number;
+    }
   | {
       readonly kind: 'scheduled';
       readonly fromServer: number;
@@ -43,6 +47,8 @@ export interface DelayProxyStats {
   readonly duplicated: number;
   /** Dropped because they did not come from a server's bind address. */
   readonly foreign: number;
+  /** Dropped because their link was cut (`cut` on the control socket). */
+  readonly cutLinks: number;
   /** Dropped because the in-flight limits were reached. */
   readonly overflow: number;
   /** Copies waiting for their delay to pass. */
@@ -66,12 +72,13 @@ export class DelayProxy {
     lost: 0,
     duplicated: 0,
     foreign: 0,
+    cutLinks: 0,
     overflow: 0,
   };
 
   constructor(
     servers: readonly ServerAddresses[],
-    private readonly policy: RelayPolicy,
+    readonly policy: RelayPolicy,
     private readonly limits: InFlightLimits = IN_FLIGHT_LIMITS_DEFAULT,
   ) {
     this.#servers = servers;
@@ -91,7 +98,11 @@ export class DelayProxy {
       this.#counters.foreign++;
       return { kind: 'foreign' };
     }
-    const decision = this.policy.decide();
+    const decision = this.policy.decide(fromServer, atServer);
+    if (decision.kind === 'cut') {
+      this.#counters.cutLinks++;
+      return { kind: 'cut', fromServer, toServer: atServer };
+    }
     if (decision.kind === 'lose') {
       this.#counters.lost++;
       return { kind: 'lost', fromServer, toServer: atServer };

@@ -16,6 +16,9 @@ describe('log text', () => {
     expect(describeOutcome({ kind: 'lost', fromServer: 0, toServer: 1 }, 1, FROM, 5)).toBe(
       'S01 -> S02 5 bytes: lost',
     );
+    expect(describeOutcome({ kind: 'cut', fromServer: 2, toServer: 0 }, 0, FROM, 5)).toBe(
+      'S03 -> S01 5 bytes: dropped, link cut',
+    );
     expect(describeOutcome({ kind: 'overflow', fromServer: 0, toServer: 1 }, 1, FROM, 5)).toBe(
       'S01 -> S02 5 bytes: dropped, too much in flight',
     );
@@ -47,13 +50,14 @@ describe('log text', () => {
       lost: 1,
       duplicated: 2,
       foreign: 3,
+      cutLinks: 6,
       overflow: 0,
       inFlight: 1,
     };
 
     expect(describeStats(stats, 4, 5)).toBe(
       'Stats received 9, relayed 8, lost 1, duplicated 2, foreign 3, overflow 0, in flight 1, ' +
-        'send errors 4, cut by --course-limits 5',
+        'send errors 4, cut by --course-limits 5, dropped on cut links 6',
     );
   });
 });

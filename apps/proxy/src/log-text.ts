@@ -37,6 +37,8 @@ export function describeOutcome(
   switch (outcome.kind) {
     case 'lost':
       return `${route}: lost`;
+    case 'cut':
+      return `${route}: dropped, link cut`;
     case 'overflow':
       return `${route}: dropped, too much in flight`;
     case 'scheduled': {
@@ -56,6 +58,7 @@ export function describeStats(
   return (
     `Stats received ${stats.received}, relayed ${stats.relayed}, lost ${stats.lost}, ` +
     `duplicated ${stats.duplicated}, foreign ${stats.foreign}, overflow ${stats.overflow}, ` +
-    `in flight ${stats.inFlight}, send errors ${sendErrors}, cut by --course-limits ${cutDatagrams}`
+    `in flight ${stats.inFlight}, send errors ${sendErrors}, cut by --course-limits ${cutDatagrams}, ` +
+    `dropped on cut links ${stats.cutLinks}`
   );
 }

@@ -3,7 +3,10 @@ import { randomInt } from 'node:crypto';
 import { constants } from 'node:os';
 import { TimestampedLog } from '@chat/app-support';
 import { SeededRandom } from '@chat/ordering/testing';
+import { formatSocketAddress } from '@chat/protocol';
 import { UdpBindError } from '@chat/transport';
+import { ControlSocket } from './control-socket.js';
+import { LINK_COMMAND_USAGE } from './link-command.js';
 import { describeStart, describeStats } from './log-text.js';
 import { PROXY_USAGE, SEED_MAX, parseProxyArguments } from './proxy-arguments.js';
 import { loadProxyConfig } from './proxy-config.js';
@@ -32,11 +35,12 @@ async function main(argv: readonly string[]): Promise<void> {
     duplicateProbability: args.duplicateProbability,
   };
   const log = new TimestampedLog(PROXY_LOG_TAG, process.stdout);
+  const policy = new RelayPolicy(options, new SeededRandom(seed));
   let runtime: ProxyRuntime;
   try {
     runtime = await ProxyRuntime.open({
       servers: config.servers,
-      policy: new RelayPolicy(options, new SeededRandom(seed)),
+      policy,
       log,
       verbose: args.verbose,
       courseLimits: args.courseLimits,
@@ -46,7 +50,25 @@ async function main(argv: readonly string[]): Promise<void> {
     if (!(error instanceof UdpBindError)) throw error;
     return usageError(error.message);
   }
+  let control: ControlSocket | undefined;
+  if (args.controlPort !== undefined) {
+    try {
+      control = await ControlSocket.open(
+        args.controlPort,
+        policy.links,
+        config.servers.length,
+        log,
+      );
+    } catch (error) {
+      await runtime.close();
+      if (!(error instanceof UdpBindError)) throw error;
+      return usageError(error.message);
+    }
+  }
   log.line(describeStart(config.servers.length, options, seed));
+  if (control !== undefined) {
+    log.line(`Control socket on ${formatSocketAddress(control.address)}: ${LINK_COMMAND_USAGE}`);
+  }
 
   const reportStats = (): void =>
     log.line(describeStats(runtime.stats, runtime.sendErrors, runtime.cutDatagrams));
@@ -59,7 +81,7 @@ async function main(argv: readonly string[]): Promise<void> {
       process.exit(128 + constants.signals[signal]);
     }
     stopping = true;
-    void runtime.close().then(() => {
+    void Promise.all([runtime.close(), control?.close()]).then(() => {
       reportStats();
       log.flush();
       process.exit(0);

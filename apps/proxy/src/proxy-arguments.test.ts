@@ -12,6 +12,7 @@ describe('parseProxyArguments', () => {
         duplicateProbability: 0,
         seed: undefined,
         courseLimits: false,
+        controlPort: undefined,
         configPath: 'cluster.conf',
       },
     });
@@ -28,6 +29,8 @@ describe('parseProxyArguments', () => {
       '--seed',
       '4294967295',
       '--course-limits',
+      '--control-port',
+      '7000',
       'cluster.conf',
     ];
     expect(parseProxyArguments(argv)).toEqual({
@@ -39,6 +42,7 @@ describe('parseProxyArguments', () => {
         duplicateProbability: 0.05,
         seed: 4294967295,
         courseLimits: true,
+        controlPort: 7000,
         configPath: 'cluster.conf',
       },
     });
@@ -57,6 +61,13 @@ describe('parseProxyArguments', () => {
     expect(parsed).toMatchObject({
       kind: 'run',
       args: { lossProbability: 1, duplicateProbability: 0, delayMsMax: 0 },
+    });
+  });
+
+  it('takes --control-port 0: any free port', () => {
+    expect(parseProxyArguments(['--control-port', '0', 'c'])).toMatchObject({
+      kind: 'run',
+      args: { controlPort: 0 },
     });
   });
 
@@ -81,6 +92,14 @@ describe('parseProxyArguments', () => {
       "--seed must be a whole number in 0..4294967295, not '4294967296'",
     ],
     [['--seed', '-1', 'c'], "option '--seed' argument is ambiguous"],
+    [
+      ['--control-port', '65536', 'c'],
+      "--control-port must be a whole number in 0..65535, not '65536'",
+    ],
+    [
+      ['--control-port', 'any', 'c'],
+      "--control-port must be a whole number in 0..65535, not 'any'",
+    ],
     [['--bogus', 'c'], "unknown option '--bogus'"],
   ])('rejects %j with one line: %s', (argv, message) => {
     const parsed = parseProxyArguments(argv);

@@ -2,12 +2,13 @@ import { parseArgs } from 'node:util';
 import { describeArgumentError, type CommandLineResult } from '@chat/app-support';
 
 export const PROXY_USAGE =
-  'usage: chatproxy [-v] [--delay-ms-max D] [--loss P] [--duplicate P] [--seed N] [--course-limits] <config-file>';
+  'usage: chatproxy [-v] [--delay-ms-max D] [--loss P] [--duplicate P] [--seed N] [--course-limits] [--control-port N] <config-file>';
 
 export const DELAY_MS_MAX_DEFAULT = 20;
 /** A minute: far beyond any useful fault injection, and it bounds how long datagrams are held. */
 export const DELAY_MS_MAX_LIMIT = 60_000;
 export const SEED_MAX = 0xffff_ffff;
+const PORT_MAX = 65_535;
 
 export interface ProxyArguments {
   readonly verbose: boolean;
@@ -18,6 +19,8 @@ export interface ProxyArguments {
   readonly seed: number | undefined;
   /** Cut datagrams as the course's proxy does: at 999 bytes and at the first NUL. */
   readonly courseLimits: boolean;
+  /** Take link commands (cut, heal) on a UDP socket at 127.0.0.1 and this port (0: any free one). */
+  readonly controlPort: number | undefined;
   readonly configPath: string;
 }
 
@@ -37,6 +40,7 @@ export function parseProxyArguments(argv: readonly string[]): ProxyArgumentsResu
         duplicate: { type: 'string' },
         seed: { type: 'string' },
         'course-limits': { type: 'boolean' },
+        'control-port': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -62,6 +66,11 @@ export function parseProxyArguments(argv: readonly string[]): ProxyArgumentsResu
   const seed =
     values.seed === undefined ? undefined : parseWholeNumber('--seed', values.seed, 0, SEED_MAX);
   if (typeof seed === 'string') return { kind: 'error', message: seed };
+  const controlPort =
+    values['control-port'] === undefined
+      ? undefined
+      : parseWholeNumber('--control-port', values['control-port'], 0, PORT_MAX);
+  if (typeof controlPort === 'string') return { kind: 'error', message: controlPort };
 
   const [configPath, ...extra] = positionals;
   if (configPath === undefined) return { kind: 'error', message: 'missing <config-file>' };
@@ -77,6 +86,7 @@ export function parseProxyArguments(argv: readonly string[]): ProxyArgumentsResu
       duplicateProbability,
       seed,
       courseLimits: values['course-limits'] === true,
+      controlPort,
       configPath,
     },
   };

@@ -8,7 +8,7 @@ const DRAWS = 100_000;
 
 function decisions(options: RelayPolicyOptions, count: number, seed = SEED): RelayDecision[] {
   const policy = new RelayPolicy(options, new SeededRandom(seed));
-  return Array.from({ length: count }, () => policy.decide());
+  return Array.from({ length: count }, () => policy.decide(0, 1));
 }
 
 const delaysOf = (all: readonly RelayDecision[]): number[] =>
@@ -73,5 +73,35 @@ describe('RelayPolicy', () => {
 
     expect(decisions(options, 1_000)).toEqual(decisions(options, 1_000));
     expect(decisions(options, 1_000, SEED + 1)).not.toEqual(decisions(options, 1_000));
+  });
+
+  it('drops every datagram on a cut link, in its direction only, until it is healed', () => {
+    const policy = new RelayPolicy(
+      { delayMsMax: 0, lossProbability: 0, duplicateProbability: 0 },
+      new SeededRandom(SEED),
+    );
+
+    policy.links.cut([{ from: 0, to: 2 }]);
+
+    expect(policy.decide(0, 2)).toEqual({ kind: 'cut' });
+    expect(policy.decide(2, 0)).toEqual({ kind: 'relay', delaysMs: [0] });
+    expect(policy.decide(0, 1)).toEqual({ kind: 'relay', delaysMs: [0] });
+    policy.links.healAll();
+    expect(policy.decide(0, 2)).toEqual({ kind: 'relay', delaysMs: [0] });
+  });
+
+  it('draws nothing for a datagram on a cut link, so the other links keep their sequence', () => {
+    const options = { delayMsMax: 50, lossProbability: 0.2, duplicateProbability: 0.2 };
+    const plain = new RelayPolicy(options, new SeededRandom(SEED));
+    const withCut = new RelayPolicy(options, new SeededRandom(SEED));
+    withCut.links.cut([{ from: 3, to: 4 }]);
+
+    const interleaved = Array.from({ length: 200 }, (_, n) =>
+      n % 3 === 0 ? withCut.decide(3, 4) : withCut.decide(0, 1),
+    ).filter((decision) => decision.kind !== 'cut');
+
+    expect(interleaved).toEqual(
+      Array.from({ length: interleaved.length }, () => plain.decide(0, 1)),
+    );
   });
 });

@@ -1,87 +1,23 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { formatSocketAddress } from '@chat/protocol';
 import type { SocketAddress } from '@chat/protocol';
-import { UdpEndpoint } from '@chat/transport';
 import { describe, expect, it } from 'vitest';
 import { DatagramInbox, SpawnedProgram } from '@chat/test-support/processes';
+import { PROXY, configFile, fakeCluster, lineMatching } from './fixtures/fake-cluster.js';
 
-const PROXY = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const USAGE =
-  'usage: chatproxy [-v] [--delay-ms-max D] [--loss P] [--duplicate P] [--seed N] [--course-limits] <config-file>';
-
-/** Ports free a moment ago, for the proxy to bind (the config file cannot say "any port"). */
-async function freePorts(count: number): Promise<number[]> {
-  const endpoints = await Promise.all(
-    Array.from({ length: count }, () => UdpEndpoint.open({ bind: { host: '127.0.0.1', port: 0 } })),
-  );
-  await Promise.all(endpoints.map((endpoint) => endpoint.close()));
-  return endpoints.map((endpoint) => endpoint.address.port);
-}
-
-/** A temporary folder holding one config file, removed on dispose. */
-async function configFile(text: string): Promise<{ path: string } & AsyncDisposable> {
-  const folder = await mkdtemp(join(tmpdir(), 'chatproxy-e2e-'));
-  const path = join(folder, 'cluster.conf');
-  await writeFile(path, text);
-  return { path, [Symbol.asyncDispose]: () => rm(folder, { recursive: true }) };
-}
+  'usage: chatproxy [-v] [--delay-ms-max D] [--loss P] [--duplicate P] [--seed N] [--course-limits] [--control-port N] <config-file>';
 
 /** Two fake servers at their bind addresses, a config naming them, and the proxy between them. */
 async function twoServerCluster(proxyOptions: readonly string[]) {
-  // Node 20 has no AsyncDisposableStack: release what was opened, newest first.
-  const opened: AsyncDisposable[] = [];
-  const dispose = async (): Promise<void> => {
-    for (const resource of opened.reverse()) await resource[Symbol.asyncDispose]();
-  };
-  const use = <T extends AsyncDisposable>(resource: T): T => {
-    opened.push(resource);
-    return resource;
-  };
-  try {
-    const server1 = use(await DatagramInbox.open());
-    const server2 = use(await DatagramInbox.open());
-    const [port1, port2] = (await freePorts(2)) as [number, number];
-    const forward1 = { host: '127.0.0.1', port: port1 };
-    const forward2 = { host: '127.0.0.1', port: port2 };
-    const config = use(
-      await configFile(
-        `# two servers behind chatproxy\n` +
-          `${formatSocketAddress(forward1)},${formatSocketAddress(server1.address)}\n` +
-          `${formatSocketAddress(forward2)},${formatSocketAddress(server2.address)}\n`,
-      ),
-    );
-    const proxy = use(new SpawnedProgram(PROXY, [...proxyOptions, config.path]));
-    const start = await proxy.nextLine();
-    expect(start).toMatch(/ PRX Relaying for 2 servers: /);
-    return {
-      server1,
-      server2,
-      forward1,
-      forward2,
-      proxy,
-      start: start ?? '',
-      [Symbol.asyncDispose]: dispose,
-    };
-  } catch (error) {
-    await dispose();
-    throw error;
-  }
+  const cluster = await fakeCluster(2, proxyOptions);
+  const [server1, server2] = cluster.servers as [DatagramInbox, DatagramInbox];
+  const [forward1, forward2] = cluster.forwards as [SocketAddress, SocketAddress];
+  return { ...cluster, server1, server2, forward1, forward2 };
 }
 
 async function sendFromStranger(text: string, to: SocketAddress): Promise<void> {
   await using stranger = await DatagramInbox.open();
   stranger.send(text, to);
-}
-
-/** Waits for a stdout line that matches, returning it. */
-async function lineMatching(proxy: SpawnedProgram, pattern: RegExp): Promise<string> {
-  for (let line = await proxy.nextLine(); line !== undefined; line = await proxy.nextLine()) {
-    if (pattern.test(line)) return line;
-  }
-  throw new Error(`stdout ended without a line matching ${pattern}`);
 }
 
 describe('chatproxy (built)', () => {
@@ -132,7 +68,7 @@ describe('chatproxy (built)', () => {
     cluster.proxy.kill('SIGINT');
     const stats = await lineMatching(cluster.proxy, / PRX Stats /);
     expect(stats).toMatch(
-      /received 2, relayed 1, lost 0, duplicated 0, foreign 1, overflow 0, in flight 0, send errors 0, cut by --course-limits 0$/,
+      /received 2, relayed 1, lost 0, duplicated 0, foreign 1, overflow 0, in flight 0, send errors 0, cut by --course-limits 0, dropped on cut links 0$/,
     );
     expect((await cluster.proxy.exited).status).toBe(0);
   });

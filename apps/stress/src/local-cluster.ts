@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { proxyCommandLine } from '@chat/proxy/command-line';
 import { parseClusterConfig, type ServerAddresses } from '@chat/protocol';
 import { processCpuMs } from './machine-cpu.js';
 import { nativeProgramPath } from './native-program.js';
@@ -94,20 +95,9 @@ export class LocalCluster implements AsyncDisposable {
     cluster.proxy = proxy;
     try {
       if (proxy !== undefined) {
-        const { delayMsMax, loss, duplicate, seed } = proxy;
         cluster.#spawn(
           [process.execPath, programPath('@chat/proxy/dist/main.js')],
-          [
-            '--delay-ms-max',
-            String(delayMsMax),
-            '--loss',
-            String(loss),
-            '--duplicate',
-            String(duplicate),
-            '--seed',
-            String(seed),
-            configPath,
-          ],
+          proxyCommandLine(proxy, configPath),
         );
       }
       const server = serverCommand(options.program);
