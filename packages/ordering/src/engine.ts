@@ -38,7 +38,7 @@ import { EARLY_DELIVERIES_MAX, ViewChannel } from './view-channel.js';
  */
 const VIEW_ID_JUMP_MAX = 2 ** 20;
 
-/** A fresh node waits this many heartbeats to hear its peers before it forms a view alone. */
+/** A fresh node waits this many heartbeats to hear its peers before it proposes a view. */
 const HEARTBEATS_BEFORE_FIRST_VIEW = 2;
 
 /**
@@ -451,8 +451,9 @@ export class OrderingEngine {
         !this.isChangingView() &&
         !alive.some(({ id }) => id !== this.self && this.#waitsForViewChange(id));
       if (settled) return;
-      const waitingForPeers =
-        this.#channel.view === 0 && alive.length === 1 && now < (this.#firstViewDeadline ?? now);
+      // A fresh node hears its peers for a while before it proposes (also when it hears some at
+      // once): proposing with the first few it hears would split them off a running view.
+      const waitingForPeers = this.#channel.view === 0 && now < (this.#firstViewDeadline ?? now);
       if (waitingForPeers) return;
       const proposal = this.#nextProposal();
       if (proposal > VIEW_ID_MAX) return; // see VIEW_ID_MAX
