@@ -22,6 +22,7 @@ describe('parseServerArguments', () => {
         multicast: undefined,
         warmUp: true,
         batchSends: true,
+        batchReceives: true,
         configPath: 'servers.conf',
         index: 2,
       },
@@ -47,6 +48,7 @@ describe('parseServerArguments', () => {
       '239.255.0.1:6000',
       '--no-warm-up',
       '--no-batch-sends',
+      '--no-batch-receives',
       'servers.conf',
       '1',
     ]);
@@ -63,6 +65,7 @@ describe('parseServerArguments', () => {
         multicast: { group: { host: '239.255.0.1', port: 6000 }, interfaceAddress: '127.0.0.1' },
         warmUp: false,
         batchSends: false,
+        batchReceives: false,
       },
     });
     expect(parseServerArguments(['-vo', 'fifo', 'c', '1'])).toMatchObject({
