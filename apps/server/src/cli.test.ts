@@ -22,7 +22,6 @@ describe('parseServerArguments', () => {
         multicast: undefined,
         warmUp: true,
         batchSends: true,
-        batchReceives: true,
         configPath: 'servers.conf',
         index: 2,
       },
@@ -48,7 +47,6 @@ describe('parseServerArguments', () => {
       '239.255.0.1:6000',
       '--no-warm-up',
       '--no-batch-sends',
-      '--no-batch-receives',
       'servers.conf',
       '1',
     ]);
@@ -65,7 +63,6 @@ describe('parseServerArguments', () => {
         multicast: { group: { host: '239.255.0.1', port: 6000 }, interfaceAddress: '127.0.0.1' },
         warmUp: false,
         batchSends: false,
-        batchReceives: false,
       },
     });
     expect(parseServerArguments(['-vo', 'fifo', 'c', '1'])).toMatchObject({

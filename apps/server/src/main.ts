@@ -79,7 +79,6 @@ async function main(argv: readonly string[]): Promise<void> {
     multicast: args.multicast,
     log,
     batchSends: args.batchSends,
-    batchReceives: args.batchReceives,
   };
   // Before the socket opens: the first real posts then run optimized code (see warm-up.ts). The
   // throwaway cluster reports no latencies: the metrics are the real server's.

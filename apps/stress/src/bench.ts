@@ -65,8 +65,6 @@ interface Subject {
   readonly noWarmUp?: boolean;
   /** chatserver started with `--no-batch-sends`: one system call per datagram, as before. */
   readonly noBatchSends?: boolean;
-  /** chatserver started with `--no-batch-receives`: one recvmsg and JavaScript call per datagram. */
-  readonly noBatchReceives?: boolean;
 }
 const NULL_RELAY: Subject = { name: 'null-relay (C)', program: 'null-relay', mode: 'unordered' };
 const CHATRELAY: Subject = { name: 'chatrelay (Node)', program: 'chatrelay', mode: 'unordered' };
@@ -260,7 +258,6 @@ async function measureOnce(subject: Subject, load: Load): Promise<Figures> {
     ...(subject.multicast ? ['--multicast', `${MULTICAST_GROUP}:${(await freePorts(1))[0]!}`] : []),
     ...(subject.noWarmUp ? ['--no-warm-up'] : []),
     ...(subject.noBatchSends ? ['--no-batch-sends'] : []),
-    ...(subject.noBatchReceives ? ['--no-batch-receives'] : []),
   ];
   const closedLoop = load.ratePerSecond === undefined;
   const result = await runStress({

@@ -1,6 +1,5 @@
 /*
- * udp_batch: sends many UDP datagrams with one sendmmsg(2) system call (and reads many with one
- * recvmmsg(2)), on a socket node:dgram
+ * udp_batch: sends many UDP datagrams with one sendmmsg(2) system call, on a socket node:dgram
  * already owns (by its file descriptor). Node sends each datagram with its own system call and a
  * request object; a server that fans one post out to many clients and peers pays that per copy.
  *
@@ -8,12 +7,6 @@
  *   datagrams: an array of Uint8Array; hosts: Uint32Array of IPv4 addresses in network byte order;
  *   ports: Uint16Array. Stops at the first datagram the kernel refuses (e.g. EAGAIN with a full send
  *   buffer): the caller sends the rest its usual way, which queues and reports errors.
- *
- * receiveBatch(fd, scratch, slotBytes, lengths, hosts, ports, max) -> how many datagrams were read.
- *   Reads up to `max` waiting datagrams with one recvmmsg(2) (MSG_DONTWAIT), datagram i into
- *   scratch[i * slotBytes ..], its length into lengths[i] (UINT32_MAX for one cut short: the caller
- *   drops it), its source into hosts[i] (network byte order) and ports[i]. 0 when nothing waits or
- *   the kernel reports an error: node:dgram's own reading of the socket then sees it as before.
  *
  * Built at install by scripts/build-native.mjs with the system C compiler and Node's headers (N-API,
  * so one build serves every Node version); optional: without it @chat/transport uses node:dgram only.
@@ -96,77 +89,9 @@ static napi_value send_batch(napi_env env, napi_callback_info info) {
   return result;
 }
 
-enum { RECEIVE_BATCH_MAX = 64 };
-
-static int typed_array(napi_env env, napi_value value, napi_typedarray_type want, size_t *length,
-                       void **data) {
-  napi_typedarray_type type;
-  return napi_get_typedarray_info(env, value, &type, length, data, NULL, NULL) == napi_ok &&
-         type == want;
-}
-
-static napi_value receive_batch(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
-  napi_value argv[7];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 7) {
-    return fail(env, "receiveBatch(fd, scratch, slotBytes, lengths, hosts, ports, max)");
-  }
-  int32_t fd, slot_bytes, max;
-  if (napi_get_value_int32(env, argv[0], &fd) != napi_ok ||
-      napi_get_value_int32(env, argv[2], &slot_bytes) != napi_ok ||
-      napi_get_value_int32(env, argv[6], &max) != napi_ok || slot_bytes < 1 || max < 0 ||
-      max > RECEIVE_BATCH_MAX) {
-    return fail(env, "receiveBatch: fd, slotBytes and max must be numbers, max at most 64");
-  }
-  size_t scratch_length, lengths_length, hosts_length, ports_length;
-  void *scratch, *lengths_data, *hosts_data, *ports_data;
-  if (!typed_array(env, argv[1], napi_uint8_array, &scratch_length, &scratch) ||
-      !typed_array(env, argv[3], napi_uint32_array, &lengths_length, &lengths_data) ||
-      !typed_array(env, argv[4], napi_uint32_array, &hosts_length, &hosts_data) ||
-      !typed_array(env, argv[5], napi_uint16_array, &ports_length, &ports_data) ||
-      scratch_length < (size_t)max * (size_t)slot_bytes || lengths_length < (size_t)max ||
-      hosts_length < (size_t)max || ports_length < (size_t)max) {
-    return fail(env, "receiveBatch: scratch of max slots, lengths, hosts (Uint32Array) and "
-                     "ports (Uint16Array) of max");
-  }
-  struct mmsghdr headers[RECEIVE_BATCH_MAX];
-  struct iovec iovecs_in[RECEIVE_BATCH_MAX];
-  struct sockaddr_in sources[RECEIVE_BATCH_MAX];
-  memset(headers, 0, sizeof headers[0] * (size_t)max);
-  for (int32_t i = 0; i < max; i++) {
-    iovecs_in[i].iov_base = (uint8_t *)scratch + (size_t)i * (size_t)slot_bytes;
-    iovecs_in[i].iov_len = (size_t)slot_bytes;
-    headers[i].msg_hdr.msg_name = &sources[i];
-    headers[i].msg_hdr.msg_namelen = sizeof sources[i];
-    headers[i].msg_hdr.msg_iov = &iovecs_in[i];
-    headers[i].msg_hdr.msg_iovlen = 1;
-  }
-  int n;
-  do {
-    n = max == 0 ? 0 : recvmmsg(fd, headers, (unsigned)max, MSG_DONTWAIT, NULL);
-  } while (n < 0 && errno == EINTR);
-  if (n < 0) n = 0;
-  uint32_t *lengths = lengths_data;
-  uint32_t *hosts = hosts_data;
-  uint16_t *ports = ports_data;
-  for (int i = 0; i < n; i++) {
-    int whole = !(headers[i].msg_hdr.msg_flags & MSG_TRUNC) &&
-                headers[i].msg_hdr.msg_namelen >= sizeof sources[i] &&
-                sources[i].sin_family == AF_INET;
-    lengths[i] = whole ? headers[i].msg_len : UINT32_MAX;
-    hosts[i] = sources[i].sin_addr.s_addr;
-    ports[i] = ntohs(sources[i].sin_port);
-  }
-  napi_value result;
-  napi_create_int32(env, n, &result);
-  return result;
-}
-
 NAPI_MODULE_INIT() {
   napi_value function;
   napi_create_function(env, "sendBatch", NAPI_AUTO_LENGTH, send_batch, NULL, &function);
   napi_set_named_property(env, exports, "sendBatch", function);
-  napi_create_function(env, "receiveBatch", NAPI_AUTO_LENGTH, receive_batch, NULL, &function);
-  napi_set_named_property(env, exports, "receiveBatch", function);
   return exports;
 }

@@ -5,7 +5,7 @@ import { endianness } from 'node:os';
 import type { SocketAddress } from './socket-address.js';
 
 /** The optional addon (native/udp-batch.c), built at install when a C compiler is there. */
-export interface SendBatchAddon {
+interface SendBatchAddon {
   /** Sends datagrams[0..count) with sendmmsg; returns how many went, in order. */
   sendBatch(
     fd: number,
@@ -13,19 +13,6 @@ export interface SendBatchAddon {
     hosts: Uint32Array,
     ports: Uint16Array,
     count: number,
-  ): number;
-  /**
-   * Reads up to `max` waiting datagrams with one recvmmsg, datagram i into scratch at
-   * i * slotBytes; returns how many (0 when none waits). A length of 0xffffffff marks one cut short.
-   */
-  receiveBatch(
-    fd: number,
-    scratch: Uint8Array,
-    slotBytes: number,
-    lengths: Uint32Array,
-    hosts: Uint32Array,
-    ports: Uint16Array,
-    max: number,
   ): number;
 }
 
@@ -161,7 +148,6 @@ export class SendBatch {
 
 const EMPTY = new Uint8Array(0);
 
-/** An address as sockaddr_in holds it (see #hostNumber), in dotted-quad form. */
-export function hostText(number: number): string {
+function hostText(number: number): string {
   return `${number & 0xff}.${(number >>> 8) & 0xff}.${(number >>> 16) & 0xff}.${number >>> 24}`;
 }

@@ -2,7 +2,6 @@ import { createSocket } from 'node:dgram';
 import type { RemoteInfo, Socket } from 'node:dgram';
 import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
 import { isIPv4 } from 'node:net';
-import { ReceiveBatch } from './receive-batch.js';
 import { SendBatch, sendBatchAddon, socketFd } from './send-batch.js';
 import type { SocketAddress } from './socket-address.js';
 import { UdpBindError } from './udp-bind-error.js';
@@ -42,12 +41,6 @@ export interface UdpEndpointOptions {
    * built at install (Linux, a C compiler): see `sendsBatched`.
    */
   readonly batchSends?: boolean;
-  /**
-   * When node:dgram reports a datagram, read the others waiting on the socket with recvmmsg (up to
-   * 32 per system call) instead of one recvmsg and one JavaScript call each. Default true; it takes
-   * effect only where the optional addon was built: see `receivesBatched`.
-   */
-  readonly batchReceives?: boolean;
 }
 
 /** The socket buffer sizes the kernel granted. */
@@ -105,7 +98,6 @@ export class UdpEndpoint implements AsyncDisposable {
   #closing: Promise<void> | undefined;
   readonly #multicastInterfaceChosen: boolean;
   readonly #batch: SendBatch | undefined;
-  readonly #receiveBatch: ReceiveBatch | undefined;
 
   private constructor(
     socket: Socket,
@@ -115,20 +107,15 @@ export class UdpEndpoint implements AsyncDisposable {
     readonly bufferSizes: UdpBufferSizes,
     multicastInterfaceChosen: boolean,
     batchSends: boolean,
-    batchReceives: boolean,
   ) {
     this.#socket = socket;
     this.#multicastInterfaceChosen = multicastInterfaceChosen;
-    const addon = batchSends || batchReceives ? sendBatchAddon() : undefined;
+    const addon = batchSends ? sendBatchAddon() : undefined;
     const fd = addon === undefined ? undefined : socketFd(socket);
     this.#batch =
-      addon === undefined || fd === undefined || !batchSends
+      addon === undefined || fd === undefined
         ? undefined
         : new SendBatch(addon, fd, this.#sendNow, this.#countBatchSent);
-    this.#receiveBatch =
-      addon === undefined || fd === undefined || !batchReceives
-        ? undefined
-        : new ReceiveBatch(addon, fd, this.#deliver);
     socket.on('message', this.#receive);
     socket.on('error', this.#reportError);
   }
@@ -136,11 +123,6 @@ export class UdpEndpoint implements AsyncDisposable {
   /** Whether this endpoint sends with sendmmsg (`batchSends` and the addon), else one by one. */
   get sendsBatched(): boolean {
     return this.#batch !== undefined;
-  }
-
-  /** Whether this endpoint reads with recvmmsg (`batchReceives` and the addon), else one by one. */
-  get receivesBatched(): boolean {
-    return this.#receiveBatch !== undefined;
   }
 
   /**
@@ -178,7 +160,6 @@ export class UdpEndpoint implements AsyncDisposable {
         bufferSizes,
         multicastInterfaceChosen,
         options.batchSends ?? true,
-        options.batchReceives ?? true,
       );
     } catch (error) {
       await closeQuietly(socket);
@@ -289,19 +270,11 @@ export class UdpEndpoint implements AsyncDisposable {
   };
 
   readonly #receive = (data: Buffer, remote: RemoteInfo): void => {
-    // A fresh object per datagram: measured ~10x cheaper than interning one per host:port in a Map.
-    if (this.#deliver(data, { host: remote.address, port: remote.port })) {
-      this.#receiveBatch?.drain();
-    }
-  };
-
-  /** Hands one datagram to the handler; false once the endpoint is closing (nothing delivered). */
-  readonly #deliver = (data: Buffer, from: SocketAddress): boolean => {
-    if (this.#closing !== undefined) return false;
+    if (this.#closing !== undefined) return;
     this.#counters.datagramsReceived++;
     this.#counters.bytesReceived += data.length;
-    this.#datagramHandler?.(data, from);
-    return this.#closing === undefined;
+    // A fresh object per datagram: measured ~10x cheaper than interning one per host:port in a Map.
+    this.#datagramHandler?.(data, { host: remote.address, port: remote.port });
   };
 
   readonly #reportError = (error: Error): void => {
