@@ -38,6 +38,15 @@ const CLUSTER_KEY_BYTES = 32;
 /** 30 s: chatserver warms up before it answers, and ten of them may share two busy cores. */
 const READY_ATTEMPTS_MAX = 300;
 const READY_RETRY_MS = 100;
+/**
+ * 30 s for the started chatservers to form one view of them all (a few heartbeats and round trips;
+ * ten servers on two busy cores may take long). Before it, a server holds posts (a view change is
+ * under way) or, in total mode, refuses them in a minority view: a load would measure the start-up.
+ */
+const ONE_VIEW_WAIT_MS_MAX = 30_000;
+const ONE_VIEW_POLL_MS = 100;
+/** A server's Stats line (on SIGUSR1) is shorter; output kept per server to find it. */
+const SERVER_OUTPUT_CHARS_MAX = 64 * 1024;
 const NO_DELAY: ProxySettings = { delayMsMax: 0, loss: 0, duplicate: 0, seed: 1 };
 
 const programPath = (specifier: string): string => fileURLToPath(import.meta.resolve(specifier));
@@ -50,6 +59,8 @@ export class LocalCluster implements AsyncDisposable {
   proxy: ProxySettings | undefined;
   readonly #children: ChildProcess[] = [];
   readonly #serverPids: number[] = [];
+  /** Each chatserver's latest standard output (its Stats lines), newest last. */
+  readonly #serverOutputs: { text: string }[] = [];
   readonly #directory: string;
 
   private constructor(servers: readonly ServerAddress[], directory: string) {
@@ -111,11 +122,14 @@ export class LocalCluster implements AsyncDisposable {
         }
         serverArgs.push(...(options.serverOptions ?? []));
       }
+      const chatserver = options.program === 'chatserver';
       for (let index = 1; index <= addresses.length; index++) {
-        const pid = cluster.#spawn(server, [...serverArgs, configPath, String(index)]);
+        const args = [...serverArgs, configPath, String(index)];
+        const pid = chatserver ? cluster.#spawnServer(server, args) : cluster.#spawn(server, args);
         if (pid !== undefined) cluster.#serverPids.push(pid);
       }
       await Promise.all(cluster.servers.map((address) => waitUntilAnswering(address)));
+      if (chatserver) await cluster.#waitUntilOneView();
     } catch (error) {
       await cluster[Symbol.asyncDispose]();
       throw error;
@@ -145,6 +159,69 @@ export class LocalCluster implements AsyncDisposable {
     });
     this.#children.push(child);
     return child.pid;
+  }
+
+  /** Starts a chatserver with its standard output kept (see #waitUntilOneView). */
+  #spawnServer(
+    command: readonly [string, ...string[]],
+    args: readonly string[],
+  ): number | undefined {
+    const [executable, ...leading] = command;
+    const child = spawn(executable, [...leading, ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    this.#children.push(child);
+    const output = { text: '' };
+    this.#serverOutputs.push(output);
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      output.text = (output.text + chunk).slice(-SERVER_OUTPUT_CHARS_MAX);
+    });
+    return child.pid;
+  }
+
+  /**
+   * Waits until every chatserver reports, in the Stats line it prints on SIGUSR1, the same view with
+   * all of them as members. A chatserver whose Stats have no `view.id` (no membership) is ready as
+   * soon as it answers.
+   */
+  async #waitUntilOneView(): Promise<void> {
+    const deadline = Date.now() + ONE_VIEW_WAIT_MS_MAX;
+    const count = this.#serverPids.length;
+    for (;;) {
+      const views = await Promise.all(
+        this.#serverPids.map((pid, i) => this.#statsOf(pid, this.#serverOutputs[i]!, deadline)),
+      );
+      if (views.some((stats) => stats['view.id'] === undefined)) return;
+      const first = views[0]?.['view.id'];
+      if (views.every((stats) => stats['view.id'] === first && stats['view.members'] === count)) {
+        return;
+      }
+      if (Date.now() > deadline) {
+        const seen = views.map(
+          (stats, i) => `S${i + 1}: view ${stats['view.id']} of ${stats['view.members']}`,
+        );
+        throw new Error(`the servers never formed one view (${seen.join(', ')})`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, ONE_VIEW_POLL_MS));
+    }
+  }
+
+  /** Asks a chatserver for its Stats line (SIGUSR1) and returns its counters. */
+  async #statsOf(
+    pid: number,
+    output: { text: string },
+    deadline: number,
+  ): Promise<Record<string, number>> {
+    // Only what it prints from now on is read: the answer to this signal.
+    output.text = '';
+    process.kill(pid, 'SIGUSR1');
+    for (;;) {
+      const line = / Stats (.*)\n/.exec(output.text)?.[1];
+      if (line !== undefined) return parseCounters(line);
+      if (Date.now() > deadline) throw new Error(`server process ${pid} printed no Stats line`);
+      await new Promise((resolve) => setTimeout(resolve, ONE_VIEW_POLL_MS / 5));
+    }
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -223,4 +300,14 @@ export async function waitUntilAnswering(server: ServerAddress): Promise<void> {
     socket.removeAllListeners('message');
     await new Promise<void>((resolve) => socket.close(() => resolve()));
   }
+}
+
+/** `key=value key=value ...` as chatserver's Stats line has it. */
+function parseCounters(text: string): Record<string, number> {
+  const counters: Record<string, number> = {};
+  for (const pair of text.split(' ')) {
+    const at = pair.indexOf('=');
+    if (at > 0) counters[pair.slice(0, at)] = Number(pair.slice(at + 1));
+  }
+  return counters;
 }
