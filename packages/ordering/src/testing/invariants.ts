@@ -4,6 +4,12 @@ import type { SimulatedPost } from './simulator.js';
 
 /** One broken guarantee that `checkDeliveries` found. */
 export interface Violation {
+  /**
+   * Which guarantee: a post lost, delivered twice, never posted (or changed), out of FIFO or total
+   * order; delivered otherwise than a node that moved to the same next view
+   * (`virtual-synchrony`), in total order in a minority view, or in another view than it was
+   * posted in (`sending-view`).
+   */
   readonly kind:
     | 'lost'
     | 'duplicate'
@@ -13,6 +19,7 @@ export interface Violation {
     | 'virtual-synchrony'
     | 'minority-delivery'
     | 'sending-view';
+  /** The node whose deliveries break it. */
   readonly node: NodeId;
   /** What happened, for a person to read. */
   readonly detail: string;
@@ -22,6 +29,7 @@ export interface Violation {
 export interface DeliveredPost {
   /** The room it was delivered to. */
   readonly room: number;
+  /** The bytes delivered: posts are told apart by them. */
   readonly payload: Uint8Array;
   /** The view it was delivered in (checked by `checkViews`). */
   readonly view?: number;

@@ -24,6 +24,7 @@ export interface ScenarioOptions {
   readonly staticMembership?: boolean;
   /** Cut the group in two for a while, then heal (and with `permanentPartitions`, sometimes not). */
   readonly partitions?: boolean;
+  /** With `partitions`: some partitions never heal (each side must settle in its own view). */
   readonly permanentPartitions?: boolean;
   /** Links that fail in one direction for a while (A hears B, B does not hear A), and links that flap. */
   readonly linkFailures?: boolean;
