@@ -451,9 +451,13 @@ export class OrderingEngine {
         !this.isChangingView() &&
         !alive.some(({ id }) => id !== this.self && this.#waitsForViewChange(id));
       if (settled) return;
-      // A fresh node hears its peers for a while before it proposes (also when it hears some at
-      // once): proposing with the first few it hears would split them off a running view.
-      const waitingForPeers = this.#channel.view === 0 && now < (this.#firstViewDeadline ?? now);
+      // A fresh node hears its peers for a while before it proposes (unless it hears all of them),
+      // also when it hears some at once: proposing with the first few it hears would split them off
+      // a running view.
+      const waitingForPeers =
+        this.#channel.view === 0 &&
+        alive.length < this.nodeCount &&
+        now < (this.#firstViewDeadline ?? now);
       if (waitingForPeers) return;
       const proposal = this.#nextProposal();
       if (proposal > VIEW_ID_MAX) return; // see VIEW_ID_MAX
