@@ -47,7 +47,7 @@ function viewsOf(server: HostProcess): View[] {
   }));
 }
 
-/** Waits until server `index` has installed a view with exactly `members`; returns it. */
+/** Waits until the view server `index` installed last has exactly `members`; returns it. */
 async function viewInstalled(
   fixture: LabFixture,
   index: number,
@@ -57,10 +57,9 @@ async function viewInstalled(
   const server = fixture.cluster.servers[index - 1]!;
   const deadline = Date.now() + WAIT_MS_MAX;
   for (;;) {
-    const view = viewsOf(server).findLast(
-      (candidate) => candidate.members.join() === members.join(),
-    );
-    if (view !== undefined) {
+    // The last one: an earlier view with the same members (while the cluster formed) is not it.
+    const view = viewsOf(server).at(-1);
+    if (view !== undefined && view.members.join() === members.join()) {
       expect(view.primary, `S${index} view ${view.id}`).toBe(primary);
       return view;
     }
