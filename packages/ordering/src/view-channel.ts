@@ -497,12 +497,16 @@ export class ViewChannel {
     const unordered = this.#unordered[origin]!;
     const unstable = this.#unstableOrders[origin]!;
     let ordered = false;
+    const heldSeq = this.#heldByMajority(origin);
     for (
       let post = unordered.peek();
       post !== undefined && !this.#frozen;
       post = unordered.peek()
     ) {
       if (unstable.length >= this.#limits.postWindowEntriesMax) break;
+      // Only a post a majority of all nodes holds: then every later primary view holds it too, and
+      // can deliver it where this order puts it (a member may deliver it as soon as it is ordered).
+      if (post.seq > heldSeq) break;
       unordered.shift();
       const order: OrderEntry = {
         kind: 'order',
@@ -522,22 +526,39 @@ export class ViewChannel {
     if (ordered) this.#updateSafeSeq();
   }
 
-  /** At the sequencer: order entries every member now holds make room for more of their origin's. */
+  /**
+   * At the sequencer, on news of what members hold: order entries every member now holds make room
+   * for more of their origin's, and posts a majority now holds can be ordered.
+   */
   #orderEntriesStable(): void {
     const stableSeq = this.#log.stableSeq;
     for (const origin of this.members) {
       const unstable = this.#unstableOrders[origin]!;
-      let freed = false;
       for (
         let seq = unstable.peek();
         seq !== undefined && seq <= stableSeq;
         seq = unstable.peek()
       ) {
         unstable.shift();
-        freed = true;
       }
-      if (freed) this.#orderWaitingPosts(origin);
+      if (this.#unordered[origin]!.length > 0) this.#orderWaitingPosts(origin);
     }
+  }
+
+  /** The highest seq of `origin`'s log that a majority of all configured nodes holds. */
+  #heldByMajority(origin: NodeId): number {
+    const originPosition = this.#position[origin]!;
+    const held = this.members.map((id, position) => {
+      if (id === this.#self) {
+        return origin === this.#self ? this.#log.highestSeq : this.#windows[origin]!.contiguousSeq;
+      }
+      const reported = this.#receivedBy[position]![originPosition]!;
+      // The origin holds at least what has arrived from it.
+      return id === origin ? Math.max(reported, this.#windows[origin]!.contiguousSeq) : reported;
+    });
+    held.sort((a, b) => b - a);
+    const majority = Math.floor(this.#nodeCount / 2) + 1;
+    return held.length >= majority ? held[majority - 1]! : 0;
   }
 
   /**

@@ -38,6 +38,8 @@ const REGRESSION_SEEDS: Partial<Record<keyof typeof FAULT_PROFILES, readonly num
     631634306,
     // Never settled, after many failed view changes; fixed along with the above.
     763847434,
+    // The sequencer ordered a post only it and its crashed origin held; a majority left without it.
+    359529512,
   ],
 };
 const replaySeed =
