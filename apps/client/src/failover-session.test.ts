@@ -53,9 +53,7 @@ function aliceInRoom3(servers: readonly SocketAddress[]) {
   client.session.lineTyped('/nick alice');
   client.session.lineTyped('/join 3');
   client.arrive(A, "+OK Nickname set to 'alice'");
-  client.arrive(A, '+OK You are now in chat room #3');
-  client.advanceTo(0); // the keepalive that confirms both lines arrived
-  client.arrive(A, '-ERR Unknown command /ping');
+  client.arrive(A, '+OK You are now in chat room #3'); // these confirm both lines arrived
   client.drain();
   return client;
 }
@@ -157,12 +155,12 @@ describe('FailoverSession failover', () => {
   it('sends again the lines no answered keepalive confirmed, and not those one did', () => {
     const client = aliceInRoom3([A, B]);
     client.session.lineTyped('confirmed');
-    client.advanceTo(1_000);
+    client.advanceTo(0);
     expect(client.drain().sent).toEqual([`${name(A)} confirmed`, `${name(A)} /ping`]);
     client.arrive(A, '-ERR Unknown command /ping');
     client.session.lineTyped('maybe lost');
 
-    client.advanceTo(4_000);
+    client.advanceTo(3_000);
     client.arrive(B, '-ERR Unknown command /ping');
 
     const { sent } = client.drain();
@@ -257,6 +255,23 @@ describe('FailoverSession failover', () => {
     expect(shown.at(-1)).toBe(
       `*** Server ${name(A)} stopped answering; now on ${name(B)} (nickname (default), no room)`,
     );
+  });
+  it('takes the +OK to /nick and /join as proof they arrived, with no keepalive answered yet', () => {
+    const client = harness([A]);
+    client.advanceTo(0); // a keepalive goes out before anything is typed
+    client.session.lineTyped('/nick alice');
+    client.session.lineTyped('/join 3');
+    client.arrive(A, "+OK Nickname set to 'alice'");
+    client.arrive(A, '+OK You are now in chat room #3');
+    client.advanceTo(3_000); // frozen: the keepalive is never answered
+    client.drain();
+    client.advanceTo(4_000);
+    client.arrive(A, '-ERR Unknown command /ping');
+
+    expect(client.drain()).toEqual({
+      sent: [`${name(A)} /ping`, `${name(A)} /nick alice`, `${name(A)} /join 3`],
+      shown: [`*** Server ${name(A)} answers again (nickname alice, room #3)`],
+    });
   });
 });
 

@@ -68,10 +68,11 @@ type Phase =
  * `-ERR Unknown command /ping`) whenever it has been silent for a second, and whenever lines were
  * sent since its last answered keepalive: any datagram proves it alive, and an answered keepalive
  * proves it received every line sent before it (one socket to one socket keeps order in practice),
- * as does the echo of a post. Replies to keepalives are not shown. A server silent for `silenceMsMax` is lost: the client probes
- * the others round robin, a second each, until one answers; there it sets the nickname and room the
- * lost server had confirmed, sends the lines the lost server may not have received and the lines
- * typed meanwhile, and says so in one line. With one server it keeps probing that one.
+ * as do the echo of a post and the `+OK` to `/nick` or `/join`. Replies to keepalives are not
+ * shown. A server silent for `silenceMsMax` is lost: the client probes the others round robin, a
+ * second each, until one answers; there it sets the nickname and room the lost server had
+ * confirmed, sends the lines the lost server may not have received and the lines typed meanwhile,
+ * and says so in one line. With one server it keeps probing that one.
  */
 export class FailoverSession {
   readonly #servers: readonly SocketAddress[];
@@ -160,7 +161,7 @@ export class FailoverSession {
       return;
     }
     if (this.#replies.absorb(line) === 'hidden') return;
-    this.#confirmOwnPost(line);
+    this.#confirmReceived(line);
     this.#shown.push(escapeControlCharacters(line));
   }
 
@@ -210,18 +211,28 @@ export class FailoverSession {
   }
 
   /**
-   * The server relays a post back to its sender too: a line of ours coming back proves the server
-   * has it, so it is not sent again after a failover even before a keepalive confirms it.
+   * Some replies prove the server has a line without waiting for a keepalive, so the line is not
+   * sent again after a failover: the echo of a post of ours (the server relays a post back to its
+   * sender too), and the reply to `/nick` or `/join` (the failover restores what it confirms).
    */
-  #confirmOwnPost(line: string): void {
-    const post = /^<([^>]*)> (.*)$/s.exec(line);
-    if (post === null) return;
-    const [, nick, text] = post;
-    const nickname = this.#replies.nickname;
-    const ours = nickname === undefined ? DEFAULT_NICKNAME.test(nick!) : nick === nickname;
-    if (!ours) return;
-    const at = this.#unconfirmed.findIndex((unconfirmed) => unconfirmed.text === text);
+  #confirmReceived(line: string): void {
+    const typed = this.#lineAnsweredBy(line);
+    if (typed === undefined) return;
+    const at = this.#unconfirmed.findIndex((unconfirmed) => unconfirmed.text === typed);
     if (at >= 0) this.#unconfirmed.splice(at, 1);
+  }
+
+  #lineAnsweredBy(line: string): string | undefined {
+    const nickname = /^\+OK Nickname set to '(.*)'$/s.exec(line);
+    if (nickname !== null) return `/nick ${nickname[1]}`;
+    const joined = /^\+OK You are now in chat room #(\d+)$/.exec(line);
+    if (joined !== null) return `/join ${joined[1]}`;
+    const post = /^<([^>]*)> (.*)$/s.exec(line);
+    if (post === null) return undefined;
+    const [, nick, text] = post;
+    const ourNickname = this.#replies.nickname;
+    const ours = ourNickname === undefined ? DEFAULT_NICKNAME.test(nick!) : nick === ourNickname;
+    return ours ? text : undefined;
   }
 
   #sendLine(text: string): void {

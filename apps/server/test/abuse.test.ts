@@ -34,16 +34,17 @@ const NOT_IN_ROOM = '-ERR You are not in any chat room';
 
 const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
 
-/** A UDP socket bound at `address` (a configured server address the test stands in for). */
-async function bindSocket(address: SocketAddress): Promise<Socket & AsyncDisposable> {
+/** A UDP socket on a free loopback port, standing in for a configured server that is absent. */
+async function bindImpostor(): Promise<Socket & AsyncDisposable & { at: SocketAddress }> {
   const socket = createSocket('udp4');
   await new Promise<void>((resolve, reject) => {
     socket.once('error', reject);
-    socket.bind(address.port, address.host, () => resolve());
+    socket.bind(0, '127.0.0.1', () => resolve());
   });
   // Replies and the servers' traffic for the absent server arrive here; they are not needed.
   socket.on('message', () => undefined);
   return Object.assign(socket, {
+    at: { host: '127.0.0.1', port: socket.address().port },
     [Symbol.asyncDispose]: () => new Promise<void>((resolve) => socket.close(() => resolve())),
   });
 }
@@ -112,9 +113,10 @@ describe('abuse', () => {
     await using keys = await TempDirectory.create('chat-abuse-');
     const keyBytes = randomBytes(32);
     const keyPath = await keys.write('cluster.key', keyBytes);
+    await using impostor = await bindImpostor();
     await using cluster = await TestCluster.start({
       servers: SERVERS,
-      absentServers: 1,
+      absentServers: [impostor.at],
       // A rate limit far below what a flooder sends even on a busy machine (it sends 25,000
       // posts in a few seconds), so the limit is certain to be reached.
       serverArgs: ['--key-file', keyPath, '--client-rate-max', String(FLOOD_CLIENT_RATE_MAX)],
@@ -176,7 +178,6 @@ describe('abuse', () => {
       expect(await forger.request(sealed)).toBe(NOT_IN_ROOM);
 
       // From the absent server's address: a wrong key, no key, someone else's name, garbage.
-      await using impostor = await bindSocket(cluster.configAddresses[SERVERS]!);
       const wrongKey = hmacSha256Authenticator(randomBytes(32));
       const forgedFrames = [
         encodeFrame({ from: 4, epoch: Date.now(), messages: [forgedPost] }, wrongKey),
