@@ -101,11 +101,12 @@ describe('chat page', () => {
     const markup =
       '<img src=x onerror="window.__pwned=2"><script>window.__pwned=3</script><b>bold</b>';
     await alice.post(markup);
+    const expectedMarkup = `<"al'ice"&amp;> ${markup}`;
+    // Only once the page shows its post does mallory post: the server has sent it to both by then.
+    await alice.waitForLine(expectedMarkup);
     const ansi = '\x1b[31mred\x1b[0m \x07bell \u009b2J <i>i</i>';
     mallory.send(ansi);
-    const expectedMarkup = `<"al'ice"&amp;> ${markup}`;
     const expectedAnsi = `<&lt;b&gt;mallory&amp;> ${escapeControlCharacters(ansi)}`;
-    await alice.waitForLine(expectedMarkup);
     await alice.waitForLine(expectedAnsi);
     // Exactly what the terminal client prints (it escapes what it receives the same way).
     expect(await mallory.collect(2)).toEqual(
