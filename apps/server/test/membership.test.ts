@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ORDERING_MODES } from '@chat/ordering';
-import { TestCluster, type SpawnedProcess } from './fixtures/cluster.js';
+import { CHATSERVER_SUSPECT_MS, TestCluster, type SpawnedProcess } from './fixtures/cluster.js';
 import { TempDirectory } from './fixtures/temp-directory.js';
 import type { TestClient } from './fixtures/test-client.js';
 
@@ -46,7 +46,7 @@ describe('membership', () => {
       const viewId = await cluster.waitUntilOneView();
       for (const [position, server] of cluster.servers.entries()) {
         const views = loggedViews(server);
-        expect(views.at(-1), `S${position + 1}\n${server.capturedOutput}`).toEqual({
+        expect(views.at(-1), `S${position + 1}\n${server.capturedOutput.slice(-8_000)}`).toEqual({
           server: position + 1,
           id: viewId,
           members: '1,2,3',
@@ -75,6 +75,7 @@ describe('membership', () => {
       await using cluster = await TestCluster.start({
         servers: 3,
         mode,
+        suspectMs: CHATSERVER_SUSPECT_MS,
         serverArgs: ['-v', ...keyArgs],
       });
       await using a = await cluster.client(1);

@@ -82,7 +82,7 @@ describe.each<OrderingMode>(['unordered', 'fifo', 'total'])('%s mode', (mode) =>
       // Longer than the pause: this is about repairing what a frozen server missed, within one
       // view. (Frozen for longer than --suspect-ms, it would be left out of the view, and what the
       // others posted meanwhile would not be delivered to its clients: membership.test.ts.)
-      serverArgs: ['--suspect-ms', String(PAUSE_MS * 3)],
+      suspectMs: PAUSE_MS * 3,
     });
     const frozen = cluster.servers[1]!.child;
     const report = await runOrExplain(cluster, {

@@ -109,18 +109,19 @@ describe('chatserver process', () => {
   });
 
   it('drops and counts bad datagrams from peers and keeps serving', async () => {
-    const [port, peerPort] = await pickFreePorts(2);
-    const config = await writeConfig([port!, peerPort!]);
+    // Stand in for server 2 at its address (bound before the config names it, so no other test
+    // can take the port meanwhile): anything from there is peer traffic.
+    const peer = createSocket('udp4');
+    await new Promise<void>((resolve) => peer.bind(0, '127.0.0.1', () => resolve()));
+    cleanups.push(() => new Promise((resolve) => peer.close(() => resolve())));
+    const [port] = await pickFreePorts(1);
+    const config = await writeConfig([port!, peer.address().port]);
     const server = start('S1', [SERVER_MAIN, config, '1']);
     const address = { host: '127.0.0.1', port: port! };
     await waitUntilAnswering(address, [server]);
     await using alice = await TestClient.open(address);
     await alice.request('/join 1');
 
-    // Stand in for server 2 at its address: anything from there is peer traffic.
-    const peer = createSocket('udp4');
-    await new Promise<void>((resolve) => peer.bind(peerPort, '127.0.0.1', () => resolve()));
-    cleanups.push(() => new Promise((resolve) => peer.close(() => resolve())));
     const send = (datagram: Uint8Array): void => peer.send(datagram, port, '127.0.0.1');
     send(new TextEncoder().encode('/join 1')); // foreign: a peer's datagram is never a client line
     send(Uint8Array.of(0xc5, 0x53, 0x63, 0x01)); // unsupported version

@@ -249,13 +249,14 @@ describe('WebSocket clients', () => {
   it('closes a connection silent for --client-idle-ms (4000)', async () => {
     await using web = await WebCluster.start({
       servers: 1,
-      serverArgs: ['--client-idle-ms', '400'],
+      // Long enough that a busy machine's pause between open and /join is not idleness.
+      serverArgs: ['--client-idle-ms', '2000'],
     });
     await using idle = await TestWebSocket.open(wsUrl(web));
     expect(await idle.request('/join 1')).toBe('+OK You are now in chat room #1');
     expect(await idle.closed).toEqual({
       code: 4000,
-      reason: 'Idle too long (400 ms without a message)',
+      reason: 'Idle too long (2000 ms without a message)',
     });
     // The server forgets the client once its side of the close is done, which may be a moment
     // after the client saw the close frame.

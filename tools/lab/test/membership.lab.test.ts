@@ -212,12 +212,13 @@ describe('membership across 5 hosts (total order, IP multicast)', () => {
         await fixture.cluster.kill(3);
         for (const index of [1, 2, 4, 5]) await viewInstalled(fixture, index, [1, 2, 4, 5], true);
         expect(await fixture.counters(1)).toMatchObject({ 'view.members': 4, 'view.primary': 1 });
-        // c3's server is gone: it carries on at server 4, the next in its list. A chat keeps no
-        // history, so the others post once it is there.
+        // c3's server is gone: it carries on at server 4, the next in its list (or a later one, if
+        // server 4 took over a second to answer). A chat keeps no history, so the others post once
+        // it is there.
         const c3 = members[2]!.client;
         await c3.lineMatching(
           new RegExp(
-            `^\\*\\*\\* Server ${fixture.serverAddress(3).replace(/\./g, '\\.')} stopped answering; now on ${fixture.serverAddress(4).replace(/\./g, '\\.')} `,
+            `^\\*\\*\\* Server ${fixture.serverAddress(3).replace(/\./g, '\\.')} stopped answering; now on \\S+ `,
           ),
         );
         const during = await round(members, members, 4, 6);
