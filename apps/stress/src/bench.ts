@@ -125,6 +125,8 @@ interface Figures {
   /** Datagrams the kernel dropped for full receive buffers: at the clients / at the servers. */
   readonly clientDrops: number;
   readonly serverDrops: number;
+  /** From the first post to the last, warm-up included. */
+  readonly postingMs: number;
 }
 
 const outputPath = process.argv[2] ?? 'BENCHMARKS.md';
@@ -141,6 +143,16 @@ const THROUGHPUT: Load = {
 };
 /** null-relay moves several times as much: a closed-loop run that lasts as long needs more posts. */
 const NULL_RELAY_MESSAGES_FACTOR = 3;
+/**
+ * A closed-loop run must post for at least this long after its warm-up. Its posts are a count, and
+ * rates differ tenfold between programs and machines: a run that ends too soon is run again with
+ * more posts (and the program keeps that count), or a fast program on a quiet machine would post
+ * everything within the warm-up and have no rate at all.
+ */
+const CLOSED_LOOP_STEADY_MS_MIN = 2_000;
+/** How much longer than that minimum a resized run aims to post, so one resizing is enough. */
+const CLOSED_LOOP_RESIZE_MARGIN = 1.5;
+const CLOSED_LOOP_RESIZES_MAX = 3;
 const AT_2000: Load = {
   servers: 3,
   clients: 12,
@@ -200,6 +212,7 @@ const FAILED: Figures = {
   otherCores: Number.NaN,
   clientDrops: Number.NaN,
   serverDrops: Number.NaN,
+  postingMs: Number.NaN,
 };
 
 /** Waits until nothing else keeps the machine's CPU busy; false if it never became quiet. */
@@ -304,6 +317,7 @@ async function measureOnce(subject: Subject, load: Load): Promise<Figures> {
     otherCores: otherCores(result) ?? Number.NaN,
     clientDrops: result.clientDrops ?? Number.NaN,
     serverDrops: result.serverDrops ?? Number.NaN,
+    postingMs: result.postingMs,
   };
 }
 
@@ -329,12 +343,35 @@ function medianFigures(runs: readonly Figures[]): Figures {
     otherCores: median((f) => f.otherCores),
     clientDrops: sum((f) => f.clientDrops),
     serverDrops: sum((f) => f.serverDrops),
+    postingMs: median((f) => f.postingMs),
   };
 }
 
 function progress(what: string): void {
   const seconds = ((performance.now() - startedMs) / 1000).toFixed(0);
   process.stderr.write(`bench [${seconds} s]: ${what}\n`);
+}
+
+/** Posts per client each program's closed-loop runs need to last long enough (see above). */
+const closedLoopMessagesOf = new Map<Subject, number>();
+/** A closed-loop run, run again with more posts while it ends too soon to have a rate. */
+async function measureClosedLoop(subject: Subject, load: Load): Promise<Figures> {
+  const warmupMs = load.warmupMs ?? WARMUP_MS;
+  let messagesPerClient = closedLoopMessagesOf.get(subject) ?? load.messagesPerClient;
+  for (let resizes = 0; ; resizes++) {
+    const figures = await measure(subject, { ...load, messagesPerClient });
+    const postedMs = figures.postingMs;
+    // A failed run (NaN) is not resized: more posts would not make it measure.
+    if (!(postedMs < warmupMs + CLOSED_LOOP_STEADY_MS_MIN) || resizes === CLOSED_LOOP_RESIZES_MAX) {
+      return figures;
+    }
+    const wantedMs = warmupMs + CLOSED_LOOP_STEADY_MS_MIN * CLOSED_LOOP_RESIZE_MARGIN;
+    messagesPerClient = Math.ceil((messagesPerClient * wantedMs) / Math.max(postedMs, 100));
+    closedLoopMessagesOf.set(subject, messagesPerClient);
+    progress(
+      `${subject.name}: posted for ${postedMs.toFixed(0)} ms only; again with ${messagesPerClient} posts per client`,
+    );
+  }
 }
 
 /** REPEATS rounds of every subject in turn; each subject's medians. */
@@ -346,7 +383,10 @@ async function repeated(
   const runsOf = new Map<Subject, Figures[]>(subjects.map((subject) => [subject, []]));
   for (let round = 1; round <= REPEATS; round++) {
     progress(`${name}, round ${round} of ${REPEATS}`);
-    for (const subject of subjects) runsOf.get(subject)!.push(await measure(subject, load));
+    for (const subject of subjects) {
+      const run = load.ratePerSecond === undefined ? measureClosedLoop : measure;
+      runsOf.get(subject)!.push(await run(subject, load));
+    }
   }
   return new Map(subjects.map((subject) => [subject, medianFigures(runsOf.get(subject)!)]));
 }
@@ -355,7 +395,7 @@ progress('generator ceiling');
 const ceilingLoad: Load = { ...THROUGHPUT, servers: 1 };
 const ceilingRuns: Figures[] = [];
 for (let round = 1; round <= REPEATS; round++) {
-  ceilingRuns.push(await measure(NULL_RELAY, ceilingLoad));
+  ceilingRuns.push(await measureClosedLoop(NULL_RELAY, ceilingLoad));
 }
 const ceiling = medianFigures(ceilingRuns);
 
@@ -381,6 +421,16 @@ async function sustained(subject: Subject): Promise<Sustained> {
   const failedRates: number[] = [];
   const { servers, clients, rooms } = THROUGHPUT;
   let last: Sustained | undefined;
+  // Without a closed-loop rate (its runs failed) there is no rate to start from.
+  if (!Number.isFinite(closed(subject).postedPerSecond)) {
+    return {
+      ratePerSecond: Number.NaN,
+      share: Number.NaN,
+      figures: FAILED,
+      keptUp: false,
+      failedRates,
+    };
+  }
   for (const share of SUSTAINED_SHARES) {
     const ratePerSecond = Math.floor(closed(subject).postedPerSecond * share);
     // The ramp posts half a warm-up's worth at the full rate.
@@ -426,6 +476,8 @@ async function coldStart(subject: Subject, rounds: number): Promise<ColdStart> {
   const { servers, clients, rooms } = THROUGHPUT;
   const warmSubject = sustainedOf.has(subject) ? subject : SERVERS[subject.mode];
   const ratePerSecond = Math.floor(kept(warmSubject).figures.postedPerSecond * COLD_SHARE);
+  // Without a sustained rate (its runs failed) there is no rate to start from.
+  if (!Number.isFinite(ratePerSecond)) return { ratePerSecond, cold: FAILED, warm: FAILED };
   const coldLoad: Load = {
     servers,
     clients,
@@ -537,7 +589,7 @@ const lines = [
   '',
   `## Throughput: 3 servers, 12 clients, 3 rooms (closed loop, median of ${REPEATS})`,
   '',
-  `Each client keeps ${THROUGHPUT.window} own posts unechoed and posts the next when one comes back, ${THROUGHPUT.messagesPerClient} posts per client (${THROUGHPUT.messagesPerClient * NULL_RELAY_MESSAGES_FACTOR} against null-relay, so that its run lasts as long); the window grows from 1 over the first ${WARMUP_MS / 1000} s, left out: the most the cluster moves when clients wait for their own echoes. Server CPU per post (all servers' CPU time over the run / posts) is the figure a shared machine changes least. The IP multicast rows send each server-to-server datagram once to a group on loopback instead of once per peer (unicast fan-out). chatserver sends each event-loop turn's datagrams with one sendmmsg system call through @chat/transport's optional addon (built at install with the system C compiler); the \`--no-batch-sends\` rows send each with its own system call through node:dgram, as before.`,
+  `Each client keeps ${THROUGHPUT.window} own posts unechoed and posts the next when one comes back, ${THROUGHPUT.messagesPerClient} posts per client (${THROUGHPUT.messagesPerClient * NULL_RELAY_MESSAGES_FACTOR} against null-relay, so that its run lasts as long), or more: a run that posts for less than ${CLOSED_LOOP_STEADY_MS_MIN / 1000} s after its warm-up is run again with more posts; the window grows from 1 over the first ${WARMUP_MS / 1000} s, left out: the most the cluster moves when clients wait for their own echoes. Server CPU per post (all servers' CPU time over the run / posts) is the figure a shared machine changes least. The IP multicast rows send each server-to-server datagram once to a group on loopback instead of once per peer (unicast fan-out). chatserver sends each event-loop turn's datagrams with one sendmmsg system call through @chat/transport's optional addon (built at install with the system C compiler); the \`--no-batch-sends\` rows send each with its own system call through node:dgram, as before.`,
   '',
   '| program | posted/s | × chatrelay | × null-relay | server CPU µs per post (× null-relay) | delivered/s | p50 ms | p99 ms | lost | refused | violations | drops at clients / servers | CPU servers / generator / other |',
   '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
