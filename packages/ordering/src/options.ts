@@ -38,7 +38,12 @@ export interface EngineLimits {
 export interface EngineTiming {
   /** How long a gap must persist before it is NAKed (absorbs reordering). */
   readonly nakDelayMs: number;
-  /** How long a node waits to batch acknowledgements into one status message. */
+  /**
+   * How long a node waits to batch acknowledgements into one status message. Acknowledgements
+   * gate delivery in total order (a post is ordered, and delivered, once a majority holds it) and
+   * free the post window in every mode, so the default is the shortest timer: a busy node still
+   * batches everything it received in a turn, and an idle one sends nothing.
+   */
   readonly ackDelayMs: number;
   /** First NAK repeat interval while a gap persists; doubles up to the max. */
   readonly retryIntervalMs: number;
@@ -88,7 +93,7 @@ export const DEFAULT_LIMITS: EngineLimits = {
 /** The timers an engine uses where `EngineOptions.timing` leaves one out. */
 export const DEFAULT_TIMING: EngineTiming = {
   nakDelayMs: 30,
-  ackDelayMs: 10,
+  ackDelayMs: 1,
   retryIntervalMs: 100,
   retryIntervalMsMax: 1000,
   heartbeatIntervalMs: 100,
