@@ -28,7 +28,7 @@ const options = (mode: OrderingMode, servers: number, keyed: boolean): ChatServe
   }),
 });
 
-describe('the warm-up runs every post through a throwaway cluster', () => {
+describe('the warm-up runs every post through a throwaway cluster on loopback sockets', () => {
   test.each([
     ['unordered', 3, true],
     ['fifo', 3, false],

@@ -1,27 +1,30 @@
 import { randomBytes } from 'node:crypto';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
-import type { SocketAddress } from '@chat/protocol';
+import { UdpBindError, UdpEndpoint } from '@chat/transport';
 import { DebugLog } from './debug-log.js';
 import { hmacSha256Authenticator } from './hmac-authenticator.js';
 import { ChatServer, type ChatServerOptions } from './server.js';
-import { InMemoryNetwork } from './testing/in-memory-network.js';
 
 /**
  * Posts the warm-up makes in all. A fresh server runs its first thousands of posts in V8's
- * interpreter and baseline compiler, compiling each function the first time it runs; measured on
- * a fresh cluster, that is most of a p99 of tens of ms in its first second. About this many posts
- * through every hot path gets them optimized, for a few hundred ms of CPU before the socket opens.
+ * interpreter and baseline compiler, compiling each function the first time it runs, its own and
+ * node:dgram's; measured on a fresh cluster, that is most of a p99 of tens of ms in its first
+ * second. About this many posts through every hot path gets them optimized, for a few hundred ms
+ * of CPU before the socket opens.
  */
 export const WARM_UP_POSTS = 3_000;
 /** Servers in the throwaway cluster: enough for fan-out and total order's sequencer to run. */
 const WARM_UP_SERVERS_MAX = 3;
 const CLIENTS_PER_SERVER = 2;
-/** Posts per client between two event-loop turns (when the servers flush to their peers). */
-const POSTS_PER_TURN = 4;
+/** Posts per client in one go, before the warm-up lets the event loop run the sockets. */
+const POSTS_PER_ROUND = 4;
+/**
+ * Rounds sent but not yet delivered everywhere, at most: the warm-up paces itself by the
+ * deliveries, so that it neither fills the post window nor overflows a socket buffer.
+ */
+const ROUNDS_IN_FLIGHT_MAX = 4;
 /** Cluster key of the throwaway cluster: its frames are sealed and checked as the real ones. */
 const WARM_UP_KEY_BYTES = 32;
-/** Turns the throwaway cluster gets to finish its last posts: far more than total order needs. */
-const SETTLE_TURNS_MAX = 100;
 /**
  * How long the throwaway servers get to install their first view together (a few heartbeats and
  * round trips; the membership runs on real timers). Past it the warm-up goes on anyway: posts made
@@ -29,8 +32,10 @@ const SETTLE_TURNS_MAX = 100;
  */
 const FIRST_VIEW_WAIT_MS_MAX = 5_000;
 const WAIT_POLL_MS = 5;
-/** How long the last posts get to be delivered everywhere (total order waits for acknowledgements). */
-const SETTLE_WAIT_MS_MAX = 2_000;
+/** How long the warm-up waits for the deliveries, all in all: a busy machine may be slow. */
+const DELIVERY_WAIT_MS_MAX = 10_000;
+/** The throwaway cluster's sockets: the real path (node:dgram, batched sends) on loopback. */
+const WARM_UP_HOST = '127.0.0.1';
 
 const utf8 = new TextEncoder();
 
@@ -54,22 +59,19 @@ export async function warmUp(
   posts = WARM_UP_POSTS,
 ): Promise<WarmUpSummary> {
   const serverCount = Math.min(options.servers.length, WARM_UP_SERVERS_MAX);
-  const network = new InMemoryNetwork();
-  const address = (host: number, port: number): SocketAddress => ({
-    host: `10.255.0.${host}`,
-    port,
-  });
-  const config = Array.from({ length: serverCount }, (_, i) => ({
-    forward: address(i + 1, 5000),
-    bind: address(i + 1, 5000),
-  }));
+  const clientCount = serverCount * CLIENTS_PER_SERVER;
+  const endpoints = await openEndpoints(serverCount + clientCount, options.batchSends ?? true);
+  // Without a loopback socket there is nothing to warm up with: the server starts cold.
+  if (endpoints === undefined) return { posted: 0, deliveries: 0, refused: 0 };
+  const serverEndpoints = endpoints.slice(0, serverCount);
+  const config = serverEndpoints.map(({ address }) => ({ forward: address, bind: address }));
   const authenticator =
     options.sealing === undefined
       ? undefined
       : hmacSha256Authenticator(randomBytes(WARM_UP_KEY_BYTES));
   const discard = { write: (): void => undefined };
-  const servers = config.map(
-    ({ bind }, position) =>
+  const servers = serverEndpoints.map(
+    (endpoint, position) =>
       new ChatServer(
         {
           ...options,
@@ -82,70 +84,90 @@ export async function warmUp(
           multicast: undefined,
           log: new DebugLog(options.log.enabled, position + 1, discard),
         },
-        network.endpoint(bind),
+        endpoint,
       ),
   );
+  const clients = endpoints.slice(serverCount).map((endpoint, index) => {
+    // What the servers send the clients is counted in the servers' stats.
+    endpoint.onDatagram(() => undefined);
+    return { index, endpoint, server: config[index % serverCount]!.bind };
+  });
   try {
-    const clients = Array.from({ length: serverCount * CLIENTS_PER_SERVER }, (_, i) => {
-      const endpoint = network.endpoint(address(100 + i, 40_000 + i));
-      return { index: i, endpoint, server: config[i % serverCount]!.bind };
-    });
     const say = (client: (typeof clients)[number], line: string): void =>
       client.endpoint.send(utf8.encode(line), client.server);
+    const total = (key: string): number =>
+      servers.reduce((sum, server) => sum + (server.stats()[key] ?? 0), 0);
+    const deadline = performance.now() + DELIVERY_WAIT_MS_MAX;
+    /** Lets the sockets run until `done` or the deadline; false at the deadline. */
+    const runUntil = async (done: () => boolean): Promise<boolean> => {
+      await nextTurn();
+      while (!done()) {
+        if (performance.now() > deadline) return false;
+        await sleep(WAIT_POLL_MS);
+      }
+      return true;
+    };
     for (const client of clients) {
       say(client, `/nick w${client.index}`);
       say(client, `/join 1`);
     }
-    const turn = async (): Promise<void> => {
-      network.deliverInFlight();
-      await nextTurn();
-      network.deliverInFlight();
-    };
-    await turn();
-    const deadline = performance.now() + FIRST_VIEW_WAIT_MS_MAX;
-    while (
-      servers.some((server) => server.view().members.length < serverCount) &&
-      performance.now() < deadline
-    ) {
-      await sleep(WAIT_POLL_MS);
-      await turn();
-    }
-    const rounds = Math.ceil(posts / (clients.length * POSTS_PER_TURN));
+    const viewDeadline = performance.now() + FIRST_VIEW_WAIT_MS_MAX;
+    await runUntil(
+      () =>
+        servers.every((server) => server.view().members.length === serverCount) ||
+        performance.now() > viewDeadline,
+    );
+    const rounds = Math.ceil(posts / (clients.length * POSTS_PER_ROUND));
+    const postsPerRound = POSTS_PER_ROUND * clients.length;
+    // Each post reaches every client: all are in room 1.
+    const delivered = (rounds: number): number => rounds * postsPerRound * clients.length;
     let seq = 0;
     for (let round = 0; round < rounds; round++) {
-      for (let i = 0; i < POSTS_PER_TURN; i++, seq++) {
+      for (let i = 0; i < POSTS_PER_ROUND; i++, seq++) {
         for (const client of clients) say(client, `${client.index}.${seq}`);
       }
-      await turn();
+      const caughtUp = round + 1 - ROUNDS_IN_FLIGHT_MAX;
+      if (!(await runUntil(() => total('server.deliveryDatagrams') >= delivered(caughtUp)))) break;
     }
-    // What the servers still owe each other (total order's last agreements, which wait for the
-    // acknowledgements' timers), then the other commands once each.
-    const total = (key: string): number =>
-      servers.reduce((sum, server) => sum + (server.stats()[key] ?? 0), 0);
-    const expected = seq * clients.length * clients.length;
-    const settleDeadline = performance.now() + SETTLE_WAIT_MS_MAX;
-    for (
-      let i = 0;
-      i < SETTLE_TURNS_MAX && network.inFlightCount + network.deliverInFlight() > 0;
-      i++
-    ) {
-      await turn();
-    }
-    while (total('server.deliveryDatagrams') < expected && performance.now() < settleDeadline) {
-      await sleep(WAIT_POLL_MS);
-      await turn();
-    }
+    // The last posts (total order's last agreements wait for acknowledgements), then the other
+    // commands once each.
+    await runUntil(
+      () =>
+        total('server.deliveryDatagrams') + total('server.postsRefused') * clients.length >=
+        seq * clients.length * clients.length,
+    );
     for (const client of clients) {
       say(client, '/part');
       say(client, '/quit');
     }
-    await turn();
+    await runUntil(() => servers.every((server) => server.stats().clients === 0));
     return {
       posted: seq * clients.length,
       deliveries: total('server.deliveryDatagrams'),
       refused: total('server.postsRefused'),
     };
   } finally {
-    await Promise.all(servers.map((server) => server.close()));
+    await Promise.all([
+      ...servers.map((server) => server.close()),
+      ...clients.map(({ endpoint }) => endpoint.close()),
+    ]);
+  }
+}
+
+/** `count` sockets on loopback, or undefined if one cannot be bound (then none stays open). */
+async function openEndpoints(
+  count: number,
+  batchSends: boolean,
+): Promise<UdpEndpoint[] | undefined> {
+  const endpoints: UdpEndpoint[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      endpoints.push(await UdpEndpoint.open({ bind: { host: WARM_UP_HOST, port: 0 }, batchSends }));
+    }
+    return endpoints;
+  } catch (error) {
+    await Promise.all(endpoints.map((endpoint) => endpoint.close()));
+    if (error instanceof UdpBindError) return undefined;
+    throw error;
   }
 }
