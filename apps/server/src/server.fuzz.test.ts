@@ -31,6 +31,7 @@ import {
   mutationsArbitrary,
   peerMessageArbitrary,
 } from './testing/fuzz-inputs.js';
+import { POST_WINDOW_ENTRIES } from './server.js';
 import { InMemoryCluster, inMemoryServerAddress } from './testing/in-memory-cluster.js';
 import type { SentDatagram } from './testing/in-memory-network.js';
 
@@ -178,7 +179,7 @@ function checkLimits(cluster: InMemoryCluster): void {
     expect(stats['server.internalErrors'], name).toBe(0);
     expect(stats.clients, name).toBeLessThanOrEqual(CLIENTS_MAX);
     expect(stats['engine.logDepth'], name).toBeLessThanOrEqual(
-      DEFAULT_LIMITS.postWindowEntriesMax * (SERVER_COUNT + 1),
+      POST_WINDOW_ENTRIES * (SERVER_COUNT + 1),
     );
     expect(stats['engine.holdBackDepth'], name).toBeLessThanOrEqual(
       DEFAULT_LIMITS.receiveWindowEntriesMax * (SERVER_COUNT - 1),

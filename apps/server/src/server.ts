@@ -44,6 +44,13 @@ import { UdpClientChannel } from './udp-client-channel.js';
  * Requested socket buffers: a burst from many clients and peers must not overflow the kernel's
  * queue while the event loop is busy. The kernel may grant less (the start line shows what it gave).
  */
+/**
+ * Own posts in flight (not yet delivered by every server) before posts are refused as busy: about
+ * 0.3 s of a server's full rate on loopback (13,000 posts/s), so that a peer's pause of a few tens
+ * of ms (a busy core, a fresh server's first second) does not turn posts away. Posts fit in one
+ * 999-byte datagram, so the retransmit buffer stays under 4 MiB.
+ */
+export const POST_WINDOW_ENTRIES = 4096;
 export const SOCKET_BUFFER_BYTES_REQUESTED = 4 * 1024 * 1024;
 
 /** A client over its rate limit is told so at most this often; the rest is dropped unanswered. */
@@ -173,8 +180,11 @@ export class ChatServer {
       self: options.index,
       nodeCount: options.servers.length,
       incarnation: options.incarnation ?? 0,
-      // Every post fits in one datagram the course's proxy relays whole.
-      limits: { payloadBytesMax: this.postPayloadBytesMax },
+      limits: {
+        // Every post fits in one datagram the course's proxy relays whole.
+        payloadBytesMax: this.postPayloadBytesMax,
+        postWindowEntriesMax: POST_WINDOW_ENTRIES,
+      },
       timing,
     });
     this.clientRateMax = options.clientRateMax;
