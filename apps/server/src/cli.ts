@@ -90,8 +90,8 @@ export interface ServerArguments {
   /** Off unless `--http` is given. */
   readonly http?: HttpOptions | undefined;
   /**
-   * Run the hot paths on a throwaway in-memory cluster before opening the socket (see warm-up.ts);
-   * `--no-warm-up` starts a few hundred ms sooner, with a slow first second.
+   * Run the hot paths on a throwaway cluster on loopback before opening the socket (see
+   * warm-up.ts); `--no-warm-up` starts a few hundred ms sooner, with a slow first second.
    */
   readonly warmUp: boolean;
   /** Send each turn's datagrams with one sendmmsg where @chat/transport's addon was built. */

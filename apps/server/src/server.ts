@@ -41,16 +41,16 @@ import { PEER_DATAGRAM_BYTES_MAX, PeerLink } from './peer-link.js';
 import { UdpClientChannel } from './udp-client-channel.js';
 
 /**
- * Requested socket buffers: a burst from many clients and peers must not overflow the kernel's
- * queue while the event loop is busy. The kernel may grant less (the start line shows what it gave).
- */
-/**
  * Own posts in flight (not yet delivered by every server) before posts are refused as busy: about
  * 0.3 s of a server's full rate on loopback (13,000 posts/s), so that a peer's pause of a few tens
  * of ms (a busy core, a fresh server's first second) does not turn posts away. Posts fit in one
  * 999-byte datagram, so the retransmit buffer stays under 4 MiB.
  */
 export const POST_WINDOW_ENTRIES = 4096;
+/**
+ * Requested socket buffers: a burst from many clients and peers must not overflow the kernel's
+ * queue while the event loop is busy. The kernel may grant less (the start line shows what it gave).
+ */
 export const SOCKET_BUFFER_BYTES_REQUESTED = 4 * 1024 * 1024;
 
 /** A client over its rate limit is told so at most this often; the rest is dropped unanswered. */
@@ -58,8 +58,8 @@ export const SLOW_DOWN_REPLY_INTERVAL_MS = 1000;
 /** Idle clients are looked for a few times per idle period, but at least once a minute. */
 const IDLE_SWEEP_INTERVAL_MS_MAX = 60_000;
 const IDLE_SWEEPS_PER_IDLE_PERIOD = 4;
-/** Own posts awaiting delivery whose post time is kept for the latency observer. */
-const OWN_POST_TIMES_MAX = 4096;
+/** Own posts awaiting delivery whose post time is kept for the latency observer: all of them. */
+const OWN_POST_TIMES_MAX = POST_WINDOW_ENTRIES;
 /**
  * Client posts held while a view change is under way. A view change takes a few round trips after
  * the suspicion timeout; at the load tests' ~1,000 posts/s across a cluster that is a few hundred

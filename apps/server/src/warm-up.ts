@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { UdpBindError, UdpEndpoint } from '@chat/transport';
+import { CLIENT_IDLE_MS_DEFAULT, CLIENT_RATE_MAX_LIMIT } from './cli.js';
 import { DebugLog } from './debug-log.js';
 import { hmacSha256Authenticator } from './hmac-authenticator.js';
 import { ChatServer, type ChatServerOptions } from './server.js';
@@ -34,8 +35,13 @@ const FIRST_VIEW_WAIT_MS_MAX = 5_000;
 const WAIT_POLL_MS = 5;
 /** How long the warm-up waits for the deliveries, all in all: a busy machine may be slow. */
 const DELIVERY_WAIT_MS_MAX = 10_000;
-/** The throwaway cluster's sockets: the real path (node:dgram, batched sends) on loopback. */
-const WARM_UP_HOST = '127.0.0.1';
+/**
+ * The throwaway cluster's sockets: the real path (node:dgram, batched sends) on loopback, on an
+ * address of its own. On 127.0.0.1 its ephemeral ports could be the very ports other servers
+ * starting on the same host (a test cluster, a local cluster) were just given and are about to
+ * bind there. Its ports also avoid every configured port, for a cluster configured on this address.
+ */
+const WARM_UP_HOST = '127.0.0.2';
 
 const utf8 = new TextEncoder();
 
@@ -60,23 +66,34 @@ export async function warmUp(
 ): Promise<WarmUpSummary> {
   const serverCount = Math.min(options.servers.length, WARM_UP_SERVERS_MAX);
   const clientCount = serverCount * CLIENTS_PER_SERVER;
-  const endpoints = await openEndpoints(serverCount + clientCount, options.batchSends ?? true);
+  const configuredPorts = new Set(
+    options.servers.flatMap(({ forward, bind }) => [forward.port, bind.port]),
+  );
+  const endpoints = await openEndpoints(
+    serverCount + clientCount,
+    options.batchSends ?? true,
+    configuredPorts,
+  );
   // Without a loopback socket there is nothing to warm up with: the server starts cold.
   if (endpoints === undefined) return { posted: 0, deliveries: 0, refused: 0 };
-  const serverEndpoints = endpoints.slice(0, serverCount);
-  const config = serverEndpoints.map(({ address }) => ({ forward: address, bind: address }));
-  const authenticator =
-    options.sealing === undefined
-      ? undefined
-      : hmacSha256Authenticator(randomBytes(WARM_UP_KEY_BYTES));
-  const discard = { write: (): void => undefined };
-  const servers = serverEndpoints.map(
-    (endpoint, position) =>
-      new ChatServer(
+  const servers: ChatServer[] = [];
+  try {
+    const serverEndpoints = endpoints.slice(0, serverCount);
+    const config = serverEndpoints.map(({ address }) => ({ forward: address, bind: address }));
+    const authenticator =
+      options.sealing === undefined
+        ? undefined
+        : hmacSha256Authenticator(randomBytes(WARM_UP_KEY_BYTES));
+    const discard = { write: (): void => undefined };
+    for (const [position, endpoint] of serverEndpoints.entries()) {
+      const server = new ChatServer(
         {
           ...options,
           index: position + 1,
           servers: config,
+          // The warm-up's clients post in bursts and wait for the view: neither may cost them.
+          clientRateMax: CLIENT_RATE_MAX_LIMIT,
+          clientIdleMsMax: CLIENT_IDLE_MS_DEFAULT,
           sealing:
             authenticator === undefined
               ? undefined
@@ -85,14 +102,14 @@ export async function warmUp(
           log: new DebugLog(options.log.enabled, position + 1, discard),
         },
         endpoint,
-      ),
-  );
-  const clients = endpoints.slice(serverCount).map((endpoint, index) => {
-    // What the servers send the clients is counted in the servers' stats.
-    endpoint.onDatagram(() => undefined);
-    return { index, endpoint, server: config[index % serverCount]!.bind };
-  });
-  try {
+      );
+      servers.push(server);
+    }
+    const clients = endpoints.slice(serverCount).map((endpoint, index) => {
+      // What the servers send the clients is counted in the servers' stats.
+      endpoint.onDatagram(() => undefined);
+      return { index, endpoint, server: config[index % serverCount]!.bind };
+    });
     const say = (client: (typeof clients)[number], line: string): void =>
       client.endpoint.send(utf8.encode(line), client.server);
     const total = (key: string): number =>
@@ -119,23 +136,21 @@ export async function warmUp(
     );
     const rounds = Math.ceil(posts / (clients.length * POSTS_PER_ROUND));
     const postsPerRound = POSTS_PER_ROUND * clients.length;
-    // Each post reaches every client: all are in room 1.
+    // Each post reaches every client (all are in room 1), unless it was refused.
     const delivered = (rounds: number): number => rounds * postsPerRound * clients.length;
+    const accounted = (): number =>
+      total('server.deliveryDatagrams') + total('server.postsRefused') * clients.length;
     let seq = 0;
     for (let round = 0; round < rounds; round++) {
       for (let i = 0; i < POSTS_PER_ROUND; i++, seq++) {
         for (const client of clients) say(client, `${client.index}.${seq}`);
       }
       const caughtUp = round + 1 - ROUNDS_IN_FLIGHT_MAX;
-      if (!(await runUntil(() => total('server.deliveryDatagrams') >= delivered(caughtUp)))) break;
+      if (!(await runUntil(() => accounted() >= delivered(caughtUp)))) break;
     }
     // The last posts (total order's last agreements wait for acknowledgements), then the other
     // commands once each.
-    await runUntil(
-      () =>
-        total('server.deliveryDatagrams') + total('server.postsRefused') * clients.length >=
-        seq * clients.length * clients.length,
-    );
+    await runUntil(() => accounted() >= seq * clients.length * clients.length);
     for (const client of clients) {
       say(client, '/part');
       say(client, '/quit');
@@ -147,27 +162,40 @@ export async function warmUp(
       refused: total('server.postsRefused'),
     };
   } finally {
+    // A server closes its socket; the rest (clients', and any a failed start left) close here.
     await Promise.all([
       ...servers.map((server) => server.close()),
-      ...clients.map(({ endpoint }) => endpoint.close()),
+      ...endpoints.map((endpoint) => endpoint.close()),
     ]);
   }
 }
 
-/** `count` sockets on loopback, or undefined if one cannot be bound (then none stays open). */
+/**
+ * `count` sockets on loopback, none on a port in `avoidedPorts`, or undefined if one cannot be
+ * bound (then none stays open).
+ */
 async function openEndpoints(
   count: number,
   batchSends: boolean,
+  avoidedPorts: ReadonlySet<number>,
 ): Promise<UdpEndpoint[] | undefined> {
   const endpoints: UdpEndpoint[] = [];
+  // Held while the others are bound, so that the OS does not hand the same port out again.
+  const avoided: UdpEndpoint[] = [];
   try {
-    for (let i = 0; i < count; i++) {
-      endpoints.push(await UdpEndpoint.open({ bind: { host: WARM_UP_HOST, port: 0 }, batchSends }));
+    while (endpoints.length < count) {
+      const endpoint = await UdpEndpoint.open({
+        bind: { host: WARM_UP_HOST, port: 0 },
+        batchSends,
+      });
+      (avoidedPorts.has(endpoint.address.port) ? avoided : endpoints).push(endpoint);
     }
     return endpoints;
   } catch (error) {
     await Promise.all(endpoints.map((endpoint) => endpoint.close()));
     if (error instanceof UdpBindError) return undefined;
     throw error;
+  } finally {
+    await Promise.all(avoided.map((endpoint) => endpoint.close()));
   }
 }
