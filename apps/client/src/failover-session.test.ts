@@ -305,6 +305,33 @@ describe('FailoverSession with one server', () => {
     expect(client.drain().shown).toEqual([]);
   });
 
+  it('lets only a keepalive confirm a line sent again to the same server (a late reply may answer its first copy)', () => {
+    const client = harness([A]);
+    client.session.lineTyped('/nick bob');
+    client.arrive(A, "+OK Nickname set to 'bob'");
+    client.session.lineTyped('/nick alice'); // the server takes it, then freezes
+    client.advanceTo(3_000);
+    client.drain();
+    client.advanceTo(4_000);
+    client.arrive(A, '-ERR Unknown command /ping'); // it answers again: /nick alice is sent again
+    const commands = (sent: string[]) => sent.filter((line) => !line.endsWith('/ping'));
+    expect(commands(client.drain().sent)).toEqual([
+      `${name(A)} /nick bob`,
+      `${name(A)} /nick alice`,
+    ]);
+    client.arrive(A, "+OK Nickname set to 'alice'"); // the first copy's reply, late
+
+    // The copy sent again is still unconfirmed: lost again, the client sends it once more.
+    client.advanceTo(7_000);
+    client.drain();
+    client.advanceTo(8_000);
+    client.arrive(A, '-ERR Unknown command /ping');
+    expect(commands(client.drain().sent)).toEqual([
+      `${name(A)} /nick alice`,
+      `${name(A)} /nick alice`,
+    ]);
+  });
+
   it('says a server that never answered does not answer', () => {
     const client = harness([A]);
     client.advanceTo(3_000);

@@ -43,6 +43,11 @@ interface UnconfirmedLine {
   readonly text: string;
   /** Keepalives sent before this line: the next one answered proves the server had the line. */
   readonly keepalivesBefore: number;
+  /**
+   * Sent to this server before, when it stopped answering: a late reply may answer that first
+   * copy, so only a keepalive confirms this one.
+   */
+  readonly sentBefore: boolean;
 }
 
 type Phase =
@@ -95,6 +100,8 @@ export class FailoverSession {
   readonly #keepalivesUnanswered: number[];
   #unconfirmed: UnconfirmedLine[] = [];
   #queued: string[] = [];
+  /** How many of the first `#queued` lines were sent to the lost server already. */
+  #queuedSentBefore = 0;
   #quitSent = false;
   #foreignDatagrams = 0;
 
@@ -218,7 +225,9 @@ export class FailoverSession {
   #confirmReceived(line: string): void {
     const typed = this.#lineAnsweredBy(line);
     if (typed === undefined) return;
-    const at = this.#unconfirmed.findIndex((unconfirmed) => unconfirmed.text === typed);
+    const at = this.#unconfirmed.findIndex(
+      (unconfirmed) => unconfirmed.text === typed && !unconfirmed.sentBefore,
+    );
     if (at >= 0) this.#unconfirmed.splice(at, 1);
   }
 
@@ -235,11 +244,11 @@ export class FailoverSession {
     return ours ? text : undefined;
   }
 
-  #sendLine(text: string): void {
+  #sendLine(text: string, sentBefore = false): void {
     this.#send(text, this.server);
     // Past the bound the oldest lines are only no longer sent again after a failover.
     if (this.#unconfirmed.length >= this.#settings.unconfirmedLinesMax) this.#unconfirmed.shift();
-    this.#unconfirmed.push({ text, keepalivesBefore: this.#keepalivesSent });
+    this.#unconfirmed.push({ text, keepalivesBefore: this.#keepalivesSent, sentBefore });
   }
 
   #lose(now: number): void {
@@ -247,6 +256,7 @@ export class FailoverSession {
     this.#keepalivesUnanswered[lost] = this.#keepalivesSent - this.#keepalivesAnswered;
     // What the lost server may never have received goes first, then what is typed meanwhile.
     this.#queued = this.#unconfirmed.map((line) => line.text);
+    this.#queuedSentBefore = this.#queued.length;
     this.#unconfirmed = [];
     this.#phase = {
       kind: 'searching',
@@ -307,7 +317,10 @@ export class FailoverSession {
     for (const command of this.#replies.restore()) this.#send(command, this.server);
     const pending = this.#queued;
     this.#queued = [];
-    for (const line of pending) this.#sendLine(line);
+    // Back on the same server, the lines it may have missed may also have arrived.
+    for (const [index, line] of pending.entries()) {
+      this.#sendLine(line, !switched && index < this.#queuedSentBefore);
+    }
 
     const state = `nickname ${nickname ?? '(default)'}, ${room === undefined ? 'no room' : `room #${room}`}`;
     const sent =
