@@ -157,6 +157,8 @@ const NULL_RELAY_MESSAGES_FACTOR = 3;
 const CLOSED_LOOP_STEADY_MS_MIN = 2_000;
 /** How much longer than that minimum a resized run aims to post, so one resizing is enough. */
 const CLOSED_LOOP_RESIZE_MARGIN = 1.5;
+/** A resizing multiplies the posts by at most this: a run cut short by a stall is no estimate. */
+const CLOSED_LOOP_RESIZE_FACTOR_MAX = 4;
 const CLOSED_LOOP_RESIZES_MAX = 3;
 const AT_2000: Load = {
   servers: 3,
@@ -357,22 +359,30 @@ function progress(what: string): void {
   process.stderr.write(`bench [${seconds} s]: ${what}\n`);
 }
 
-/** Posts per client each program's closed-loop runs need to last long enough (see above). */
-const closedLoopMessagesOf = new Map<Subject, number>();
+/** Posts per client each program's closed-loop runs of each load need to last long enough. */
+const closedLoopMessagesOf = new Map<Load, Map<Subject, number>>();
 /** A closed-loop run, run again with more posts while it ends too soon to have a rate. */
 async function measureClosedLoop(subject: Subject, load: Load): Promise<Figures> {
   const warmupMs = load.warmupMs ?? WARMUP_MS;
-  let messagesPerClient = closedLoopMessagesOf.get(subject) ?? load.messagesPerClient;
+  const messagesOf = closedLoopMessagesOf.get(load) ?? new Map<Subject, number>();
+  closedLoopMessagesOf.set(load, messagesOf);
+  let messagesPerClient = messagesOf.get(subject) ?? load.messagesPerClient;
   for (let resizes = 0; ; resizes++) {
     const figures = await measure(subject, { ...load, messagesPerClient });
     const postedMs = figures.postingMs;
-    // A failed run (NaN) is not resized: more posts would not make it measure.
-    if (!(postedMs < warmupMs + CLOSED_LOOP_STEADY_MS_MIN) || resizes === CLOSED_LOOP_RESIZES_MAX) {
+    // A failed (NaN) or broken run is not resized: more posts would not make it measure.
+    const broken = figures.lost > 0 || figures.violations > 0;
+    if (
+      !(postedMs < warmupMs + CLOSED_LOOP_STEADY_MS_MIN) ||
+      broken ||
+      resizes === CLOSED_LOOP_RESIZES_MAX
+    ) {
       return figures;
     }
     const wantedMs = warmupMs + CLOSED_LOOP_STEADY_MS_MIN * CLOSED_LOOP_RESIZE_MARGIN;
-    messagesPerClient = Math.ceil((messagesPerClient * wantedMs) / Math.max(postedMs, 100));
-    closedLoopMessagesOf.set(subject, messagesPerClient);
+    const factor = Math.min(wantedMs / Math.max(postedMs, 1), CLOSED_LOOP_RESIZE_FACTOR_MAX);
+    messagesPerClient = Math.ceil(messagesPerClient * factor);
+    messagesOf.set(subject, messagesPerClient);
     progress(
       `${subject.name}: posted for ${postedMs.toFixed(0)} ms only; again with ${messagesPerClient} posts per client`,
     );
@@ -453,7 +463,7 @@ async function sustained(subject: Subject): Promise<Sustained> {
       figures.refused === 0 &&
       figures.violations === 0;
     if (!keptUp) failedRates.push(ratePerSecond);
-    return { ratePerSecond, share, figures, keptUp, failedRates };
+    return { ratePerSecond, share, figures, keptUp, failedRates: [] };
   };
   // Shares are counted in steps, so that ten steps of 0.1 make exactly 1.
   const shareAt = (step: number): number =>
@@ -461,17 +471,19 @@ async function sustained(subject: Subject): Promise<Sustained> {
   let step = 0;
   let last = await run(shareAt(step));
   if (last.keptUp) {
-    // Up while runs keep up: the last one that did is the figure.
+    // Up while runs keep up (to the cap, which then bounds the figure): the last that did counts.
     while (shareAt(step + 1) <= SUSTAINED_SHARE_MAX) {
       const higher = await run(shareAt(++step));
       if (!higher.keptUp) break;
       last = higher;
     }
-    return last;
+  } else {
+    while (!last.keptUp && shareAt(step - 1) >= SUSTAINED_SHARE_MIN) {
+      last = await run(shareAt(--step));
+    }
   }
-  while (!last.keptUp && shareAt(step - 1) >= SUSTAINED_SHARE_MIN)
-    last = await run(shareAt(--step));
-  return last;
+  // Rates tried above the one given (when none kept up, every rate tried but that one).
+  return { ...last, failedRates: failedRates.filter((rate) => rate !== last.ratePerSecond) };
 }
 progress('sustained rate search');
 const sustainedOf = new Map<Subject, Sustained>();
@@ -630,7 +642,7 @@ const lines = [
   '',
   '## Cold start: fresh servers, no warm-up, no ramp',
   '',
-  `Each run starts fresh servers and at once posts at ${Math.round(COLD_SHARE * 100)}% of that program's sustained rate above for ${COLD_SECONDS} s, every post counted (median of ${REPEATS} for chatserver, one run for the baselines). "Warm" is one run at the same rate on fresh servers after a ${WARMUP_MS / 1000} s ramp that is left out. The \`--no-warm-up\` rows start chatserver without its warm-up (apps/server/src/warm-up.ts: the hot paths run on a throwaway in-memory cluster before the socket opens), as it was before; their warm figure is chatserver's. Server CPU per post counts from the moment the servers answer (after any warm-up): unlike latency, a shared machine hardly changes it. Target: nothing refused or lost, and the cold p99 within ${COLD_P99_RATIO_TARGET} × the warm p99.`,
+  `Each run starts fresh servers and at once posts at ${Math.round(COLD_SHARE * 100)}% of that program's sustained rate above for ${COLD_SECONDS} s, every post counted (median of ${REPEATS} for chatserver, one run for the baselines). "Warm" is one run at the same rate on fresh servers after a ${WARMUP_MS / 1000} s ramp that is left out. The \`--no-warm-up\` rows start chatserver without its warm-up (apps/server/src/warm-up.ts: the hot paths, node:dgram's included, run on a throwaway cluster on loopback before the socket opens), as it was before; their warm figure is chatserver's. Server CPU per post counts from the moment the servers answer (after any warm-up): unlike latency, a shared machine hardly changes it. Target: nothing refused or lost, and the cold p99 within ${COLD_P99_RATIO_TARGET} × the warm p99.`,
   '',
   '| program | rate /s | cold p50 ms | cold p99 ms | warm p99 ms | cold / warm p99 | server CPU µs per post, cold / warm | target met | lost | refused | violations | drops at clients / servers | CPU servers / generator / other |',
   '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |',
