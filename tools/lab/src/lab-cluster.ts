@@ -17,6 +17,8 @@ export interface LabClusterOptions {
   readonly multicast: string | undefined;
   /** The servers' debug log (`-v`). */
   readonly verbose: boolean;
+  /** More chatserver options for every server, e.g. `['--suspect-ms', '3000']`. */
+  readonly serverArgs?: readonly string[];
   /** Each line of each server's output, e.g. to print it prefixed. */
   readonly onLine?: (host: number, line: string) => void;
 }
@@ -66,9 +68,10 @@ export class LabCluster {
 
   #spawn(index: number): HostProcess {
     const host = this.lab.hosts[index - 1]!;
-    const { mode, multicast, verbose, onLine } = this.options;
+    const { mode, multicast, verbose, serverArgs, onLine } = this.options;
     const args = [
       ...(verbose ? ['-v'] : []),
+      ...(serverArgs ?? []),
       '-o',
       mode,
       '--key-file',

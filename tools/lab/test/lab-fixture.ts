@@ -17,6 +17,8 @@ export interface LabFixtureOptions {
   readonly multicast: boolean;
   /** Servers log with `-v` (membership tests read their view lines). */
   readonly verbose?: boolean;
+  /** More chatserver options for every server. */
+  readonly serverArgs?: readonly string[];
 }
 
 /**
@@ -41,6 +43,7 @@ export class LabFixture implements AsyncDisposable {
           ? `239.255.${randomInt(1, 255)}.${randomInt(1, 255)}:${randomInt(20_000, 60_000)}`
           : undefined,
         verbose: options.verbose ?? false,
+        serverArgs: options.serverArgs ?? [],
       });
       return new LabFixture(lab, cluster);
     } catch (error) {
