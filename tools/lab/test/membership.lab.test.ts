@@ -114,6 +114,7 @@ async function joinEveryHost(
 
 /** Each poster posts lines `from`..`to`; every receiver collects them all; returns what was posted. */
 async function round(
+  fixture: LabFixture,
   posters: readonly Member[],
   receivers: readonly Member[],
   from: number,
@@ -126,11 +127,30 @@ async function round(
       posted.push(`<${nick}> ${nick} #${n}`);
     }
   }
-  await Promise.all(
-    receivers.map(async (member) =>
-      member.received.push(...(await member.client.posts(posted.length))),
-    ),
-  );
+  try {
+    await Promise.all(
+      receivers.map(async (member) =>
+        member.received.push(...(await member.client.posts(posted.length))),
+      ),
+    );
+  } catch (error) {
+    // For the reader of a failure: the views each server logged, and what the clients were told.
+    const views = fixture.cluster.servers.map(
+      (server, i) =>
+        `S${i + 1}: ${viewsOf(server)
+          .map((view) => `${view.id}:${view.members.join(',')}${view.primary ? '' : ' minority'}`)
+          .join(' ')}`,
+    );
+    const told = posters.map(
+      ({ nick, client }) =>
+        `${nick}: ${client.printed.filter((line) => /^(-ERR|\*\*\*)/.test(line)).join(' | ')}`,
+    );
+    throw new Error(
+      `${(error as Error).message}\nviews logged:\n${views.join('\n')}\n` +
+        `-ERR and notices the posters printed:\n${told.join('\n')}`,
+      { cause: error },
+    );
+  }
   return posted;
 }
 
@@ -163,7 +183,7 @@ describe('membership across 5 hosts (total order, IP multicast)', () => {
         const members = await joinEveryHost(fixture, 5);
         const minority = members.slice(0, 2);
         const majority = members.slice(2);
-        const before = await round(members, members, 1, 5);
+        const before = await round(fixture, members, members, 1, 5);
         expectAgreement(members, before);
 
         await fixture.lab.partition([
@@ -179,13 +199,13 @@ describe('membership across 5 hosts (total order, IP multicast)', () => {
         await minority[0]!.client.lineMatching(
           new RegExp(`^${NO_MAJORITY.replace(/[.;]/g, '\\$&')}$`),
         );
-        const during = await round(majority, majority, 6, 10);
+        const during = await round(fixture, majority, majority, 6, 10);
         expectAgreement(majority, [...before, ...during]);
 
         await fixture.lab.heal();
         for (let index = 1; index <= 5; index++)
           await viewInstalled(fixture, index, [1, 2, 3, 4, 5], true);
-        const after = await round(members, members, 11, 13);
+        const after = await round(fixture, members, members, 11, 13);
         // The majority saw everything in one order; the minority's servers merged back, so every
         // client agrees on the posts made since the heal, and none received a post twice.
         expectAgreement(majority, [...before, ...during, ...after]);
@@ -213,7 +233,7 @@ describe('membership across 5 hosts (total order, IP multicast)', () => {
         await using fixture = await LabFixture.start(FIVE_HOSTS);
         prefix = fixture.prefix;
         const members = await joinEveryHost(fixture, 5, 3);
-        const before = await round(members, members, 1, 3);
+        const before = await round(fixture, members, members, 1, 3);
 
         await fixture.cluster.kill(3);
         for (const index of [1, 2, 4, 5]) await viewInstalled(fixture, index, [1, 2, 4, 5], true);
@@ -227,7 +247,7 @@ describe('membership across 5 hosts (total order, IP multicast)', () => {
             `^\\*\\*\\* Server ${fixture.serverAddress(3).replace(/\./g, '\\.')} stopped answering; now on \\S+ `,
           ),
         );
-        const during = await round(members, members, 4, 6);
+        const during = await round(fixture, members, members, 4, 6);
         expectAgreement(members, [...before, ...during]);
 
         await fixture.cluster.restart(3);
@@ -238,7 +258,7 @@ describe('membership across 5 hosts (total order, IP multicast)', () => {
         c6.client.type('/nick c6', '/join 1');
         await c6.client.lineMatching(/^\+OK You are now in chat room #1$/);
         const everyone = [...members, c6];
-        const after = await round(everyone, everyone, 7, 9);
+        const after = await round(fixture, everyone, everyone, 7, 9);
         expectAgreement(members, [...before, ...during, ...after]);
         expectAgreement(everyone, after);
       }
