@@ -54,11 +54,12 @@ export interface WarmUpSummary {
 }
 
 /**
- * Runs the hot paths of a server — client commands, posting, the engine's post / receive /
- * deliver, frame packing, sealing and decoding, fan-out — on a throwaway cluster of ChatServers
- * wired to an in-memory network, with the real server's mode, limits and logging, so that V8 has
- * compiled and optimized them before the first real datagram. Nothing is sent on any socket and
- * nothing is logged; the throwaway servers and their counters are dropped afterwards.
+ * Runs the hot paths of a server — node:dgram's receive path, client commands, posting, the
+ * engine's post / receive / deliver, frame packing, sealing and decoding, fan-out, batched sends —
+ * on a throwaway cluster of ChatServers and clients talking over loopback sockets (WARM_UP_HOST),
+ * with the real server's mode, limits and logging, so that V8 has compiled and optimized them
+ * before the first real datagram. Nothing leaves the host and nothing is logged; the throwaway
+ * servers, their sockets and their counters are dropped afterwards.
  */
 export async function warmUp(
   options: ChatServerOptions,
