@@ -91,7 +91,7 @@ export interface ServerArguments {
   readonly http?: HttpOptions | undefined;
   /**
    * Run the hot paths on a throwaway cluster on loopback before opening the socket (see
-   * warm-up.ts); `--no-warm-up` starts a few hundred ms sooner, with a slow first second.
+   * warm-up.ts); `--no-warm-up` starts about a second sooner, with a slow first second.
    */
   readonly warmUp: boolean;
   /** Send each turn's datagrams with one sendmmsg where @chat/transport's addon was built. */

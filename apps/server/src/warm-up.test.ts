@@ -6,14 +6,19 @@ import type { ChatServerOptions } from './server.js';
 import { warmUp } from './warm-up.js';
 
 const address = (port: number) => ({ host: '127.0.0.1', port });
-const options = (mode: OrderingMode, servers: number, keyed: boolean): ChatServerOptions => ({
+const options = (
+  mode: OrderingMode,
+  servers: number,
+  keyed: boolean,
+  roomCount: number,
+): ChatServerOptions => ({
   index: 1,
   servers: Array.from({ length: servers }, (_, i) => ({
     forward: address(6000 + i),
     bind: address(6000 + i),
   })),
   mode,
-  roomCount: 10,
+  roomCount,
   clientsMax: 100,
   clientRateMax: 5_000,
   clientIdleMsMax: 600_000,
@@ -30,18 +35,22 @@ const options = (mode: OrderingMode, servers: number, keyed: boolean): ChatServe
 
 describe('the warm-up runs every post through a throwaway cluster on loopback sockets', () => {
   test.each([
-    ['unordered', 3, true],
-    ['fifo', 3, false],
-    ['total', 3, true],
-    ['total', 10, true],
-    ['fifo', 1, true],
-  ] as const)('%s mode, %i configured servers, keyed %s', async (mode, servers, keyed) => {
-    const summary = await warmUp(options(mode, servers, keyed), 600);
-    const throwawayServers = Math.min(servers, 3);
-    const clients = throwawayServers * 2;
-    expect(summary.refused).toBe(0);
-    expect(summary.posted).toBeGreaterThanOrEqual(600);
-    // Every post reaches every client (all in one room), plus each client's two command replies.
-    expect(summary.deliveries).toBe(summary.posted * clients);
-  });
+    ['unordered', 3, true, 10],
+    ['fifo', 3, false, 10],
+    ['total', 3, true, 10],
+    ['total', 10, true, 10],
+    ['fifo', 1, true, 10],
+    ['total', 3, true, 1],
+  ] as const)(
+    '%s mode, %i configured servers, keyed %s, %i rooms',
+    async (mode, servers, keyed, rooms) => {
+      const summary = await warmUp(options(mode, servers, keyed, rooms), 600);
+      const throwawayServers = Math.min(servers, 3);
+      // Two clients per throwaway server, in two rooms that span every server (or in the one room).
+      const clientsPerRoom = rooms === 1 ? throwawayServers * 2 : throwawayServers;
+      expect(summary.refused).toBe(0);
+      expect(summary.posted).toBeGreaterThanOrEqual(600);
+      expect(summary.deliveries).toBe(summary.posted * clientsPerRoom);
+    },
+  );
 });

@@ -10,15 +10,31 @@ import { ChatServer, type ChatServerOptions } from './server.js';
  * Posts the warm-up makes in all. A fresh server runs its first thousands of posts in V8's
  * interpreter and baseline compiler, compiling each function the first time it runs, its own and
  * node:dgram's; measured on a fresh cluster, that is most of a p99 of tens of ms in its first
- * second. About this many posts through every hot path gets them optimized, for a few hundred ms
- * of CPU before the socket opens.
+ * second. Fewer posts leave functions that a real load makes hot compiled in its first second
+ * instead (a cold burst at 80% of the sustained rate: 30-40 optimizing compilations per server in
+ * its first second after 3,000 posts, 14-18 after 12,000, no fewer after 20,000), for about a
+ * second of CPU before the socket opens.
  */
-export const WARM_UP_POSTS = 3_000;
+export const WARM_UP_POSTS = 12_000;
+/**
+ * Throwaway clusters, one after the other. V8 optimizes a function for what it has seen, and code
+ * that runs only when a server meets a client or a peer for the first time ran only while the
+ * first cluster started, before anything was optimized: the real server's first clients and peers
+ * would throw the optimized hot paths away again. The second cluster's start runs that code
+ * through the optimized paths, so they are deoptimized and optimized again during the warm-up.
+ */
+const WARM_UP_PHASES = 2;
 /** Servers in the throwaway cluster: enough for fan-out and total order's sequencer to run. */
 const WARM_UP_SERVERS_MAX = 3;
 const CLIENTS_PER_SERVER = 2;
 /** Posts per client in one go, before the warm-up lets the event loop run the sockets. */
 const POSTS_PER_ROUND = 4;
+/**
+ * Every this many posts one is long: a frame of long posts takes the codec's paths for runs of
+ * 254 bytes and more, which short posts never reach, as real clients' lines do.
+ */
+const LONG_POST_EVERY = 8;
+const LONG_POST_TEXT = 'w'.repeat(300);
 /**
  * Rounds sent but not yet delivered everywhere, at most: the warm-up paces itself by the
  * deliveries, so that it neither fills the post window nor overflows a socket buffer.
@@ -65,13 +81,28 @@ export async function warmUp(
   options: ChatServerOptions,
   posts = WARM_UP_POSTS,
 ): Promise<WarmUpSummary> {
+  const summaries: WarmUpSummary[] = [];
+  for (let phase = 0; phase < WARM_UP_PHASES; phase++) {
+    summaries.push(await runThrowawayCluster(options, Math.ceil(posts / WARM_UP_PHASES)));
+  }
+  const sum = (key: keyof WarmUpSummary): number =>
+    summaries.reduce((total, summary) => total + summary[key], 0);
+  return { posted: sum('posted'), deliveries: sum('deliveries'), refused: sum('refused') };
+}
+
+/** One throwaway cluster, from its first datagram to its sockets closed. */
+async function runThrowawayCluster(
+  options: ChatServerOptions,
+  posts: number,
+): Promise<WarmUpSummary> {
   const serverCount = Math.min(options.servers.length, WARM_UP_SERVERS_MAX);
   const clientCount = serverCount * CLIENTS_PER_SERVER;
   const configuredPorts = new Set(
     options.servers.flatMap(({ forward, bind }) => [forward.port, bind.port]),
   );
+  // One more: the canary's, below.
   const endpoints = await openEndpoints(
-    serverCount + clientCount,
+    serverCount + clientCount + 1,
     options.batchSends ?? true,
     configuredPorts,
   );
@@ -86,31 +117,40 @@ export async function warmUp(
         ? undefined
         : hmacSha256Authenticator(randomBytes(WARM_UP_KEY_BYTES));
     const discard = { write: (): void => undefined };
-    for (const [position, endpoint] of serverEndpoints.entries()) {
-      const server = new ChatServer(
-        {
-          ...options,
-          index: position + 1,
-          servers: config,
-          // The warm-up's clients post in bursts and wait for the view: neither may cost them.
-          clientRateMax: CLIENT_RATE_MAX_LIMIT,
-          clientIdleMsMax: CLIENT_IDLE_MS_DEFAULT,
-          sealing:
-            authenticator === undefined
-              ? undefined
-              : { epoch: options.sealing!.epoch, authenticator },
-          multicast: undefined,
-          log: new DebugLog(options.log.enabled, position + 1, discard),
-        },
-        endpoint,
-      );
-      servers.push(server);
-    }
-    const clients = endpoints.slice(serverCount).map((endpoint, index) => {
-      // What the servers send the clients is counted in the servers' stats.
-      endpoint.onDatagram(() => undefined);
-      return { index, endpoint, server: config[index % serverCount]!.bind };
+    const throwawayOptions = (
+      index: number,
+      servers: ChatServerOptions['servers'],
+    ): ChatServerOptions => ({
+      ...options,
+      index,
+      servers,
+      // The warm-up's clients post in bursts and wait for the view: neither may cost them.
+      clientRateMax: CLIENT_RATE_MAX_LIMIT,
+      clientIdleMsMax: CLIENT_IDLE_MS_DEFAULT,
+      sealing:
+        authenticator === undefined ? undefined : { epoch: options.sealing!.epoch, authenticator },
+      multicast: undefined,
+      log: new DebugLog(options.log.enabled, index, discard),
     });
+    // The canary, a server of its own one-server cluster, closes (and so does its socket) before
+    // any traffic. V8 optimizes a read of a field never written since its object was built on the
+    // premise that it stays so, and throws the optimized code away when one object's field is
+    // written: closing is that write for the fields that say whether a server or a socket
+    // (node:dgram's included) is closed, read on every datagram. Closed after the traffic, the
+    // throwaway servers would discard the hot paths' optimized code just as the real server starts.
+    const canaryEndpoint = endpoints[serverCount + clientCount]!;
+    const canaryConfig = [{ forward: canaryEndpoint.address, bind: canaryEndpoint.address }];
+    await new ChatServer(throwawayOptions(1, canaryConfig), canaryEndpoint).close();
+    for (const [position, endpoint] of serverEndpoints.entries()) {
+      servers.push(new ChatServer(throwawayOptions(position + 1, config), endpoint));
+    }
+    const clients = endpoints
+      .slice(serverCount, serverCount + clientCount)
+      .map((endpoint, index) => {
+        // What the servers send the clients is counted in the servers' stats.
+        endpoint.onDatagram(() => undefined);
+        return { index, endpoint, server: config[index % serverCount]!.bind };
+      });
     const say = (client: (typeof clients)[number], line: string): void =>
       client.endpoint.send(utf8.encode(line), client.server);
     const total = (key: string): number =>
@@ -125,9 +165,14 @@ export async function warmUp(
       }
       return true;
     };
+    // A room per client of a server, when the server has that many: every room spans every
+    // server, and each server delivers to clients of several rooms, as in a real cluster.
+    const roomCount = Math.min(CLIENTS_PER_SERVER, options.roomCount);
+    const roomOf = (client: (typeof clients)[number]): number =>
+      (Math.floor(client.index / serverCount) % roomCount) + 1;
     for (const client of clients) {
       say(client, `/nick w${client.index}`);
-      say(client, `/join 1`);
+      say(client, `/join ${roomOf(client)}`);
     }
     const viewDeadline = performance.now() + FIRST_VIEW_WAIT_MS_MAX;
     await runUntil(
@@ -136,22 +181,23 @@ export async function warmUp(
         performance.now() > viewDeadline,
     );
     const rounds = Math.ceil(posts / (clients.length * POSTS_PER_ROUND));
-    const postsPerRound = POSTS_PER_ROUND * clients.length;
-    // Each post reaches every client (all are in room 1), unless it was refused.
-    const delivered = (rounds: number): number => rounds * postsPerRound * clients.length;
-    const accounted = (): number =>
-      total('server.deliveryDatagrams') + total('server.postsRefused') * clients.length;
+    // Each post reaches the clients of its room (rooms are equal), unless it was refused.
+    const roomSize = clients.length / roomCount;
+    /** Whether every client's posts up to `seq` are accounted for. */
+    const caughtUpTo = (seq: number): boolean =>
+      total('server.deliveryDatagrams') + total('server.postsRefused') * roomSize >=
+      seq * clients.length * roomSize;
     let seq = 0;
     for (let round = 0; round < rounds; round++) {
       for (let i = 0; i < POSTS_PER_ROUND; i++, seq++) {
-        for (const client of clients) say(client, `${client.index}.${seq}`);
+        const text = seq % LONG_POST_EVERY === 0 ? ` ${LONG_POST_TEXT}` : '';
+        for (const client of clients) say(client, `${client.index}.${seq}${text}`);
       }
-      const caughtUp = round + 1 - ROUNDS_IN_FLIGHT_MAX;
-      if (!(await runUntil(() => accounted() >= delivered(caughtUp)))) break;
+      if (!(await runUntil(() => caughtUpTo(seq - POSTS_PER_ROUND * ROUNDS_IN_FLIGHT_MAX)))) break;
     }
     // The last posts (total order's last agreements wait for acknowledgements), then the other
     // commands once each.
-    await runUntil(() => accounted() >= seq * clients.length * clients.length);
+    await runUntil(() => caughtUpTo(seq));
     for (const client of clients) {
       say(client, '/part');
       say(client, '/quit');
