@@ -1,5 +1,6 @@
 import type { LogEntry } from './messages.js';
 import type { EngineLimits, EngineTiming } from './options.js';
+import { ringSlotsFor } from './ring-slots.js';
 
 export type InsertResult = 'new' | 'duplicate' | 'out-of-window';
 
@@ -11,8 +12,6 @@ export interface MissingRange {
 
 /** NAK at most this many separate holes per round; later holes wait for the next round. */
 const NAK_RANGES_PER_ROUND_MAX = 16;
-/** Ring slots to start with; the ring doubles when an entry arrives further ahead than it covers. */
-const RING_SLOTS_INITIAL = 64;
 
 /**
  * What this node holds of one peer's log in one view. Everything up to `contiguousSeq` has arrived
@@ -26,10 +25,11 @@ export class ReceiveWindow {
   /**
    * Held entries, entry `seq` at slot `seq & #slotMask`. The ring always covers
    * `#releasedSeq + 1 .. #releasedSeq + slots`, so those seqs have distinct slots: a ring rather than
-   * a Map, since entries mostly arrive in order and leave in order.
+   * a Map, since entries mostly arrive in order and leave in order. It starts with room for a post
+   * window (a peer's unstable posts) and doubles when an entry arrives further ahead than it covers.
    */
-  #ring: (LogEntry | undefined)[] = new Array<LogEntry | undefined>(RING_SLOTS_INITIAL);
-  #slotMask = RING_SLOTS_INITIAL - 1;
+  #ring: (LogEntry | undefined)[];
+  #slotMask: number;
   #heldCount = 0;
   #contiguousSeq = 0;
   /** The last entry handed up; at most `#contiguousSeq`. */
@@ -47,6 +47,11 @@ export class ReceiveWindow {
     private readonly limits: EngineLimits,
     private readonly timing: EngineTiming,
   ) {
+    const slots = ringSlotsFor(
+      Math.min(limits.postWindowEntriesMax, limits.receiveWindowEntriesMax),
+    );
+    this.#ring = new Array<LogEntry | undefined>(slots);
+    this.#slotMask = slots - 1;
     this.#nakIntervalMs = timing.retryIntervalMs;
   }
 

@@ -1,7 +1,5 @@
 import type { LogEntry, NodeId } from './messages.js';
-
-/** Ring slots to start with; the ring doubles whenever the unstable entries outgrow it. */
-const RING_SLOTS_INITIAL = 256;
+import { ringSlotsFor } from './ring-slots.js';
 
 /**
  * This node's own log: entries numbered from 1, kept until every peer has acknowledged them (then
@@ -12,20 +10,26 @@ const RING_SLOTS_INITIAL = 256;
 export class SendLog {
   /**
    * The unstable entries, `#stableSeq + 1 .. #highestSeq`, entry `seq` at slot `seq & #slotMask`: a
-   * ring rather than a Map, since seqs are dense and leave in the order they came.
+   * ring rather than a Map, since seqs are dense and leave in the order they came. It doubles
+   * whenever the unstable entries outgrow it.
    */
-  #ring: (LogEntry | undefined)[] = new Array<LogEntry | undefined>(RING_SLOTS_INITIAL);
-  #slotMask = RING_SLOTS_INITIAL - 1;
+  #ring: (LogEntry | undefined)[];
+  #slotMask: number;
   readonly #peers: readonly NodeId[];
   /** Indexed by node id: the highest seq the peer holds without gaps, as far as we know. */
   readonly #ackedSeq: number[];
   #highestSeq = 0;
   #stableSeq = 0;
 
+  /** `entriesExpected`: how many unstable entries to make room for at once (the post window). */
   constructor(
     readonly self: NodeId,
     members: readonly NodeId[],
+    entriesExpected: number,
   ) {
+    const slots = ringSlotsFor(entriesExpected);
+    this.#ring = new Array<LogEntry | undefined>(slots);
+    this.#slotMask = slots - 1;
     this.#peers = members.filter((id) => id !== self);
     this.#ackedSeq = new Array<number>(Math.max(0, ...members) + 1).fill(0);
   }

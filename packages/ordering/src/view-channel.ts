@@ -133,7 +133,7 @@ export class ViewChannel {
     const slots = options.nodeCount + 1;
     this.#position = new Array<number>(slots).fill(-1);
     options.members.forEach((id, position) => (this.#position[id] = position));
-    this.#log = new SendLog(options.self, options.members);
+    this.#log = new SendLog(options.self, options.members, options.limits.postWindowEntriesMax);
     this.#postWindow = new PostWindow(options.limits.postWindowEntriesMax);
     this.#windows = Array.from({ length: slots }, (_, id) =>
       this.#position[id]! >= 0 && id !== options.self
