@@ -523,10 +523,20 @@ async function coldStart(subject: Subject, rounds: number): Promise<ColdStart> {
     warmupMs: WARMUP_MS,
   };
   const coldRuns: Figures[] = [];
-  for (let round = 0; round < rounds; round++) coldRuns.push(await measure(subject, coldLoad));
+  const warmRuns: Figures[] = [];
+  // Alternating, so that a slow spell of the machine falls on both; as many warm runs as cold ones,
+  // since one run's p99 moves by several times from run to run on a shared machine.
   // The warm comparison is the same program warmed by a ramp: for `--no-warm-up`, chatserver's.
-  const warm = coldOf.get(warmSubject)?.warm ?? (await measure(subject, warmLoad));
-  return { ratePerSecond, cold: medianFigures(coldRuns), warm };
+  const warmKnown = coldOf.get(warmSubject)?.warm;
+  for (let round = 0; round < rounds; round++) {
+    coldRuns.push(await measure(subject, coldLoad));
+    if (warmKnown === undefined) warmRuns.push(await measure(subject, warmLoad));
+  }
+  return {
+    ratePerSecond,
+    cold: medianFigures(coldRuns),
+    warm: warmKnown ?? medianFigures(warmRuns),
+  };
 }
 progress('cold start');
 for (const subject of [...BASELINES, ...MODES.map((mode) => SERVERS[mode]), ...COLD_SERVERS]) {
@@ -642,7 +652,7 @@ const lines = [
   '',
   '## Cold start: fresh servers, no warm-up, no ramp',
   '',
-  `Each run starts fresh servers and at once posts at ${Math.round(COLD_SHARE * 100)}% of that program's sustained rate above for ${COLD_SECONDS} s, every post counted (median of ${REPEATS} for chatserver, one run for the baselines). "Warm" is one run at the same rate on fresh servers after a ${WARMUP_MS / 1000} s ramp that is left out. The \`--no-warm-up\` rows start chatserver without its warm-up (apps/server/src/warm-up.ts: the hot paths, node:dgram's included, run on a throwaway cluster on loopback before the socket opens), as it was before; their warm figure is chatserver's. Server CPU per post counts from the moment the servers answer (after any warm-up): unlike latency, a shared machine hardly changes it. Target: nothing refused or lost, and the cold p99 within ${COLD_P99_RATIO_TARGET} × the warm p99.`,
+  `Each run starts fresh servers and at once posts at ${Math.round(COLD_SHARE * 100)}% of that program's sustained rate above for ${COLD_SECONDS} s, every post counted (median of ${REPEATS} for chatserver, one run for the baselines). "Warm" is the same number of runs (the median; run in turn with the cold ones) at the same rate on fresh servers after a ${WARMUP_MS / 1000} s ramp that is left out. The \`--no-warm-up\` rows start chatserver without its warm-up (apps/server/src/warm-up.ts: the hot paths, node:dgram's included, run on a throwaway cluster on loopback before the socket opens), as it was before; their warm figure is chatserver's. Server CPU per post counts from the moment the servers answer (after any warm-up): unlike latency, a shared machine hardly changes it. Target: nothing refused or lost, and the cold p99 within ${COLD_P99_RATIO_TARGET} × the warm p99.`,
   '',
   '| program | rate /s | cold p50 ms | cold p99 ms | warm p99 ms | cold / warm p99 | server CPU µs per post, cold / warm | target met | lost | refused | violations | drops at clients / servers | CPU servers / generator / other |',
   '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |',
