@@ -86,22 +86,23 @@ async function main(argv: readonly string[]): Promise<void> {
     log,
     batchSends: args.batchSends,
   };
-  // Before the socket opens: the first real posts then run optimized code (see warm-up.ts). The
-  // throwaway cluster reports no latencies: the metrics are the real server's.
-  if (args.warmUp) {
+  // Once the socket is bound and before the server handles anything: the first real posts then run
+  // optimized code (see warm-up.ts). The throwaway cluster reports no latencies: the metrics are
+  // the real server's.
+  const warmUpFirst = async (): Promise<void> => {
     try {
       await warmUp(serverOptions);
     } catch (error) {
       // Only speed is lost: the server is the same without it.
       log.report(`Warm-up failed (${(error as Error).message}); starting without it`);
     }
-  }
+  };
   let server: ChatServer;
   try {
-    server = await ChatServer.open({
-      ...serverOptions,
-      onOwnPostDelivered: metrics?.observeOwnPostLatencyMs,
-    });
+    server = await ChatServer.open(
+      { ...serverOptions, onOwnPostDelivered: metrics?.observeOwnPostLatencyMs },
+      args.warmUp ? warmUpFirst : undefined,
+    );
   } catch (error) {
     if (!(error instanceof UdpBindError || error instanceof RangeError)) throw error;
     reportUsageError(PROGRAM, error.message, SERVER_USAGE);

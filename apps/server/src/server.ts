@@ -220,9 +220,15 @@ export class ChatServer {
 
   /**
    * Binds the server's socket (and, with multicast, the group socket). Rejects with the transport's
-   * `UdpBindError` when the OS refuses, e.g. when the port is in use.
+   * `UdpBindError` when the OS refuses, e.g. when the port is in use. `beforeServing` (the warm-up)
+   * runs once the sockets are bound and before the server handles anything: a port in use is
+   * reported before it, and no other process can take the port while it runs. Datagrams that
+   * arrive meanwhile are dropped, as if the server had not started yet.
    */
-  static async open(options: ChatServerOptions): Promise<ChatServer> {
+  static async open(
+    options: ChatServerOptions,
+    beforeServing?: () => Promise<void>,
+  ): Promise<ChatServer> {
     const self = options.servers[options.index - 1];
     if (self === undefined) {
       throw new RangeError(`server ${options.index} is not in 1..${options.servers.length}`);
@@ -260,6 +266,12 @@ export class ChatServer {
         await endpoint.close();
         throw error;
       }
+    }
+    try {
+      await beforeServing?.();
+    } catch (error) {
+      await Promise.all([endpoint.close(), groupEndpoint?.close()]);
+      throw error;
     }
     return new ChatServer(options, endpoint, groupEndpoint);
   }
