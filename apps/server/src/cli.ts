@@ -90,7 +90,7 @@ export interface ServerArguments {
   /** Off unless `--http` is given. */
   readonly http?: HttpOptions | undefined;
   /**
-   * Run the hot paths on a throwaway cluster on loopback before opening the socket (see
+   * Run the hot paths on a throwaway cluster on loopback before serving (see
    * warm-up.ts); `--no-warm-up` starts about a second sooner, with a slow first second.
    */
   readonly warmUp: boolean;

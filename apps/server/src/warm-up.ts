@@ -13,7 +13,7 @@ import { ChatServer, type ChatServerOptions } from './server.js';
  * second. Fewer posts leave functions that a real load makes hot compiled in its first second
  * instead (a cold burst at 80% of the sustained rate: 30-40 optimizing compilations per server in
  * its first second after 3,000 posts, 14-18 after 12,000, no fewer after 20,000), for about a
- * second of CPU before the socket opens.
+ * second of CPU before the server handles its first datagram.
  */
 export const WARM_UP_POSTS = 12_000;
 /**
