@@ -636,16 +636,27 @@ export class ChatServer {
     }
   }
 
-  /** Once per event-loop turn: one packed flush to peers and one timer for the next deadline. */
+  /**
+   * Once per event-loop turn: what fell due during the turn (the engine acknowledges at once after
+   * a quiet spell), one packed flush to peers, and one timer for the next deadline.
+   */
   private readonly endOfTurn = (): void => {
-    this.endOfTurnScheduled = false;
-    if (this.closing !== undefined) return;
-    try {
-      this.peers.flush();
-      this.rearmTimer();
-    } catch (error) {
-      this.reportInternalError('the end-of-turn flush', error);
+    if (this.closing === undefined) {
+      try {
+        const now = this.clock();
+        const deadline = this.engine.pollTimeout();
+        // While this turn's end is still marked scheduled, the tick's outputs join its flush.
+        if (deadline !== undefined && deadline <= now) {
+          this.engine.tick(now);
+          this.afterInput();
+        }
+        this.peers.flush();
+        this.rearmTimer();
+      } catch (error) {
+        this.reportInternalError('the end-of-turn flush', error);
+      }
     }
+    this.endOfTurnScheduled = false;
   };
 
   /**

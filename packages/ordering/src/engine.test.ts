@@ -171,7 +171,8 @@ describe('limits that cannot work together are refused at construction', () => {
     ['an empty post window', { limits: { postWindowEntriesMax: 0 } }, /postWindowEntriesMax/],
     ['a fractional NAK size', { limits: { retransmitEntriesPerNakMax: 1.5 } }, /retransmitEntries/],
     ['a zero heartbeat', { timing: { heartbeatIntervalMs: 0 } }, /heartbeatIntervalMs/],
-    ['a timer too short to move a clock', { timing: { ackDelayMs: 1e-4 } }, /ackDelayMs/],
+    ['a timer too short to move a clock', { timing: { nakDelayMs: 1e-4 } }, /nakDelayMs/],
+    ['a negative gap between statuses', { timing: { ackDelayMs: -1 } }, /ackDelayMs/],
     ['a post window beyond 65,536', { limits: { postWindowEntriesMax: 65_537 } }, /postWindow/],
     [
       'a receive window beyond 2^23',
@@ -215,6 +216,25 @@ describe('receiving', () => {
     expect(drainDeliveries(node)).toEqual(['a']);
     expect(node.stats().duplicatesDropped).toBe(1);
     expect(node.pollTimeout()).toBe(50 + node.timing.ackDelayMs);
+  });
+
+  test('an entry is acknowledged at once after a quiet spell, then one status per ackDelayMs', () => {
+    const node = engine({ self: 2, timing: { ackDelayMs: 5 } });
+    node.tick(99); // whatever the view's forming left due
+    drainTransmits(node);
+    node.receive(100, 1, post(1, 'a'));
+    expect(node.pollTimeout()).toBe(100);
+    node.tick(100);
+    expect(drainTransmits(node)).toEqual([{ to: 'all', message: status([1, 0]) }]);
+    node.receive(101, 1, post(2, 'b'));
+    node.receive(102, 1, post(3, 'c'));
+    expect(node.pollTimeout()).toBe(105);
+    node.tick(104);
+    expect(drainTransmits(node)).toEqual([]);
+    node.tick(105);
+    expect(drainTransmits(node)).toEqual([{ to: 'all', message: status([3, 0]) }]);
+    node.receive(200, 1, post(4, 'd'));
+    expect(node.pollTimeout()).toBe(200);
   });
 
   test('a gap is NAKed only after it persists for nakDelayMs, then with backoff', () => {

@@ -64,7 +64,12 @@ export function checkLimits(
           : `postWindowEntriesMax (${postWindowEntriesMax})`),
     );
   }
-  for (const [name, value] of Object.entries(timing)) requirePositive(name, value);
+  const { ackDelayMs, ...timers } = timing;
+  // Not a timer but the least gap between two statuses: one due at once goes out at the next tick.
+  requireMilliseconds('ackDelayMs', ackDelayMs, 0);
+  for (const [name, value] of Object.entries(timers)) {
+    requireMilliseconds(name, value, TIMER_MS_MIN);
+  }
   if (timing.retryIntervalMsMax < timing.retryIntervalMs) {
     throw new RangeError(
       `retryIntervalMsMax (${timing.retryIntervalMsMax}) must be at least retryIntervalMs (${timing.retryIntervalMs})`,
@@ -88,10 +93,10 @@ function requireInteger(
  * Timers are at least a millisecond: a smaller step can vanish when added to a large clock reading
  * (`now + 1e-4 === now` at 1.7e12), and a deadline that never moves is a busy loop.
  */
-function requirePositive(name: string, value: unknown): void {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < TIMER_MS_MIN) {
+function requireMilliseconds(name: string, value: unknown, min: number): void {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
     throw new RangeError(
-      `${name} must be a number of milliseconds >= ${TIMER_MS_MIN}, not ${String(value)}`,
+      `${name} must be a number of milliseconds >= ${min}, not ${String(value)}`,
     );
   }
 }

@@ -39,10 +39,11 @@ export interface EngineTiming {
   /** How long a gap must persist before it is NAKed (absorbs reordering). */
   readonly nakDelayMs: number;
   /**
-   * How long a node waits to batch acknowledgements into one status message. Acknowledgements
-   * gate delivery in total order (a post is ordered, and delivered, once a majority holds it) and
-   * free the post window in every mode, so the default is the shortest timer: a busy node still
-   * batches everything it received in a turn, and an idle one sends nothing.
+   * The least time between two status messages that acknowledge entries. Acknowledgements gate
+   * delivery in total order (a post is ordered, and delivered, once a majority holds it) and free
+   * the post window in every mode, so the default is 0: an entry received is acknowledged at the
+   * next `tick` (due `now`), and a caller that ticks once at the end of its turn sends one status
+   * for all the turn received. A larger value batches more on a busy node, at a latency cost.
    */
   readonly ackDelayMs: number;
   /** First NAK repeat interval while a gap persists; doubles up to the max. */
@@ -93,7 +94,7 @@ export const DEFAULT_LIMITS: EngineLimits = {
 /** The timers an engine uses where `EngineOptions.timing` leaves one out. */
 export const DEFAULT_TIMING: EngineTiming = {
   nakDelayMs: 30,
-  ackDelayMs: 1,
+  ackDelayMs: 0,
   retryIntervalMs: 100,
   retryIntervalMsMax: 1000,
   heartbeatIntervalMs: 100,

@@ -112,6 +112,8 @@ export class ViewChannel {
   #safeSeq = 0;
   /** When the status that acknowledges newly received entries goes out. */
   #statusDeadline: number | undefined;
+  /** When the last status (acknowledgements or a heartbeat) went out. */
+  #statusSentMs = Number.NEGATIVE_INFINITY;
   #heartbeatDeadline: number | undefined;
   #frozen = false;
   /** While a cut is being fetched: by node id, who to ask for that writer's missing entries. */
@@ -395,7 +397,9 @@ export class ViewChannel {
     const result = window.insert(now, entry);
     // Acknowledge either way: a duplicate means the sender may not know we have it, and an entry
     // beyond the window means it is far ahead and should learn what we hold.
-    this.#statusDeadline ??= now + this.#timing.ackDelayMs;
+    // Due at once unless a status went out less than `ackDelayMs` ago; what else arrives before
+    // the next tick joins it.
+    this.#statusDeadline ??= Math.max(now, this.#statusSentMs + this.#timing.ackDelayMs);
     if (result === 'out-of-window') {
       this.#stats.outOfWindowDropped += 1;
       return;
@@ -717,6 +721,7 @@ export class ViewChannel {
 
   #sendStatus(now: number): void {
     this.#statusDeadline = undefined;
+    this.#statusSentMs = now;
     this.#heartbeatDeadline = now + this.#timing.heartbeatIntervalMs;
     if (this.members.length === 1) return;
     const received = this.members.map((node) =>
