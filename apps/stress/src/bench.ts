@@ -302,9 +302,18 @@ async function measureOnce(subject: Subject, load: Load): Promise<Figures> {
   });
   const broken = guaranteesBroken(mode, program, result);
   if (broken.length > 0) {
-    // The baselines have no repair, so their losses are a figure; chatserver's are a failure.
-    if (program === 'chatserver') anyBroken = true;
-    process.stderr.write(`bench: ${subject.name} broke: ${broken.join(', ')}\n`);
+    // The baselines have no repair, so their losses are a figure; chatserver's are a failure,
+    // unless the servers' receive buffers overflowed: then the kernel may have dropped a post no
+    // server ever saw (load-driver does not repeat a post as chatclient does), and the loss marks a
+    // rate the cluster does not keep up with. Duplicates and order violations are failures always.
+    const overloaded = (result.serverDrops ?? 0) > 0;
+    const failures = broken.filter((what) => !(what === 'loss' && overloaded));
+    if (program === 'chatserver' && failures.length > 0) anyBroken = true;
+    process.stderr.write(
+      `bench: ${subject.name} broke: ${broken.join(', ')}` +
+        (overloaded ? ` (${result.serverDrops} datagrams dropped at full server sockets)` : '') +
+        '\n',
+    );
   }
   const ordered = program === 'chatserver';
   return {
