@@ -110,6 +110,8 @@ export class ViewChannel {
   #sequencerStableSeq = 0;
   /** Total order: order entries up to this seq are held by a majority of all nodes. */
   #safeSeq = 0;
+  /** By member position: what each holds of one log, for the majority counts (no garbage per entry). */
+  readonly #heldScratch: Float64Array;
   /** When the status that acknowledges newly received entries goes out. */
   #statusDeadline: number | undefined;
   /** When the last status (acknowledgements or a heartbeat) went out. */
@@ -144,6 +146,7 @@ export class ViewChannel {
     );
     this.#deliveredByPeer = new Array<number>(slots).fill(0);
     this.#receivedBy = options.members.map(() => new Array<number>(options.members.length).fill(0));
+    this.#heldScratch = new Float64Array(options.members.length);
     this.#early = Array.from({ length: slots }, () => new Set<number>());
     this.#earlySeqsMax = Math.min(
       EARLY_DELIVERY_SEQS_MAX,
@@ -552,17 +555,21 @@ export class ViewChannel {
   /** The highest seq of `origin`'s log that a majority of all configured nodes holds. */
   #heldByMajority(origin: NodeId): number {
     const originPosition = this.#position[origin]!;
-    const held = this.members.map((id, position) => {
+    const members = this.members;
+    const held = this.#heldScratch;
+    for (let position = 0; position < members.length; position++) {
+      const id = members[position]!;
       if (id === this.#self) {
-        return origin === this.#self ? this.#log.highestSeq : this.#windows[origin]!.contiguousSeq;
+        held[position] =
+          origin === this.#self ? this.#log.highestSeq : this.#windows[origin]!.contiguousSeq;
+        continue;
       }
       const reported = this.#receivedBy[position]![originPosition]!;
       // The origin holds at least what has arrived from it.
-      return id === origin ? Math.max(reported, this.#windows[origin]!.contiguousSeq) : reported;
-    });
-    held.sort((a, b) => b - a);
-    const majority = Math.floor(this.#nodeCount / 2) + 1;
-    return held.length >= majority ? held[majority - 1]! : 0;
+      held[position] =
+        id === origin ? Math.max(reported, this.#windows[origin]!.contiguousSeq) : reported;
+    }
+    return this.#reachedByMajority(held);
   }
 
   /**
@@ -572,15 +579,20 @@ export class ViewChannel {
   #updateSafeSeq(): void {
     const sequencerPosition = this.#position[this.#sequencer]!;
     const sequencerWindow = this.#windows[this.#sequencer];
-    const held = this.members.map((id, position) => {
-      if (id === this.#self) return sequencerWindow?.contiguousSeq ?? this.#log.highestSeq;
+    const members = this.members;
+    const held = this.#heldScratch;
+    for (let position = 0; position < members.length; position++) {
+      const id = members[position]!;
+      if (id === this.#self) {
+        held[position] = sequencerWindow?.contiguousSeq ?? this.#log.highestSeq;
+        continue;
+      }
       const reported = this.#receivedBy[position]![sequencerPosition]!;
       // The sequencer holds at least what has arrived from it.
-      return id === this.#sequencer ? Math.max(reported, sequencerWindow!.contiguousSeq) : reported;
-    });
-    held.sort((a, b) => b - a);
-    const majority = Math.floor(this.#nodeCount / 2) + 1;
-    const safe = held.length >= majority ? held[majority - 1]! : 0;
+      held[position] =
+        id === this.#sequencer ? Math.max(reported, sequencerWindow!.contiguousSeq) : reported;
+    }
+    const safe = this.#reachedByMajority(held);
     // What this member has taken bounds what it can deliver anyway.
     const taken =
       this.#self === this.#sequencer
@@ -591,6 +603,17 @@ export class ViewChannel {
       this.#safeSeq = next;
       this.#totalOrder!.deliverOrdered(next);
     }
+  }
+
+  /**
+   * The highest seq that a majority of all configured nodes reach in `held` (one per member; sorted
+   * in place), or 0 if the view has no majority.
+   */
+  #reachedByMajority(held: Float64Array): number {
+    const majority = Math.floor(this.#nodeCount / 2) + 1;
+    if (held.length < majority) return 0;
+    held.sort();
+    return held[held.length - majority]!;
   }
 
   #isValidPost(post: PostEntry): boolean {
