@@ -30,10 +30,12 @@ const CLIENTS_PER_SERVER = 2;
 /** Posts per client in one go, before the warm-up lets the event loop run the sockets. */
 const POSTS_PER_ROUND = 4;
 /**
- * Every this many posts one is long: a frame of long posts takes the codec's paths for runs of
- * 254 bytes and more, which short posts never reach, as real clients' lines do.
+ * Every this many rounds, every post of the round is long, as real clients' lines may be: frames
+ * of long posts take the codec's paths for runs of 254 bytes and more, and a turn's posts no longer
+ * fit one datagram, so frames are split (paths that short posts never reach, and that a real
+ * server's first burst would otherwise compile, throwing away the optimized code around them).
  */
-const LONG_POST_EVERY = 8;
+const LONG_ROUND_EVERY = 8;
 const LONG_POST_TEXT = 'w'.repeat(300);
 /**
  * Rounds sent but not yet delivered everywhere, at most: the warm-up paces itself by the
@@ -189,8 +191,8 @@ async function runThrowawayCluster(
       seq * clients.length * roomSize;
     let seq = 0;
     for (let round = 0; round < rounds; round++) {
+      const text = round % LONG_ROUND_EVERY === 0 ? ` ${LONG_POST_TEXT}` : '';
       for (let i = 0; i < POSTS_PER_ROUND; i++, seq++) {
-        const text = seq % LONG_POST_EVERY === 0 ? ` ${LONG_POST_TEXT}` : '';
         for (const client of clients) say(client, `${client.index}.${seq}${text}`);
       }
       if (!(await runUntil(() => caughtUpTo(seq - POSTS_PER_ROUND * ROUNDS_IN_FLIGHT_MAX)))) break;
