@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { CLUSTER_USAGE, planCluster } from './cluster-cli.js';
 import { formatServerTag } from './debug-log.js';
+import { SERVER_NODE_OPTIONS } from './node-options.js';
 import { reportUsageError } from './usage-error.js';
 
 const PROGRAM = 'chatcluster';
@@ -33,9 +34,13 @@ function prefixLines(
   });
 }
 
-function startChild(name: string, args: readonly string[]): Child {
+function startChild(
+  name: string,
+  args: readonly string[],
+  nodeOptions: readonly string[] = [],
+): Child {
   // Its own process group: Ctrl-C reaches only chatcluster, which then stops each child once.
-  const child = spawn(process.execPath, args, {
+  const child = spawn(process.execPath, [...nodeOptions, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -90,7 +95,7 @@ async function main(argv: readonly string[]): Promise<void> {
   };
   if (plan.proxy !== undefined) children.push(startChild('proxy', plan.proxy));
   for (const [position, args] of plan.servers.entries()) {
-    children.push(startChild(formatServerTag(position + 1), args));
+    children.push(startChild(formatServerTag(position + 1), args, SERVER_NODE_OPTIONS));
   }
   children.forEach(watch);
 

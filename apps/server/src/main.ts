@@ -1,4 +1,5 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --min-semi-space-size=16
+// The shebang's Node options are SERVER_NODE_OPTIONS (node-options.ts says why).
 import { constants } from 'node:os';
 import { formatSocketAddress, type FrameSealing } from '@chat/protocol';
 import { UdpBindError } from '@chat/transport';

@@ -240,10 +240,24 @@ export class LocalCluster implements AsyncDisposable {
 }
 
 /** How to start one server of `program`: Node with its script, or the built C baseline. */
+/**
+ * The Node options chatserver runs with: those its bin passes in its shebang
+ * (`#!/usr/bin/env -S node OPTIONS...`), so that a benchmark runs the server as `chatserver` does.
+ */
+function chatserverNodeOptions(): string[] {
+  const bin = readFileSync(programPath('@chat/server/bin/chatserver.js'), 'utf8');
+  const shebang = bin.slice(0, bin.indexOf('\n')).split(' ');
+  return shebang.slice(shebang.indexOf('node') + 1);
+}
+
 function serverCommand(program: ServerProgram): [string, ...string[]] {
   switch (program) {
     case 'chatserver':
-      return [process.execPath, programPath('@chat/server/dist/main.js')];
+      return [
+        process.execPath,
+        ...chatserverNodeOptions(),
+        programPath('@chat/server/dist/main.js'),
+      ];
     case 'chatrelay':
       return [process.execPath, fileURLToPath(new URL('./baseline-relay.js', import.meta.url))];
     case 'null-relay':
