@@ -239,7 +239,6 @@ export class LocalCluster implements AsyncDisposable {
   }
 }
 
-/** How to start one server of `program`: Node with its script, or the built C baseline. */
 /**
  * The Node options chatserver runs with: those its bin passes in its shebang
  * (`#!/usr/bin/env -S node OPTIONS...`), so that a benchmark runs the server as `chatserver` does.
@@ -250,6 +249,7 @@ function chatserverNodeOptions(): string[] {
   return shebang.slice(shebang.indexOf('node') + 1);
 }
 
+/** How to start one server of `program`: Node with its script, or the built C baseline. */
 function serverCommand(program: ServerProgram): [string, ...string[]] {
   switch (program) {
     case 'chatserver':
