@@ -41,9 +41,12 @@ export interface EngineTiming {
   /**
    * The least time between two status messages that acknowledge entries. Acknowledgements gate
    * delivery in total order (a post is ordered, and delivered, once a majority holds it) and free
-   * the post window in every mode, so the default is 0: an entry received is acknowledged at the
-   * next `tick` (due `now`), and a caller that ticks once at the end of its turn sends one status
-   * for all the turn received. A larger value batches more on a busy node, at a latency cost.
+   * the post window in every mode, so none waits for a timer after a quiet spell: an entry received
+   * makes a status due `now` (at the next `tick`), unless one went out less than this long ago;
+   * what else arrives before the status goes joins it. The default, 1, bounds a node that ticks
+   * after every datagram to one status per millisecond (with many nodes, a status per entry would
+   * be a storm); a caller that ticks once at the end of each event-loop turn, as chatserver does,
+   * may set 0: one status per turn.
    */
   readonly ackDelayMs: number;
   /** First NAK repeat interval while a gap persists; doubles up to the max. */
@@ -94,7 +97,7 @@ export const DEFAULT_LIMITS: EngineLimits = {
 /** The timers an engine uses where `EngineOptions.timing` leaves one out. */
 export const DEFAULT_TIMING: EngineTiming = {
   nakDelayMs: 30,
-  ackDelayMs: 0,
+  ackDelayMs: 1,
   retryIntervalMs: 100,
   retryIntervalMsMax: 1000,
   heartbeatIntervalMs: 100,
