@@ -353,16 +353,21 @@ describe(`ChatServer fuzzing (${(keyedRuns + keylessRuns).toLocaleString('en-US'
     const speaker = checkers[0]!;
     speaker.send('after the storm', inMemoryServerAddress(1));
     const line = '<checker1> after the storm';
-    await cluster.runUntil(() => {
-      // All three servers run in this process: a stall of it longer than the suspicion timeout
-      // (a busy CI machine) makes them suspect each other and split into minority views for a
-      // moment. A client told so tries again once they are one view again, as the reply says.
-      if (speaker.received.at(-1) === NO_MAJORITY && cluster.inOneView()) {
-        speaker.received.pop();
-        speaker.send('after the storm', inMemoryServerAddress(1));
-      }
-      return checkers.every((checker) => checker.received.includes(line));
-    }, 'a normal post reaches every server');
+    await cluster.runUntil(
+      () => {
+        // All three servers run in this process: a stall of it longer than the suspicion timeout
+        // (a busy CI machine) makes them suspect each other and split into minority views for a
+        // moment. A client told so tries again once they are one view again, as the reply says.
+        if (speaker.received.at(-1) === NO_MAJORITY && cluster.inOneView()) {
+          speaker.received.pop();
+          speaker.send('after the storm', inMemoryServerAddress(1));
+        }
+        return checkers.every((checker) => checker.received.includes(line));
+      },
+      () =>
+        // What each checker got, and the views: a failure here on a busy machine says why.
+        `a normal post reaches every server; received ${JSON.stringify(checkers.map((checker) => checker.received))}, in one view: ${cluster.inOneView()}`,
+    );
     for (const [position, checker] of checkers.entries()) {
       expect(checker.received).toEqual([
         `+OK Nickname set to 'checker${position + 1}'`,

@@ -94,13 +94,18 @@ export class InMemoryCluster implements AsyncDisposable {
     throw new Error(`the network did not go quiet in ${SETTLE_TURNS_MAX} turns`);
   }
 
-  /** Delivers, and lets the servers' timers fire, until `done()` holds; throws if it never does. */
-  async runUntil(done: () => boolean, what: string): Promise<void> {
+  /**
+   * Delivers, and lets the servers' timers fire, until `done()` holds; throws if it never does,
+   * naming `what` (a function is asked only then, so it can describe the state at the end).
+   */
+  async runUntil(done: () => boolean, what: string | (() => string)): Promise<void> {
     const deadline = performance.now() + RUN_UNTIL_WAIT_MS_MAX;
     for (;;) {
       await this.settle();
       if (done()) return;
-      if (performance.now() > deadline) throw new Error(`never: ${what}`);
+      if (performance.now() > deadline) {
+        throw new Error(`never: ${typeof what === 'string' ? what : what()}`);
+      }
       await sleep(1);
     }
   }
