@@ -56,6 +56,8 @@ const HEARTBEATS_BEFORE_FIRST_VIEW = 2;
  *   it (virtual synchrony); a post of a failed member is delivered by all of them or none;
  * - nothing is delivered twice, each origin's posts keep their order (fifo, total), and in total
  *   order every member of a view delivers a room's posts in one order;
+ * - a node that leaves a view with a majority of all nodes, or alone (no other member of that view
+ *   in its view change), has delivered every post it made in it (self-delivery);
  * - total order is delivered only in a primary view (a majority of all configured nodes); a node in
  *   a minority view refuses total-order posts (`no-majority`), while unordered and FIFO go on inside
  *   every view, so each side of a partition chats among itself;

@@ -15,14 +15,22 @@ export interface GroupReport {
  * out of order. Each writer's entries are fetched from a member that holds them.
  *
  * A cut some member already completed for an earlier proposal may have been installed by others
- * (whose coordinator then failed): it is kept, so that no two groups leaving the same view deliver
- * differently. In total order, a majority keeps a cut that delivers the remainder as it was, and a
- * minority delivers no remainder (below); otherwise, and in unordered and FIFO mode, what this group
- * holds beyond the kept cut is added (which only extends what it delivers).
+ * (whose coordinator then failed): what it delivers is kept, so that no two groups leaving the same
+ * view deliver differently, and what this group holds beyond it is added (which only extends what
+ * it delivers).
  *
- * In total order the group delivers the posts the sequencer did not order (`remainder`) only when it
- * holds a majority of all nodes: two such groups cannot both exist. Otherwise it delivers the
- * sequencer's order only as far as one of its members may already have (`safeThrough`).
+ * In total order the group delivers the sequencer's order first (`orderedThrough`), then the posts
+ * it did not order (`remainder`), by origin and seq:
+ * - a majority of all nodes (two such groups cannot both exist) delivers all it holds of the
+ *   sequencer's order, then all the rest. If it keeps a cut that did so, it keeps that cut's order:
+ *   posts it adds come after, by origin and seq (the group that installed that cut never delivers
+ *   them, so they reorder nothing it delivered);
+ * - a minority delivers the sequencer's order only as far as one of its members may already have
+ *   (`safeThrough`: every later majority delivers that too). A minority of one node then delivers
+ *   its own posts: a majority that leaves without it may deliver them, and its own clients must not
+ *   be the ones who never see them. One origin's posts have one order wherever they are delivered
+ *   (their own); two origins' posts could be ordered otherwise by the majority, so a larger minority
+ *   delivers none of the rest.
  */
 export function computeCut(
   proposal: ViewId,
@@ -36,21 +44,6 @@ export function computeCut(
     if (cut !== undefined && (adopted === undefined || report.adopted > adopted.proposal)) {
       adopted = { cut, from, proposal: report.adopted };
     }
-  }
-  // In total order only a majority of all nodes may deliver the remainder (two majorities cannot
-  // both leave a view). A majority that finds a remainder cut some member completed keeps it as it
-  // is: another group with a member in common may have delivered it, and more would reorder it. A
-  // minority does not deliver it at all, even one of its members completed it: the majority that
-  // leaves without it may order those posts otherwise. It delivers the sequencer's order only as far
-  // as a member may already have (below), which every later majority delivers too.
-  const majority = reports.length * 2 > nodeCount;
-  if (adopted !== undefined && mode === 'total' && adopted.cut.remainder && majority) {
-    return {
-      ...adopted.cut,
-      kind: 'cut',
-      proposal,
-      holders: members.map(() => adopted.from),
-    };
   }
   const through = members.map((_, position) => adopted?.cut.through[position] ?? 0);
   const holders = members.map(() => adopted?.from ?? 0);
@@ -84,6 +77,16 @@ export function computeCut(
   }
   let safeThrough = adopted?.cut.safeThrough ?? 0;
   for (const { report } of reports) safeThrough = Math.max(safeThrough, report.safeThrough);
+  const majority = reports.length * 2 > nodeCount;
+  const remainder = majority ? 'all' : reports.length === 1 ? 'own' : 'none';
+  // The first member is the sequencer. A minority that finds a cut some member completed does not
+  // keep its order: the majority that leaves without it may order those posts otherwise.
+  const keepsOrder = mode === 'total' && majority && adopted?.cut.remainder === 'all';
+  const orderedThrough = keepsOrder
+    ? adopted!.cut.orderedThrough
+    : majority
+      ? through[0]!
+      : Math.min(safeThrough, through[0]!);
   return {
     kind: 'cut',
     proposal,
@@ -92,7 +95,8 @@ export function computeCut(
     through,
     holders,
     extras,
-    remainder: majority,
+    remainder,
     safeThrough,
+    orderedThrough,
   };
 }

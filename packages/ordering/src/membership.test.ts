@@ -25,7 +25,9 @@ function views(sim: Simulator, node: number): string[] {
 function expectGuaranteesHeld(sim: Simulator): void {
   const deliveries = sim.deliveriesByNode();
   expect(checkDeliveries(sim.mode, sim.posts, deliveries)).toEqual([]);
-  expect(checkViews(sim.mode, sim.posts, sim.viewsByNode(), deliveries)).toEqual([]);
+  expect(
+    checkViews(sim.mode, sim.posts, sim.viewsByNode(), deliveries, { nodeCount: sim.nodeCount }),
+  ).toEqual([]);
 }
 
 /** Whether every post made since `fromIndex` of `sim.posts` reached every node in `nodes`. */

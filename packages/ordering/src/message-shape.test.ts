@@ -29,8 +29,9 @@ const cut = {
   through: [1, 0, 2],
   holders: [1, 1, 3],
   extras: [2, 3, 1],
-  remainder: false,
+  remainder: 'none',
   safeThrough: 0,
+  orderedThrough: 0,
 } as const;
 const post = { kind: 'post', view: 3, seq: 1, room: 1, payload: Uint8Array.of(1) } as const;
 
@@ -83,7 +84,7 @@ const malformed: [string, unknown][] = [
     { ...report, extras: new Array<number>(2 * EXTRAS_MAX + 2).fill(1) },
   ],
   ['a cut whose holder is not a node', { ...cut, holders: [1, 1, 9] }],
-  ['a cut without its remainder flag', { ...cut, remainder: 1 }],
+  ['a cut with a remainder not in CUT_REMAINDERS', { ...cut, remainder: 1 }],
   ['an unknown kind', { kind: 'gossip' }],
 ];
 

@@ -1,4 +1,5 @@
 import {
+  CUT_REMAINDERS,
   VIEW_ID_MAX,
   type LogEntry,
   type Member,
@@ -68,7 +69,8 @@ export function isWellFormed(message: PeerMessage, nodeCount: number, extrasMax:
         view(message.proposal, 1) &&
         view(message.view) &&
         isCount(message.safeThrough, 0) &&
-        typeof message.remainder === 'boolean' &&
+        isCount(message.orderedThrough, 0) &&
+        CUT_REMAINDERS.includes(message.remainder) &&
         isNodeList(members, node) &&
         isCountList(message.through, members.length, members.length) &&
         Array.isArray(message.holders) &&

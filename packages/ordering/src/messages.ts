@@ -179,6 +179,12 @@ export interface ReportMessage {
   readonly adopted: ViewId;
 }
 
+/** Which posts beyond the sequencer's safe order a group leaving a view delivers (see `CutMessage`). */
+export const CUT_REMAINDERS = ['none', 'all', 'own'] as const;
+
+/** One of `CUT_REMAINDERS`. */
+export type CutRemainder = (typeof CUT_REMAINDERS)[number];
+
 /**
  * What the members of `view` that go on to view `proposal` deliver of `view` before they move (a
  * `cut`, from the coordinator), or a cut a member completed for an earlier proposal, resent under
@@ -200,12 +206,16 @@ export interface CutMessage {
   /** Unordered only: (writer, seq, holder) triples of posts beyond `through` delivered too. */
   readonly extras: readonly number[];
   /**
-   * Total order: whether the posts the sequencer did not order are delivered too, by origin and
-   * seq (only when the group holds a majority of all nodes, so that two groups never both do).
+   * Total order: which of the posts the sequencer did not order (or ordered beyond
+   * `orderedThrough`) are delivered too, by origin and seq: `all` when the group holds a majority of all nodes (two
+   * groups never both do); `own` when the group is one node, which delivers its own (one origin's
+   * posts have one order wherever they are delivered: its own); otherwise `none`.
    */
-  readonly remainder: boolean;
-  /** Total order, without `remainder`: how far the sequencer's order is delivered. */
+  readonly remainder: CutRemainder;
+  /** Total order: the highest seq of the sequencer's log a member of the group may have delivered. */
   readonly safeThrough: number;
+  /** Total order: how far the sequencer's order is delivered, in its order (before the remainder). */
+  readonly orderedThrough: number;
 }
 
 /** A member holds everything its cut names, and is ready to move to view `proposal`. */

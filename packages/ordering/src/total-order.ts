@@ -137,8 +137,8 @@ export class TotalOrder {
   }
 
   /**
-   * The view is over and its group may order what the sequencer did not: delivers every post taken
-   * and not delivered up to `throughOf(origin)`, by origin and then seq (each origin's posts in the
+   * The view is over and its group may order what the sequencer did not (all of it, or a lone node
+   * its own posts): delivers every post taken and not delivered up to `throughOf(origin)`, by origin and then seq (each origin's posts in the
    * order it wrote them). Posts beyond are not delivered: they are not in the view's cut.
    */
   deliverUnordered(throughOf: (origin: NodeId) => number): void {

@@ -336,8 +336,8 @@ export class ViewChannel {
   /**
    * Delivers what the cut names and this member has not delivered yet, then the view is over.
    * unordered and fifo: every post up to `through` (fifo in each writer's order) and the extras.
-   * total: the posts the sequencer ordered, in its order (only up to `safeThrough` unless the cut
-   * delivers the remainder), then with `remainder` the rest by writer and seq.
+   * total: the posts the sequencer ordered, in its order, up to the cut's `orderedThrough`; then
+   * the remainder the cut names (all of it, this member's own posts, or none) by writer and seq.
    */
   finish(): void {
     const cut = this.#cut!;
@@ -384,13 +384,14 @@ export class ViewChannel {
     });
     // The sequencer (the first member) may hold order entries of its own beyond the cut: they are
     // not delivered, since the other members never take them.
-    const orderedThrough = cut.through[0]!;
-    totalOrder.deliverFinal(
-      cut.remainder ? orderedThrough : Math.min(cut.safeThrough, orderedThrough),
+    totalOrder.deliverFinal(Math.min(cut.orderedThrough, cut.through[0]!));
+    const { remainder } = cut;
+    if (remainder === 'none') return;
+    totalOrder.deliverUnordered((origin) =>
+      remainder === 'all' || origin === this.#self
+        ? (cut.through[cut.members.indexOf(origin)] ?? 0)
+        : 0,
     );
-    if (cut.remainder) {
-      totalOrder.deliverUnordered((origin) => cut.through[cut.members.indexOf(origin)] ?? 0);
-    }
   }
 
   // Normal operation ---------------------------------------------------------------------------

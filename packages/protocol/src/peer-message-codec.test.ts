@@ -72,12 +72,16 @@ describe('peer message codec', () => {
       through: [7, 8],
       holders: [1, 1],
       extras: [3, 10, 3],
-      remainder: true,
+      remainder: 'all',
       safeThrough: 2,
+      orderedThrough: 5,
     } as const;
-    expect(write(cut)).toEqual([16, 6, 4, 2, 1, 3, 7, 8, 1, 1, 1, 3, 10, 3, 1, 2]);
-    expect(write({ ...cut, kind: 'adopted', remainder: false })).toEqual([
-      17, 6, 4, 2, 1, 3, 7, 8, 1, 1, 1, 3, 10, 3, 0, 2,
+    expect(write(cut)).toEqual([20, 6, 4, 2, 1, 3, 7, 8, 1, 1, 1, 3, 10, 3, 1, 2, 5]);
+    expect(write({ ...cut, kind: 'adopted', remainder: 'none' })).toEqual([
+      21, 6, 4, 2, 1, 3, 7, 8, 1, 1, 1, 3, 10, 3, 0, 2, 5,
+    ]);
+    expect(write({ ...cut, remainder: 'own' })).toEqual([
+      20, 6, 4, 2, 1, 3, 7, 8, 1, 1, 1, 3, 10, 3, 2, 2, 5,
     ]);
     expect(write({ kind: 'flushed', proposal: 6 })).toEqual([18, 6]);
   });
@@ -92,10 +96,16 @@ describe('peer message codec', () => {
     expect(read([6, 0, 0]).problem).toBe('unknown message kind 6');
   });
 
+  it('rejects the cut kinds of releases with a remainder flag (16, 17) as unknown', () => {
+    // Their cut ended at safeThrough: read as the new layout, the next message would start inside it.
+    expect(read([16, 1, 0, 1, 1, 0, 1, 0, 1, 0]).problem).toBe('unknown message kind 16');
+    expect(read([17, 1, 0, 1, 1, 0, 1, 0, 1, 0]).problem).toBe('unknown message kind 17');
+  });
+
   it('rejects an unknown kind byte', () => {
-    expect(read([20, 1, 1])).toMatchObject({
+    expect(read([22, 1, 1])).toMatchObject({
       message: undefined,
-      problem: 'unknown message kind 20',
+      problem: 'unknown message kind 22',
     });
     expect(read([0x00])).toMatchObject({ problem: 'unknown message kind 0' });
   });
@@ -110,9 +120,10 @@ describe('peer message codec', () => {
     expect(read([14, 1, 0]).problem).toBe('0 members, not 1-64');
     // A relay carries a post or an order of a real writer.
     expect(read([11, 0, 0, 1, 1, 0]).problem).toBe('writer 0 is not a node id 1-64');
-    // remainder is one byte, 0 or 1: anything else would not be canonical.
-    expect(read([16, 1, 0, 1, 1, 0, 1, 0, 2, 0]).problem).toBe('remainder 2 is not 0 or 1');
-    expect(read([16, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 0]).problem).toBe(
+    // remainder is one byte, 0 to 2: anything else would not be canonical.
+    expect(read([20, 1, 0, 1, 1, 0, 1, 0, 2, 0, 0]).problem).toBeUndefined();
+    expect(read([20, 1, 0, 1, 1, 0, 1, 0, 3, 0]).problem).toBe('remainder 3 is not 0, 1 or 2');
+    expect(read([20, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 0, 0]).problem).toBe(
       'extra writer 0 is not a node id 1-64',
     );
   });
@@ -131,7 +142,7 @@ describe('peer message codec', () => {
     expect(read([15, 1, 0, 1, 1, 0, 0x81, 0x80, 0x04]).problem).toBe(
       '65537 extras, more than 65536',
     );
-    expect(read([16, 1, 0, 1, 1, 0, 1, 0x81, 0x80, 0x04]).problem).toBe(
+    expect(read([20, 1, 0, 1, 1, 0, 1, 0x81, 0x80, 0x04]).problem).toBe(
       '65537 extras, more than 65536',
     );
   });
@@ -150,7 +161,8 @@ describe('peer message codec', () => {
     expect(read([13, 5, 1]).problem).toBe('truncated promised');
     expect(read([13, 5, 1, 0]).problem).toBe('truncated coordinator');
     expect(read([14, 1, 1, 1]).problem).toBe('truncated incarnation');
-    expect(read([16, 1, 0, 1, 1, 0, 1, 0]).problem).toBe('truncated remainder');
+    expect(read([20, 1, 0, 1, 1, 0, 1, 0]).problem).toBe('truncated remainder');
+    expect(read([20, 1, 0, 1, 1, 0, 1, 0, 2, 0]).problem).toBe('truncated orderedThrough');
     expect(read([15, 1, 0, 1, 1, 0, 0, 0]).problem).toBe('truncated adopted');
     expect(read([]).problem).toBe('truncated message kind');
   });

@@ -1,8 +1,9 @@
 /**
  * One peer message inside a frame body: a kind byte, then its fields in the order listed below, each
  * an unsigned varint, except that a payload is a length varint followed by that many bytes, a
- * vector is a count varint followed by that many varints, and a member is two varints (id,
- * incarnation).
+ * vector is a count varint followed by that many varints, a member is two varints (id,
+ * incarnation), and a cut's remainder is one byte, its index in `CUT_REMAINDERS` (0 none, 1 all,
+ * 2 own).
  *
  *    7 post         view seq room payload
  *    8 nak          view writer first last
@@ -14,27 +15,30 @@
  *   14 prepare      proposal count member[count]
  *   15 report       proposal view count members[count] through[count] pairs (writer seq)[pairs]
  *                   safeThrough adopted
- *   16 cut          proposal view count members[count] through[count] holders[count]
- *                   triples (writer seq holder)[triples] remainder(0|1) safeThrough
- *   17 adopted      as cut
  *   18 flushed      proposal
  *   19 install      proposal count member[count]
+ *   20 cut          proposal view count members[count] through[count] holders[count]
+ *                   triples (writer seq holder)[triples] remainder safeThrough
+ *                   orderedThrough
+ *   21 adopted      as cut
  *
  * (Kinds 1-6 belonged to releases without views: post, the ISIS proposal, two status layouts, nak
- * and order without a view. They are refused as unknown kinds, so a server of an earlier release is
- * never misread.)
+ * and order without a view; kinds 16 and 17 to releases whose cut had a remainder flag and no
+ * orderedThrough. They are refused as unknown kinds, so a server of an earlier release is never
+ * misread.)
  *
  * Writers assume a message that passed `peerMessageProblem`; the reader checks everything, and
  * checks every count before reading what it counts, so a huge count costs nothing.
  */
 
-import type {
-  CutMessage,
-  LogEntry,
-  Member,
-  OrderEntry,
-  PeerMessage,
-  PostEntry,
+import {
+  CUT_REMAINDERS,
+  type CutMessage,
+  type LogEntry,
+  type Member,
+  type OrderEntry,
+  type PeerMessage,
+  type PostEntry,
 } from '@chat/ordering';
 import type { ByteReader } from './byte-reader.js';
 import { SERVER_COUNT_MAX } from './cluster-config.js';
@@ -54,10 +58,10 @@ const KIND_RELAY_ORDER = 12;
 const KIND_HEARTBEAT = 13;
 const KIND_PREPARE = 14;
 const KIND_REPORT = 15;
-const KIND_CUT = 16;
-const KIND_ADOPTED = 17;
 const KIND_FLUSHED = 18;
 const KIND_INSTALL = 19;
+const KIND_CUT = 20;
+const KIND_ADOPTED = 21;
 
 /** Bytes `writePeerMessage` uses for `message`. */
 export function peerMessageByteLength(message: PeerMessage): number {
@@ -121,7 +125,8 @@ export function peerMessageByteLength(message: PeerMessage): number {
         varintByteLength(message.extras.length / 3) +
         varintsByteLength(message.extras) +
         1 +
-        varintByteLength(message.safeThrough)
+        varintByteLength(message.safeThrough) +
+        varintByteLength(message.orderedThrough)
       );
     case 'flushed':
       return 1 + varintByteLength(message.proposal);
@@ -191,8 +196,9 @@ export function writePeerMessage(target: Uint8Array, offset: number, message: Pe
       at = writeVarints(target, at, message.holders);
       at = writeVarint(target, at, message.extras.length / 3);
       at = writeVarints(target, at, message.extras);
-      target[at++] = message.remainder ? 1 : 0;
-      return writeVarint(target, at, message.safeThrough);
+      target[at++] = CUT_REMAINDERS.indexOf(message.remainder);
+      at = writeVarint(target, at, message.safeThrough);
+      return writeVarint(target, at, message.orderedThrough);
     case 'flushed':
       target[at++] = KIND_FLUSHED;
       return writeVarint(target, at, message.proposal);
@@ -294,9 +300,11 @@ function readCut(reader: ByteReader, kind: CutMessage['kind']): CutMessage {
   const holders = readVarints(reader, count, 'holder');
   const triples = readCount(reader, 'extras count', PEER_FLUSH_EXTRAS_MAX, 'extras');
   const extras = readVarints(reader, 3 * triples, 'extra');
-  const remainder = reader.byte('remainder');
-  if (remainder > 1) reader.fail(`remainder ${remainder} is not 0 or 1`);
+  const remainderByte = reader.byte('remainder');
+  const remainder = CUT_REMAINDERS[remainderByte];
+  if (remainder === undefined) reader.fail(`remainder ${remainderByte} is not 0, 1 or 2`);
   const safeThrough = reader.varint('safeThrough');
+  const orderedThrough = reader.varint('orderedThrough');
   return {
     kind,
     proposal,
@@ -305,8 +313,9 @@ function readCut(reader: ByteReader, kind: CutMessage['kind']): CutMessage {
     through,
     holders,
     extras,
-    remainder: remainder === 1,
+    remainder: remainder ?? 'none',
     safeThrough,
+    orderedThrough,
   };
 }
 

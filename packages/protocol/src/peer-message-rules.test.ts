@@ -181,8 +181,9 @@ describe('peerMessageProblem', () => {
       through: [4, 5],
       holders: [1, 2],
       extras: [2, 7, 1],
-      remainder: false,
+      remainder: 'none',
       safeThrough: 0,
+      orderedThrough: 0,
     };
     expect(peerMessageProblem(cut)).toBeUndefined();
     expect(peerMessageProblem({ ...cut, kind: 'adopted' })).toBeUndefined();
@@ -196,6 +197,12 @@ describe('peerMessageProblem', () => {
     );
     expect(peerMessageProblem({ ...cut, safeThrough: -1 })).toBe(
       'safeThrough -1 is not an integer 0 to 2^53-1',
+    );
+    expect(peerMessageProblem({ ...cut, orderedThrough: 0.5 })).toBe(
+      'orderedThrough 0.5 is not an integer 0 to 2^53-1',
+    );
+    expect(peerMessageProblem({ ...cut, remainder: 'some' as 'all' })).toBe(
+      'remainder is not one of CUT_REMAINDERS',
     );
   });
 

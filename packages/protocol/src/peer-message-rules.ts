@@ -4,7 +4,13 @@
  * rules for both, so whatever one server sends, the others accept.
  */
 
-import { VIEW_ID_MAX, type Member, type NodeId, type PeerMessage } from '@chat/ordering';
+import {
+  CUT_REMAINDERS,
+  VIEW_ID_MAX,
+  type Member,
+  type NodeId,
+  type PeerMessage,
+} from '@chat/ordering';
 import { SERVER_COUNT_MAX } from './cluster-config.js';
 
 /** Largest post payload a frame carries (the engine's default `payloadBytesMax`). */
@@ -113,8 +119,11 @@ export function peerMessageProblem(message: PeerMessage): string | undefined {
         sameLengthProblem(message.holders, message.members, 'holders') ??
         firstProblem(message.holders, (holder) => nodeIdProblem(holder, 'holder')) ??
         extrasProblem(message.extras, 3) ??
-        (typeof message.remainder === 'boolean' ? undefined : 'remainder is not a boolean') ??
-        countProblem(message.safeThrough, 'safeThrough')
+        (CUT_REMAINDERS.includes(message.remainder)
+          ? undefined
+          : 'remainder is not one of CUT_REMAINDERS') ??
+        countProblem(message.safeThrough, 'safeThrough') ??
+        countProblem(message.orderedThrough, 'orderedThrough')
       );
     case 'flushed':
       return proposalProblem(message.proposal);

@@ -91,11 +91,11 @@ function cobsWithHeader(body: readonly number[]): Uint8Array {
 }
 
 /**
- * Bytes that look like the start of fields: kinds (7-19 now, 1-6 retired), node ids, the
- * remainder flag, varint continuations, COBS codes.
+ * Bytes that look like the start of fields: kinds (7-15 and 18-21 now, 1-6, 16 and 17 retired), node ids, the
+ * remainder byte, varint continuations, COBS codes.
  */
 const likelyByte = fc.oneof(
-  fc.integer({ min: 0, max: 20 }),
+  fc.integer({ min: 0, max: 22 }),
   fc.integer({ min: 0, max: 70 }),
   fc.constantFrom(0x7f, 0x80, 0x81, 0xfe, 0xff),
   fc.integer({ min: 0, max: 255 }),

@@ -155,8 +155,8 @@ describe('decodeFrame', () => {
   });
 
   it('rejects an unknown kind, and bytes left over that are not a whole message', () => {
-    expect(decodeFrame(datagram(0x03, 0x01, 0x14))).toEqual(
-      malformed('message 1: unknown message kind 20'),
+    expect(decodeFrame(datagram(0x03, 0x01, 0x16))).toEqual(
+      malformed('message 1: unknown message kind 22'),
     );
     // A whole nak (view 1, writer 2, 1..1), then a nak with nothing after its writer.
     expect(

@@ -4,7 +4,7 @@
  */
 
 import fc from 'fast-check';
-import type { PeerMessage } from '@chat/ordering';
+import { CUT_REMAINDERS, type PeerMessage } from '@chat/ordering';
 import { PEER_ROOM_ID_MAX, PEER_VIEW_ID_MAX } from '@chat/protocol';
 import {
   largeDatagramArbitrary,
@@ -127,8 +127,9 @@ export function peerMessageArbitrary(nodeCount: number): fc.Arbitrary<PeerMessag
         extras: fc
           .array(fc.tuple(node, seqArbitrary, node), { maxLength: 4 })
           .map((triples) => triples.flat()),
-        remainder: fc.boolean(),
+        remainder: fc.constantFrom(...CUT_REMAINDERS),
         safeThrough: count,
+        orderedThrough: count,
       }),
     );
   const proposal = viewArbitrary.map((view) => Math.max(1, view));

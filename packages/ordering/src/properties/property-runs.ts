@@ -40,6 +40,9 @@ const REGRESSION_SEEDS: Partial<Record<keyof typeof FAULT_PROFILES, readonly num
     763847434,
     // The sequencer ordered a post only it and its crashed origin held; a majority left without it.
     359529512,
+    // Self-delivery: a node whose companion in the view change missed the install moved on alone
+    // but left as a minority of two (the check took it for a node leaving alone).
+    54352601,
   ],
 };
 const replaySeed =

@@ -2,7 +2,7 @@
 // counts, huge arrays and numbers, seqs beyond what exists, another view's cut): remote input must
 // never throw, nor grow memory without bound, nor wedge the group. From an adversarial review.
 import { describe, expect, test } from 'vitest';
-import type { Member, PeerMessage } from '../messages.js';
+import { CUT_REMAINDERS, type Member, type PeerMessage } from '../messages.js';
 import type { OrderingMode } from '../options.js';
 import { SeededRandom } from '../testing/random.js';
 import { ManualNet, payloadOf } from './manual-network.js';
@@ -56,8 +56,9 @@ function hostileMessage(random: SeededRandom, nodeCount: number, view: number): 
     through: anyArray(random, 3),
     holders: anyArray(random, 2),
     extras: anyArray(random, 2),
-    remainder: random.chance(0.5),
+    remainder: CUT_REMAINDERS[random.int(0, CUT_REMAINDERS.length - 1)]!,
     safeThrough: anyNumber(random, 2),
+    orderedThrough: anyNumber(random, 2),
   });
   switch (random.int(0, 6)) {
     case 0:

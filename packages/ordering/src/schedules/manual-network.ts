@@ -206,7 +206,7 @@ export class ManualNet {
     );
     return [
       ...checkDeliveries(this.mode, this.posts, deliveries, options),
-      ...checkViews(this.mode, this.posts, views, deliveries),
+      ...checkViews(this.mode, this.posts, views, deliveries, { nodeCount: this.nodeCount }),
     ];
   }
 

@@ -15,7 +15,9 @@ function simulatorViolations(simulator: Simulator) {
   const views = new Map(nodes.map((n) => [n, simulator.views(n)]));
   return [
     ...checkDeliveries(simulator.mode, simulator.posts, deliveries),
-    ...checkViews(simulator.mode, simulator.posts, views, deliveries),
+    ...checkViews(simulator.mode, simulator.posts, views, deliveries, {
+      nodeCount: simulator.nodeCount,
+    }),
   ];
 }
 

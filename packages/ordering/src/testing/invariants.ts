@@ -8,7 +8,8 @@ export interface Violation {
    * Which guarantee: a post lost, delivered twice, never posted (or changed), out of FIFO or total
    * order; delivered otherwise than a node that moved to the same next view
    * (`virtual-synchrony`), in total order in a minority view, or in another view than it was
-   * posted in (`sending-view`).
+   * posted in (`sending-view`); a node's own post it did not deliver before it moved on
+   * (`self-delivery`).
    */
   readonly kind:
     | 'lost'
@@ -18,7 +19,8 @@ export interface Violation {
     | 'total-order'
     | 'virtual-synchrony'
     | 'minority-delivery'
-    | 'sending-view';
+    | 'sending-view'
+    | 'self-delivery';
   /** The node whose deliveries break it. */
   readonly node: NodeId;
   /** What happened, for a person to read. */
@@ -156,19 +158,35 @@ function roomOrderViolations(
  * - a post is delivered only in the view it was posted in, the same id with the same members
  *   (`sending-view`): a post made on one side of a partition never reaches the other side, even
  *   after the sides merge (as in extended virtual synchrony);
- * - in total order, nothing is delivered in a view without a majority of the `nodeCount` nodes.
+ * - in total order, nothing is delivered in a view without a majority of the `nodeCount` nodes;
+ * - with `nodeCount` given, self-delivery: a node that moves on from a view with a majority of all
+ *   nodes, or to a view with no other member of it (so it left alone), has delivered in it every
+ *   post it made in it. (A minority of two or more may not deliver its members' last posts in
+ *   total order: the majority may have ordered posts of two of them otherwise than the minority
+ *   could know. A node whose companions missed the install leaves as such a minority too.)
  */
 export function checkViews(
   mode: OrderingMode,
   posts: readonly SimulatedPost[],
   viewsByNode: ReadonlyMap<NodeId, readonly InstalledView[]>,
   deliveriesByNode: ReadonlyMap<NodeId, readonly DeliveredPost[]>,
+  options: { readonly nodeCount?: number } = {},
 ): Violation[] {
   const violations: Violation[] = [];
   const name = (view: View): string => `${view.id}[${view.members.join(',')}]`;
   const postedIn = new Map(posts.map((post) => [keyOf(post.payload), name(post.view)]));
   /** By `view>nextView`: the posts delivered in `view` by the first node seen to make that move. */
   const moves = new Map<string, { node: NodeId; delivered: Set<string> }>();
+  /** By `view>nextView`: how many runs made that move. */
+  const movers = new Map<string, number>();
+  /**
+   * By `node/run/view`: the move that run made from that view, whether the next view has no other
+   * member of it, and what the run delivered in it.
+   */
+  const movesFrom = new Map<
+    string,
+    { move: string; alone: boolean; delivered: ReadonlySet<string> }
+  >();
   for (const [node, views] of viewsByNode) {
     const deliveries = deliveriesByNode.get(node) ?? [];
     const runs = new Set(views.map((view) => view.incarnation ?? 0));
@@ -203,6 +221,10 @@ export function checkViews(
         // Views on two sides of a partition may share an id: a view is its id and its members.
         const move = `${name(runViews[index]!)}>${name(runViews[index + 1]!)}`;
         const delivered = deliveredIn.get(runViews[index]!.id) ?? new Set<string>();
+        const [left, next] = [runViews[index]!, runViews[index + 1]!];
+        const alone = next.members.filter((member) => left.members.includes(member)).length === 1;
+        movers.set(move, (movers.get(move) ?? 0) + 1);
+        movesFrom.set(`${node}/${run}/${name(left)}`, { move, alone, delivered });
         const first = moves.get(move);
         if (first === undefined) {
           moves.set(move, { node, delivered });
@@ -220,6 +242,22 @@ export function checkViews(
               `(e.g. [${extra[0] ?? missing[0]}])`,
           });
         }
+      }
+    }
+  }
+  const { nodeCount } = options;
+  if (nodeCount !== undefined) {
+    for (const post of posts) {
+      const from = movesFrom.get(`${post.origin}/${post.incarnation}/${name(post.view)}`);
+      if (from === undefined) continue; // its origin never moved on from that view
+      const group = movers.get(from.move)!;
+      const bound = from.alone || group * 2 > nodeCount;
+      if (bound && !from.delivered.has(keyOf(post.payload))) {
+        violations.push({
+          kind: 'self-delivery',
+          node: post.origin,
+          detail: `moved ${from.move} (${group} of ${nodeCount} nodes) without delivering its own [${keyOf(post.payload)}]`,
+        });
       }
     }
   }

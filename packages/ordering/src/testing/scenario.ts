@@ -263,6 +263,7 @@ export function runScenario(seed: number, options: ScenarioOptions): ScenarioRes
       simulator.posts,
       simulator.viewsByNode(),
       simulator.deliveriesByNode(),
+      { nodeCount },
     ),
   ];
   if (!options.staticMembership && settledMs !== undefined) {

@@ -5,23 +5,24 @@
  * 254-byte blocks.
  */
 
-import type {
-  ChannelMessage,
-  CutMessage,
-  FlushedMessage,
-  HeartbeatMessage,
-  InstallMessage,
-  LogEntry,
-  Member,
-  MembershipMessage,
-  NakMessage,
-  OrderEntry,
-  PeerMessage,
-  PostEntry,
-  PrepareMessage,
-  RelayMessage,
-  ReportMessage,
-  StatusMessage,
+import {
+  CUT_REMAINDERS,
+  type ChannelMessage,
+  type CutMessage,
+  type FlushedMessage,
+  type HeartbeatMessage,
+  type InstallMessage,
+  type LogEntry,
+  type Member,
+  type MembershipMessage,
+  type NakMessage,
+  type OrderEntry,
+  type PeerMessage,
+  type PostEntry,
+  type PrepareMessage,
+  type RelayMessage,
+  type ReportMessage,
+  type StatusMessage,
 } from '@chat/ordering';
 import fc from 'fast-check';
 import { SERVER_COUNT_MAX } from '../cluster-config.js';
@@ -194,8 +195,9 @@ export function membershipMessageArbitrary(): fc.Arbitrary<MembershipMessage> {
           maxLength: 20,
         })
         .map((triples) => triples.flat()),
-      remainder: fc.boolean(),
+      remainder: fc.constantFrom(...CUT_REMAINDERS),
       safeThrough: countArbitrary,
+      orderedThrough: countArbitrary,
     }),
   );
   const flushed: fc.Arbitrary<FlushedMessage> = fc.record({
