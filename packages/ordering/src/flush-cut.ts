@@ -22,9 +22,10 @@ export interface GroupReport {
  * In total order the group delivers the sequencer's order first (`orderedThrough`), then the posts
  * it did not order (`remainder`), by origin and seq:
  * - a majority of all nodes (two such groups cannot both exist) delivers all it holds of the
- *   sequencer's order, then all the rest. If it keeps a cut that did so, it keeps that cut's order:
- *   posts it adds come after, by origin and seq (the group that installed that cut never delivers
- *   them, so they reorder nothing it delivered);
+ *   sequencer's order, then all the rest. If it adopts a cut whose order a majority fixed (a group
+ *   may have installed it), it keeps that order: posts it adds come after, by origin and seq (the
+ *   group that installed that cut never delivers them, so they reorder nothing it delivered). A
+ *   minority that adopts such a cut carries its order on (`orderFixed`), for a majority after it;
  * - a minority delivers the sequencer's order only as far as one of its members may already have
  *   (`safeThrough`: every later majority delivers that too). A minority of one node then delivers
  *   its own posts: a majority that leaves without it may deliver them, and its own clients must not
@@ -79,9 +80,9 @@ export function computeCut(
   for (const { report } of reports) safeThrough = Math.max(safeThrough, report.safeThrough);
   const majority = reports.length * 2 > nodeCount;
   const remainder = majority ? 'all' : reports.length === 1 ? 'own' : 'none';
-  // The first member is the sequencer. A minority that finds a cut some member completed does not
-  // keep its order: the majority that leaves without it may order those posts otherwise.
-  const keepsOrder = mode === 'total' && majority && adopted?.cut.remainder === 'all';
+  const keepsOrder = mode === 'total' && adopted?.cut.orderFixed === true;
+  // The first member is the sequencer. A minority stops at `safeThrough` (see `finish`) even when
+  // it keeps a majority's order, which goes at least as far.
   const orderedThrough = keepsOrder
     ? adopted!.cut.orderedThrough
     : majority
@@ -98,5 +99,6 @@ export function computeCut(
     remainder,
     safeThrough,
     orderedThrough,
+    orderFixed: mode === 'total' && (majority || keepsOrder),
   };
 }

@@ -32,6 +32,7 @@ const cut = {
   remainder: 'none',
   safeThrough: 0,
   orderedThrough: 0,
+  orderFixed: false,
 } as const;
 const post = { kind: 'post', view: 3, seq: 1, room: 1, payload: Uint8Array.of(1) } as const;
 
@@ -85,6 +86,7 @@ const malformed: [string, unknown][] = [
   ],
   ['a cut whose holder is not a node', { ...cut, holders: [1, 1, 9] }],
   ['a cut with a remainder not in CUT_REMAINDERS', { ...cut, remainder: 1 }],
+  ['a cut whose orderFixed is not a boolean', { ...cut, orderFixed: 0 }],
   ['an unknown kind', { kind: 'gossip' }],
 ];
 

@@ -70,6 +70,7 @@ export function isWellFormed(message: PeerMessage, nodeCount: number, extrasMax:
         view(message.view) &&
         isCount(message.safeThrough, 0) &&
         isCount(message.orderedThrough, 0) &&
+        typeof message.orderFixed === 'boolean' &&
         CUT_REMAINDERS.includes(message.remainder) &&
         isNodeList(members, node) &&
         isCountList(message.through, members.length, members.length) &&

@@ -214,8 +214,17 @@ export interface CutMessage {
   readonly remainder: CutRemainder;
   /** Total order: the highest seq of the sequencer's log a member of the group may have delivered. */
   readonly safeThrough: number;
-  /** Total order: how far the sequencer's order is delivered, in its order (before the remainder). */
+  /**
+   * Total order: how far the sequencer's order is delivered, in its order, before the remainder (a
+   * minority's group stops sooner, at `safeThrough`).
+   */
   readonly orderedThrough: number;
+  /**
+   * Total order: whether `orderedThrough` was fixed by a majority's cut (this one, or one it
+   * adopted, which some group may have installed). Every later cut of the view keeps it, so that
+   * a later majority delivers the remainder in the order the first one did.
+   */
+  readonly orderFixed: boolean;
 }
 
 /** A member holds everything its cut names, and is ready to move to view `proposal`. */

@@ -336,8 +336,9 @@ export class ViewChannel {
   /**
    * Delivers what the cut names and this member has not delivered yet, then the view is over.
    * unordered and fifo: every post up to `through` (fifo in each writer's order) and the extras.
-   * total: the posts the sequencer ordered, in its order, up to the cut's `orderedThrough`; then
-   * the remainder the cut names (all of it, this member's own posts, or none) by writer and seq.
+   * total: the posts the sequencer ordered, in its order, up to the cut's `orderedThrough` (a
+   * minority's only up to `safeThrough`); then the remainder the cut names (all of it, this member's
+   * own posts, or none) by writer and seq.
    */
   finish(): void {
     const cut = this.#cut!;
@@ -384,8 +385,10 @@ export class ViewChannel {
     });
     // The sequencer (the first member) may hold order entries of its own beyond the cut: they are
     // not delivered, since the other members never take them.
-    totalOrder.deliverFinal(Math.min(cut.orderedThrough, cut.through[0]!));
     const { remainder } = cut;
+    const orderedThrough =
+      remainder === 'all' ? cut.orderedThrough : Math.min(cut.safeThrough, cut.orderedThrough);
+    totalOrder.deliverFinal(Math.min(orderedThrough, cut.through[0]!));
     if (remainder === 'none') return;
     totalOrder.deliverUnordered((origin) =>
       remainder === 'all' || origin === this.#self

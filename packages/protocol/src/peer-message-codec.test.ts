@@ -75,13 +75,14 @@ describe('peer message codec', () => {
       remainder: 'all',
       safeThrough: 2,
       orderedThrough: 5,
+      orderFixed: true,
     } as const;
-    expect(write(cut)).toEqual([20, 6, 4, 2, 1, 3, 7, 8, 1, 1, 1, 3, 10, 3, 1, 2, 5]);
+    expect(write(cut)).toEqual([20, 6, 4, 2, 1, 3, 7, 8, 1, 1, 1, 3, 10, 3, 1, 1, 2, 5]);
     expect(write({ ...cut, kind: 'adopted', remainder: 'none' })).toEqual([
-      21, 6, 4, 2, 1, 3, 7, 8, 1, 1, 1, 3, 10, 3, 0, 2, 5,
+      21, 6, 4, 2, 1, 3, 7, 8, 1, 1, 1, 3, 10, 3, 0, 1, 2, 5,
     ]);
-    expect(write({ ...cut, remainder: 'own' })).toEqual([
-      20, 6, 4, 2, 1, 3, 7, 8, 1, 1, 1, 3, 10, 3, 2, 2, 5,
+    expect(write({ ...cut, remainder: 'own', orderFixed: false })).toEqual([
+      20, 6, 4, 2, 1, 3, 7, 8, 1, 1, 1, 3, 10, 3, 2, 0, 2, 5,
     ]);
     expect(write({ kind: 'flushed', proposal: 6 })).toEqual([18, 6]);
   });
@@ -121,9 +122,10 @@ describe('peer message codec', () => {
     // A relay carries a post or an order of a real writer.
     expect(read([11, 0, 0, 1, 1, 0]).problem).toBe('writer 0 is not a node id 1-64');
     // remainder is one byte, 0 to 2: anything else would not be canonical.
-    expect(read([20, 1, 0, 1, 1, 0, 1, 0, 2, 0, 0]).problem).toBeUndefined();
+    expect(read([20, 1, 0, 1, 1, 0, 1, 0, 2, 0, 0, 0]).problem).toBeUndefined();
     expect(read([20, 1, 0, 1, 1, 0, 1, 0, 3, 0]).problem).toBe('remainder 3 is not 0, 1 or 2');
-    expect(read([20, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 0, 0]).problem).toBe(
+    expect(read([20, 1, 0, 1, 1, 0, 1, 0, 0, 2, 0, 0]).problem).toBe('orderFixed 2 is not 0 or 1');
+    expect(read([20, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 0, 0, 0]).problem).toBe(
       'extra writer 0 is not a node id 1-64',
     );
   });
@@ -162,7 +164,8 @@ describe('peer message codec', () => {
     expect(read([13, 5, 1, 0]).problem).toBe('truncated coordinator');
     expect(read([14, 1, 1, 1]).problem).toBe('truncated incarnation');
     expect(read([20, 1, 0, 1, 1, 0, 1, 0]).problem).toBe('truncated remainder');
-    expect(read([20, 1, 0, 1, 1, 0, 1, 0, 2, 0]).problem).toBe('truncated orderedThrough');
+    expect(read([20, 1, 0, 1, 1, 0, 1, 0, 2]).problem).toBe('truncated orderFixed');
+    expect(read([20, 1, 0, 1, 1, 0, 1, 0, 2, 0, 0]).problem).toBe('truncated orderedThrough');
     expect(read([15, 1, 0, 1, 1, 0, 0, 0]).problem).toBe('truncated adopted');
     expect(read([]).problem).toBe('truncated message kind');
   });

@@ -18,13 +18,13 @@
  *   18 flushed      proposal
  *   19 install      proposal count member[count]
  *   20 cut          proposal view count members[count] through[count] holders[count]
- *                   triples (writer seq holder)[triples] remainder safeThrough
- *                   orderedThrough
+ *                   triples (writer seq holder)[triples] remainder orderFixed(0|1)
+ *                   safeThrough orderedThrough
  *   21 adopted      as cut
  *
  * (Kinds 1-6 belonged to releases without views: post, the ISIS proposal, two status layouts, nak
- * and order without a view; kinds 16 and 17 to releases whose cut had a remainder flag and no
- * orderedThrough. They are refused as unknown kinds, so a server of an earlier release is never
+ * and order without a view; kinds 16 and 17 to releases whose cut had a remainder flag and ended
+ * at safeThrough. They are refused as unknown kinds, so a server of an earlier release is never
  * misread.)
  *
  * Writers assume a message that passed `peerMessageProblem`; the reader checks everything, and
@@ -124,7 +124,7 @@ export function peerMessageByteLength(message: PeerMessage): number {
         varintsByteLength(message.holders) +
         varintByteLength(message.extras.length / 3) +
         varintsByteLength(message.extras) +
-        1 +
+        2 +
         varintByteLength(message.safeThrough) +
         varintByteLength(message.orderedThrough)
       );
@@ -197,6 +197,7 @@ export function writePeerMessage(target: Uint8Array, offset: number, message: Pe
       at = writeVarint(target, at, message.extras.length / 3);
       at = writeVarints(target, at, message.extras);
       target[at++] = CUT_REMAINDERS.indexOf(message.remainder);
+      target[at++] = message.orderFixed ? 1 : 0;
       at = writeVarint(target, at, message.safeThrough);
       return writeVarint(target, at, message.orderedThrough);
     case 'flushed':
@@ -303,6 +304,8 @@ function readCut(reader: ByteReader, kind: CutMessage['kind']): CutMessage {
   const remainderByte = reader.byte('remainder');
   const remainder = CUT_REMAINDERS[remainderByte];
   if (remainder === undefined) reader.fail(`remainder ${remainderByte} is not 0, 1 or 2`);
+  const orderFixed = reader.byte('orderFixed');
+  if (orderFixed > 1) reader.fail(`orderFixed ${orderFixed} is not 0 or 1`);
   const safeThrough = reader.varint('safeThrough');
   const orderedThrough = reader.varint('orderedThrough');
   return {
@@ -316,6 +319,7 @@ function readCut(reader: ByteReader, kind: CutMessage['kind']): CutMessage {
     remainder: remainder ?? 'none',
     safeThrough,
     orderedThrough,
+    orderFixed: orderFixed === 1,
   };
 }
 

@@ -184,6 +184,7 @@ describe('peerMessageProblem', () => {
       remainder: 'none',
       safeThrough: 0,
       orderedThrough: 0,
+      orderFixed: false,
     };
     expect(peerMessageProblem(cut)).toBeUndefined();
     expect(peerMessageProblem({ ...cut, kind: 'adopted' })).toBeUndefined();
@@ -200,6 +201,9 @@ describe('peerMessageProblem', () => {
     );
     expect(peerMessageProblem({ ...cut, orderedThrough: 0.5 })).toBe(
       'orderedThrough 0.5 is not an integer 0 to 2^53-1',
+    );
+    expect(peerMessageProblem({ ...cut, orderFixed: 1 as unknown as boolean })).toBe(
+      'orderFixed is not a boolean',
     );
     expect(peerMessageProblem({ ...cut, remainder: 'some' as 'all' })).toBe(
       'remainder is not one of CUT_REMAINDERS',

@@ -123,7 +123,8 @@ export function peerMessageProblem(message: PeerMessage): string | undefined {
           ? undefined
           : 'remainder is not one of CUT_REMAINDERS') ??
         countProblem(message.safeThrough, 'safeThrough') ??
-        countProblem(message.orderedThrough, 'orderedThrough')
+        countProblem(message.orderedThrough, 'orderedThrough') ??
+        (typeof message.orderFixed === 'boolean' ? undefined : 'orderFixed is not a boolean')
       );
     case 'flushed':
       return proposalProblem(message.proposal);

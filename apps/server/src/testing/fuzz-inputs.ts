@@ -130,6 +130,7 @@ export function peerMessageArbitrary(nodeCount: number): fc.Arbitrary<PeerMessag
         remainder: fc.constantFrom(...CUT_REMAINDERS),
         safeThrough: count,
         orderedThrough: count,
+        orderFixed: fc.boolean(),
       }),
     );
   const proposal = viewArbitrary.map((view) => Math.max(1, view));

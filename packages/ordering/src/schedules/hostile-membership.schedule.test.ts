@@ -59,6 +59,7 @@ function hostileMessage(random: SeededRandom, nodeCount: number, view: number): 
     remainder: CUT_REMAINDERS[random.int(0, CUT_REMAINDERS.length - 1)]!,
     safeThrough: anyNumber(random, 2),
     orderedThrough: anyNumber(random, 2),
+    orderFixed: random.chance(0.5),
   });
   switch (random.int(0, 6)) {
     case 0:

@@ -198,6 +198,7 @@ export function membershipMessageArbitrary(): fc.Arbitrary<MembershipMessage> {
       remainder: fc.constantFrom(...CUT_REMAINDERS),
       safeThrough: countArbitrary,
       orderedThrough: countArbitrary,
+      orderFixed: fc.boolean(),
     }),
   );
   const flushed: fc.Arbitrary<FlushedMessage> = fc.record({
