@@ -197,6 +197,22 @@ export class ManualNet {
     return ids.size === 1;
   }
 
+  /**
+   * For a failure message: per node, what it delivered (`origin:index@view`, from `payloadOf`'s
+   * bytes) and the views it installed.
+   */
+  summary(nodes: readonly NodeId[]): string {
+    return nodes
+      .map((node) => {
+        const delivered = this.#deliveries[node]!.map(
+          (delivery) => `${delivery.payload[2]}:${delivery.payload[0]}@v${delivery.view}`,
+        );
+        const views = this.#views[node]!.map((view) => `${view.id}[${view.members.join(',')}]`);
+        return `node ${node} delivered ${delivered.join(' ')}; views ${views.join(' ')}`;
+      })
+      .join('\n');
+  }
+
   violations(options: { everyPostEverywhere?: boolean } = {}): Violation[] {
     const deliveries = new Map(
       Array.from({ length: this.nodeCount }, (_, i) => [i + 1, this.#deliveries[i + 1]!]),

@@ -35,17 +35,5 @@ test('total: a minority that adopted a remainder cut orders the same posts diffe
   net.runUntil(t0 + 20);
   net.crash(1);
   net.runUntil(t0 + 10_000);
-  const summary = [2, 3, 4, 5]
-    .map(
-      (n) =>
-        `node ${n} delivered ${net
-          .deliveries(n)
-          .map((d) => `${d.payload[2]}:${d.payload[0]}@v${d.view}`)
-          .join(' ')}; views ${net
-          .views(n)
-          .map((v) => `${v.id}[${v.members.join(',')}]`)
-          .join(' ')}`,
-    )
-    .join('\n');
-  expect(net.violations(), summary).toEqual([]);
+  expect(net.violations(), net.summary([2, 3, 4, 5])).toEqual([]);
 });
