@@ -30,8 +30,8 @@ export interface GroupReport {
  *   (`safeThrough`: every later majority delivers that too). A minority of one node then delivers
  *   its own posts: a majority that leaves without it may deliver them, and its own clients must not
  *   be the ones who never see them. One origin's posts have one order wherever they are delivered
- *   (their own); two origins' posts could be ordered otherwise by the majority, so a larger minority
- *   delivers none of the rest.
+ *   (their own); two origins' posts could be ordered otherwise by the majority, so a larger
+ *   minority delivers none of the rest.
  */
 export function computeCut(
   proposal: ViewId,

@@ -179,7 +179,7 @@ export interface ReportMessage {
   readonly adopted: ViewId;
 }
 
-/** Which posts beyond the sequencer's safe order a group leaving a view delivers (see `CutMessage`). */
+/** Which posts past the sequencer's safe order a group leaving a view delivers (`CutMessage`). */
 export const CUT_REMAINDERS = ['none', 'all', 'own'] as const;
 
 /** One of `CUT_REMAINDERS`. */
@@ -207,9 +207,9 @@ export interface CutMessage {
   readonly extras: readonly number[];
   /**
    * Total order: which of the posts the sequencer did not order (or ordered beyond
-   * `orderedThrough`) are delivered too, by origin and seq: `all` when the group holds a majority of all nodes (two
-   * groups never both do); `own` when the group is one node, which delivers its own (one origin's
-   * posts have one order wherever they are delivered: its own); otherwise `none`.
+   * `orderedThrough`) are delivered too, by origin and seq: `all` when the group holds a majority
+   * of all nodes (two groups never both do); `own` when the group is one node, which delivers its
+   * own (one origin's posts have one order wherever they are delivered: its own); else `none`.
    */
   readonly remainder: CutRemainder;
   /** Total order: the highest seq of the sequencer's log a member of the group may have delivered. */
