@@ -287,4 +287,38 @@ describe('ChatServer membership', () => {
     await cluster.settle();
     expect(cluster.logText).toMatch(/ S01 View \d+ installed: servers 1 \(minority\)$/m);
   });
+
+  it("in total order, a server that hears no peer for a moment still delivers its client's last post", async () => {
+    await using cluster = new InMemoryCluster({ servers: 3, mode: 'total' });
+    await cluster.runUntil(() => cluster.inOneView(), 'the servers are in one view');
+    const members = [1, 2, 3].map((index) => {
+      const member = cluster.client(at(index));
+      member.send('/join 1', inMemoryServerAddress(index));
+      return member;
+    });
+    await cluster.settle();
+    // S1's inbound link fails right after its client posts: its peers still hear it (and the
+    // post), it hears neither of them, and leaves the view alone.
+    cluster.network.lose = ({ from, to }) => to.host === S1.host && from.host !== at(1).host;
+    members[0]!.send('just before', S1);
+    await cluster.runUntil(
+      () => cluster.servers[0]!.view().members.length === 1,
+      'S1 is alone in its view',
+    );
+    cluster.network.lose = undefined;
+    await cluster.runUntil(
+      () =>
+        cluster.inOneView() &&
+        members.every((member) => member.received.includes('<192.0.2.1:1> just before')),
+      () =>
+        `every client gets the post; received ${JSON.stringify(members.map((m) => m.received))}`,
+    );
+    expect(cluster.network.lost).toBeGreaterThan(0);
+    for (const member of members) {
+      expect(member.received).toEqual([
+        '+OK You are now in chat room #1',
+        '<192.0.2.1:1> just before',
+      ]);
+    }
+  });
 });

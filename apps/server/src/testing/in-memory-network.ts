@@ -27,6 +27,10 @@ export class InMemoryNetwork {
   droppedInFlight = 0;
   /** Datagrams delivered to an address where no endpoint listens. */
   undeliverable = 0;
+  /** Which sends are lost, as on a failed link (none unless a test sets it). */
+  lose: ((sent: SentDatagram) => boolean) | undefined;
+  /** Sends `lose` took. */
+  lost = 0;
 
   /** An endpoint bound at `address`. */
   endpoint(address: SocketAddress): InMemoryEndpoint {
@@ -69,6 +73,10 @@ export class InMemoryNetwork {
     // A copy, as the kernel would take: the sender may reuse its buffer.
     const sent = { data: Buffer.from(data), from, to };
     for (const listener of this.sendListeners) listener(sent);
+    if (this.lose?.(sent) === true) {
+      this.lost += 1;
+      return;
+    }
     if (this.inFlight.length >= IN_FLIGHT_DATAGRAMS_MAX) {
       this.droppedInFlight += 1;
       return;
