@@ -40,11 +40,18 @@ export function computeCut(
   reports: readonly GroupReport[],
 ): CutMessage {
   const { view, members } = reports[0]!.report;
+  // The latest cut completed, except that in total order one whose order a majority fixed wins
+  // over one whose order none did: a later minority's cut need not derive from it (its members
+  // may never have held it), and dropping it would drop an order some group may have installed.
+  // The fixed cuts a group can find derive each from the one before, so the latest is the one.
+  const fixed = (cut: CutMessage): boolean => mode === 'total' && cut.orderFixed;
   let adopted: { cut: CutMessage; from: NodeId; proposal: ViewId } | undefined;
   for (const { from, report, adopted: cut } of reports) {
-    if (cut !== undefined && (adopted === undefined || report.adopted > adopted.proposal)) {
-      adopted = { cut, from, proposal: report.adopted };
-    }
+    if (cut === undefined) continue;
+    const better =
+      adopted === undefined ||
+      (fixed(cut) === fixed(adopted.cut) ? report.adopted > adopted.proposal : fixed(cut));
+    if (better) adopted = { cut, from, proposal: report.adopted };
   }
   const through = members.map((_, position) => adopted?.cut.through[position] ?? 0);
   const holders = members.map(() => adopted?.from ?? 0);
