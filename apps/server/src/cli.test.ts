@@ -26,6 +26,7 @@ describe('parseServerArguments', () => {
         heartbeatMs: HEARTBEAT_MS_DEFAULT,
         warmUp: true,
         batchSends: true,
+        batchReceives: true,
         configPath: 'servers.conf',
         index: 2,
       },
@@ -51,6 +52,7 @@ describe('parseServerArguments', () => {
       '239.255.0.1:6000',
       '--no-warm-up',
       '--no-batch-sends',
+      '--no-batch-receives',
       'servers.conf',
       '1',
     ]);
@@ -67,11 +69,12 @@ describe('parseServerArguments', () => {
         multicast: { group: { host: '239.255.0.1', port: 6000 }, interfaceAddress: '127.0.0.1' },
         warmUp: false,
         batchSends: false,
+        batchReceives: false,
       },
     });
     expect(parseServerArguments(['-vo', 'fifo', 'c', '1'])).toMatchObject({
       kind: 'run',
-      args: { verbose: true, mode: 'fifo', warmUp: true },
+      args: { verbose: true, mode: 'fifo', warmUp: true, batchSends: true, batchReceives: true },
     });
   });
 

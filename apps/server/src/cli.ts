@@ -10,7 +10,8 @@ export const SERVER_USAGE =
   '[--client-rate-max N] [--client-idle-ms MS] [--key-file PATH] ' +
   '[--multicast GROUP:PORT] [--multicast-interface IP] [--suspect-ms MS] [--heartbeat-ms MS] ' +
   '[--http IP:PORT [--http-cluster IP:PORT,...] ' +
-  '[--ws-connections-max N]] [--no-warm-up] [--no-batch-sends] <config-file> <index>';
+  '[--ws-connections-max N]] [--no-warm-up] [--no-batch-sends] [--no-batch-receives] ' +
+  '<config-file> <index>';
 
 /** The course's servers serve rooms 1..10. */
 export const ROOM_COUNT_DEFAULT = 10;
@@ -96,6 +97,8 @@ export interface ServerArguments {
   readonly warmUp: boolean;
   /** Send each turn's datagrams with one sendmmsg where @chat/transport's addon was built. */
   readonly batchSends: boolean;
+  /** Read datagrams with recvmmsg, 32 per call, where @chat/transport's addon was built. */
+  readonly batchReceives: boolean;
   readonly configPath: string;
   /** 1-based, as on the command line; checked against the config file by the caller. */
   readonly index: number;
@@ -177,6 +180,7 @@ export function parseServerArguments(
         'ws-connections-max': { type: 'string' },
         'no-warm-up': { type: 'boolean' },
         'no-batch-sends': { type: 'boolean' },
+        'no-batch-receives': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -275,6 +279,7 @@ export function parseServerArguments(
       http,
       warmUp: values['no-warm-up'] !== true,
       batchSends: values['no-batch-sends'] !== true,
+      batchReceives: values['no-batch-receives'] !== true,
       configPath,
       index,
     },

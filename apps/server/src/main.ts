@@ -86,6 +86,7 @@ async function main(argv: readonly string[]): Promise<void> {
     multicast: args.multicast,
     log,
     batchSends: args.batchSends,
+    batchReceives: args.batchReceives,
   };
   // Once the socket is bound and before the server handles anything: the first real posts then run
   // optimized code (see warm-up.ts). The throwaway cluster reports no latencies: the metrics are

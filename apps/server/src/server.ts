@@ -97,6 +97,8 @@ export interface ChatServerOptions {
   readonly onOwnPostDelivered?: ((latencyMs: number) => void) | undefined;
   /** Send each turn's datagrams with one sendmmsg where the transport can (default true). */
   readonly batchSends?: boolean;
+  /** Read datagrams with recvmmsg where the transport can (default true). */
+  readonly batchReceives?: boolean;
 }
 
 const utf8 = new TextEncoder();
@@ -240,6 +242,7 @@ export class ChatServer {
       recvBufferSizeBytes: SOCKET_BUFFER_BYTES_REQUESTED,
       sendBufferSizeBytes: SOCKET_BUFFER_BYTES_REQUESTED,
       batchSends: options.batchSends ?? true,
+      batchReceives: options.batchReceives ?? true,
     };
     const multicast = options.multicast;
     const mainOptions: UdpEndpointOptions =

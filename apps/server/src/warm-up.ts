@@ -105,7 +105,7 @@ async function runThrowawayCluster(
   // One more: the canary's, below.
   const endpoints = await openEndpoints(
     serverCount + clientCount + 1,
-    options.batchSends ?? true,
+    { batchSends: options.batchSends ?? true, batchReceives: options.batchReceives ?? true },
     configuredPorts,
   );
   // Without a loopback socket there is nothing to warm up with: the server starts cold.
@@ -225,7 +225,7 @@ async function runThrowawayCluster(
  */
 async function openEndpoints(
   count: number,
-  batchSends: boolean,
+  batching: { readonly batchSends: boolean; readonly batchReceives: boolean },
   avoidedPorts: ReadonlySet<number>,
 ): Promise<UdpEndpoint[] | undefined> {
   const endpoints: UdpEndpoint[] = [];
@@ -235,7 +235,7 @@ async function openEndpoints(
     while (endpoints.length < count) {
       const endpoint = await UdpEndpoint.open({
         bind: { host: WARM_UP_HOST, port: 0 },
-        batchSends,
+        ...batching,
       });
       (avoidedPorts.has(endpoint.address.port) ? avoided : endpoints).push(endpoint);
     }

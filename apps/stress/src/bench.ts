@@ -76,6 +76,8 @@ interface Subject {
   readonly noWarmUp?: boolean;
   /** chatserver started with `--no-batch-sends`: one system call per datagram, as before. */
   readonly noBatchSends?: boolean;
+  /** chatserver started with `--no-batch-receives`: node:dgram reads each datagram, as before. */
+  readonly noBatchReceives?: boolean;
 }
 const NULL_RELAY: Subject = { name: 'null-relay (C)', program: 'null-relay', mode: 'unordered' };
 const CHATRELAY: Subject = { name: 'chatrelay (Node)', program: 'chatrelay', mode: 'unordered' };
@@ -86,6 +88,14 @@ const UNBATCHED_SERVERS: readonly Subject[] = (['unordered', 'total'] as const).
   mode,
   noBatchSends: true,
 }));
+const UNBATCHED_RECEIVE_SERVERS: readonly Subject[] = (['unordered', 'total'] as const).map(
+  (mode) => ({
+    name: `chatserver ${mode}, --no-batch-receives`,
+    program: 'chatserver',
+    mode,
+    noBatchReceives: true,
+  }),
+);
 const COLD_SERVERS: readonly Subject[] = (['unordered', 'total'] as const).map((mode) => ({
   name: `chatserver ${mode}, --no-warm-up`,
   program: 'chatserver',
@@ -284,6 +294,7 @@ async function measureOnce(subject: Subject, load: Load): Promise<Figures> {
     ...(subject.multicast ? ['--multicast', `${MULTICAST_GROUP}:${(await freePorts(1))[0]!}`] : []),
     ...(subject.noWarmUp ? ['--no-warm-up'] : []),
     ...(subject.noBatchSends ? ['--no-batch-sends'] : []),
+    ...(subject.noBatchReceives ? ['--no-batch-receives'] : []),
   ];
   const closedLoop = load.ratePerSecond === undefined;
   const result = await runStress({
@@ -431,7 +442,13 @@ const ceiling = medianFigures(ceilingRuns);
 
 const throughput = await repeated(
   'throughput',
-  [...BASELINES, ...MODES.map((mode) => SERVERS[mode]), ...UNBATCHED_SERVERS, ...MULTICAST_SERVERS],
+  [
+    ...BASELINES,
+    ...MODES.map((mode) => SERVERS[mode]),
+    ...UNBATCHED_SERVERS,
+    ...UNBATCHED_RECEIVE_SERVERS,
+    ...MULTICAST_SERVERS,
+  ],
   THROUGHPUT,
 );
 const closed = (subject: Subject): Figures => throughput.get(subject)!;
@@ -687,7 +704,7 @@ const lines = [
   '',
   `## Throughput: 3 servers, 12 clients, 3 rooms (closed loop, median of ${REPEATS})`,
   '',
-  `Each client keeps ${THROUGHPUT.window} own posts unechoed and posts the next when one comes back, ${THROUGHPUT.messagesPerClient} posts per client (${THROUGHPUT.messagesPerClient * NULL_RELAY_MESSAGES_FACTOR} against null-relay, so that its run lasts as long), or more: a run that posts for less than ${CLOSED_LOOP_STEADY_MS_MIN / 1000} s after its warm-up is run again with more posts; the window grows from 1 over the first ${WARMUP_MS / 1000} s, left out: the most the cluster moves when clients wait for their own echoes. Server CPU per post (all servers' CPU time over the run / posts) is the figure a shared machine changes least. The IP multicast rows send each server-to-server datagram once to a group on loopback instead of once per peer (unicast fan-out). chatserver sends each event-loop turn's datagrams with one sendmmsg system call through @chat/transport's optional addon (built at install with the system C compiler); the \`--no-batch-sends\` rows send each with its own system call through node:dgram, as before.`,
+  `Each client keeps ${THROUGHPUT.window} own posts unechoed and posts the next when one comes back, ${THROUGHPUT.messagesPerClient} posts per client (${THROUGHPUT.messagesPerClient * NULL_RELAY_MESSAGES_FACTOR} against null-relay, so that its run lasts as long), or more: a run that posts for less than ${CLOSED_LOOP_STEADY_MS_MIN / 1000} s after its warm-up is run again with more posts; the window grows from 1 over the first ${WARMUP_MS / 1000} s, left out: the most the cluster moves when clients wait for their own echoes. Server CPU per post (all servers' CPU time over the run / posts) is the figure a shared machine changes least. The IP multicast rows send each server-to-server datagram once to a group on loopback instead of once per peer (unicast fan-out). chatserver sends each event-loop turn's datagrams with one sendmmsg system call through @chat/transport's optional addon (built at install with the system C compiler), and reads up to 32 waiting datagrams with one recvmmsg and one call into JavaScript; the \`--no-batch-sends\` rows send each datagram with its own system call through node:dgram, and the \`--no-batch-receives\` rows read each with its own system call, 64 KiB allocation and call into JavaScript through node:dgram, as before.`,
   '',
   '| program | posted/s | × chatrelay | × null-relay | server CPU µs per post (× null-relay) | delivered/s | p50 ms | p99 ms | lost | refused | violations | drops at clients / servers | CPU servers / generator / other |',
   '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',

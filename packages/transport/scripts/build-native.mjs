@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /**
- * Builds the optional send-batching addon (native/udp-batch.c -> build/udp_batch.node) at install,
- * with the system C compiler (`cc`, or `$CC`) and the headers of the Node that runs this script.
- * Nothing is downloaded. Whatever goes wrong (no compiler, no headers, not Linux), it says so in
- * one line and exits 0: @chat/transport then sends with node:dgram alone.
+ * Builds the optional batching addon for sendmmsg and recvmmsg (native/udp-batch.c ->
+ * build/udp_batch.node) at install, with the system C compiler (`cc`, or `$CC`) and the headers of
+ * the Node that runs this script. Nothing is downloaded. Whatever goes wrong (no compiler, no
+ * headers, not Linux), it says so in one line and exits 0: @chat/transport then sends and receives
+ * with node:dgram alone.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
@@ -27,12 +28,12 @@ function headerDirectory() {
 
 function skip(reason) {
   process.stdout.write(
-    `@chat/transport: send batching (sendmmsg) not built: ${reason}; node:dgram sends alone\n`,
+    `@chat/transport: batching (sendmmsg, recvmmsg) not built: ${reason}; node:dgram alone\n`,
   );
   process.exit(0);
 }
 
-if (process.platform !== 'linux') skip(`sendmmsg is Linux only, this is ${process.platform}`);
+if (process.platform !== 'linux') skip(`sendmmsg and recvmmsg are Linux only, this is ${process.platform}`);
 const headers = headerDirectory();
 if (headers === undefined) skip("no Node headers (node_api.h) found; install Node's headers");
 const compiler = process.env.CC ?? 'cc';
@@ -45,7 +46,7 @@ try {
     { stdio: ['ignore', 'ignore', 'pipe'], timeout: 120_000 },
   );
   renameSync(partial, output);
-  process.stdout.write(`@chat/transport: send batching (sendmmsg) built: ${output}\n`);
+  process.stdout.write(`@chat/transport: batching (sendmmsg, recvmmsg) built: ${output}\n`);
 } catch (error) {
   skip(
     error.code === 'ENOENT'

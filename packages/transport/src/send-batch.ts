@@ -1,20 +1,6 @@
-import type { Socket } from 'node:dgram';
-import { createRequire } from 'node:module';
 import { isIPv4 } from 'node:net';
-import { endianness } from 'node:os';
 import type { SocketAddress } from './socket-address.js';
-
-/** The optional addon (native/udp-batch.c), built at install when a C compiler is there. */
-interface SendBatchAddon {
-  /** Sends datagrams[0..count) with sendmmsg; returns how many went, in order. */
-  sendBatch(
-    fd: number,
-    datagrams: readonly Uint8Array[],
-    hosts: Uint32Array,
-    ports: Uint16Array,
-    count: number,
-  ): number;
-}
+import { ipv4Number, ipv4Text, udpBatchAddon, type UdpBatchAddon } from './udp-batch-addon.js';
 
 /** Datagrams one sendmmsg call takes (the addon's limit too). */
 export const SEND_BATCH_DATAGRAMS_MAX = 1024;
@@ -22,41 +8,9 @@ export const SEND_BATCH_DATAGRAMS_MAX = 1024;
 const HOST_CACHE_ENTRIES_MAX = 4096;
 const PORT_MAX = 65_535;
 
-let addon: SendBatchAddon | null | undefined;
-
-/** The addon, or undefined when it was not built (or does not load here). */
-export function sendBatchAddon(): SendBatchAddon | undefined {
-  if (addon === undefined) {
-    // Addresses are handed over as little-endian words (see #hostNumber).
-    if (endianness() !== 'LE') addon = null;
-    else
-      try {
-        addon = createRequire(import.meta.url)('../build/udp_batch.node') as SendBatchAddon;
-      } catch {
-        addon = null;
-      }
-  }
-  return addon ?? undefined;
-}
-
 /** Whether sends can be batched with sendmmsg here (the addon loaded). */
 export function sendBatchingAvailable(): boolean {
-  return sendBatchAddon() !== undefined;
-}
-
-/**
- * node:dgram keeps a socket's handle under an internal symbol; its `fd` is the socket's file
- * descriptor. Found by the symbol's description rather than through the deprecated `_handle`,
- * which prints a warning; undefined if Node changes it (the endpoint then sends unbatched).
- */
-export function socketFd(socket: Socket): number | undefined {
-  const state = Object.getOwnPropertySymbols(socket).find(
-    (symbol) => symbol.description === 'state symbol',
-  );
-  const handle =
-    state === undefined ? undefined : (socket as unknown as Record<symbol, unknown>)[state];
-  const fd = (handle as { handle?: { fd?: unknown } } | undefined)?.handle?.fd;
-  return typeof fd === 'number' && fd >= 0 ? fd : undefined;
+  return udpBatchAddon() !== undefined;
 }
 
 /**
@@ -66,7 +20,7 @@ export function socketFd(socket: Socket): number | undefined {
  * reports errors as usual.
  */
 export class SendBatch {
-  readonly #addon: SendBatchAddon;
+  readonly #addon: UdpBatchAddon;
   readonly #fd: number;
   readonly #datagrams: Uint8Array[] = [];
   readonly #hosts = new Uint32Array(SEND_BATCH_DATAGRAMS_MAX);
@@ -78,7 +32,7 @@ export class SendBatch {
   #scheduled = false;
 
   constructor(
-    addon: SendBatchAddon,
+    addon: UdpBatchAddon,
     fd: number,
     sendOneByOne: (data: Uint8Array, to: SocketAddress) => void,
     onSent: (datagrams: number, bytes: number) => void,
@@ -120,7 +74,7 @@ export class SendBatch {
     for (let i = 0; i < sent; i++) bytes += datagrams[i]!.byteLength;
     this.#onSent(sent, bytes);
     for (let i = sent; i < count; i++) {
-      this.#sendOneByOne(datagrams[i]!, { host: hostText(this.#hosts[i]!), port: this.#ports[i]! });
+      this.#sendOneByOne(datagrams[i]!, { host: ipv4Text(this.#hosts[i]!), port: this.#ports[i]! });
     }
     // Let the datagrams be collected; the array keeps its capacity.
     datagrams.fill(EMPTY, 0, count);
@@ -137,8 +91,7 @@ export class SendBatch {
     if (number === undefined) {
       if (!isIPv4(host)) return undefined;
       const [a, b, c, d] = host.split('.').map(Number) as [number, number, number, number];
-      // Memory order a.b.c.d as a little-endian uint32 (only little-endian machines batch).
-      number = (a | (b << 8) | (c << 16) | (d << 24)) >>> 0;
+      number = ipv4Number(a, b, c, d);
       if (this.#hostNumbers.size === HOST_CACHE_ENTRIES_MAX) this.#hostNumbers.clear();
       this.#hostNumbers.set(host, number);
     }
@@ -147,7 +100,3 @@ export class SendBatch {
 }
 
 const EMPTY = new Uint8Array(0);
-
-function hostText(number: number): string {
-  return `${number & 0xff}.${(number >>> 8) & 0xff}.${(number >>> 16) & 0xff}.${number >>> 24}`;
-}

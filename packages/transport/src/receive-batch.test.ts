@@ -1,0 +1,127 @@
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { RECEIVE_BATCH_DATAGRAMS_MAX } from './receive-batch.js';
+import type { SocketAddress } from './socket-address.js';
+import { udpBatchAddon } from './udp-batch-addon.js';
+import { UdpEndpoint } from './udp-endpoint.js';
+import { UDP_PAYLOAD_BYTES_MAX } from './udp-limits.js';
+
+const LOOPBACK = '127.0.0.1';
+
+interface Arrival {
+  readonly bytes: Buffer;
+  readonly from: SocketAddress;
+}
+
+/** Resolves with what `endpoint` receives once it has `count` datagrams (copies of them). */
+function collect(endpoint: UdpEndpoint, count: number): Promise<Arrival[]> {
+  const arrivals: Arrival[] = [];
+  return new Promise((resolve) => {
+    endpoint.onDatagram((data, from) => {
+      arrivals.push({ bytes: Buffer.from(data), from });
+      if (arrivals.length === count) resolve(arrivals);
+    });
+  });
+}
+
+/** Datagram i: its number, then filler up to `size` bytes (every size from empty to the largest). */
+function datagram(i: number, size: number): Buffer {
+  const bytes = Buffer.alloc(size, i % 251);
+  if (size >= 4) bytes.writeUInt32BE(i);
+  return bytes;
+}
+
+const hasCompiler = (): boolean => {
+  try {
+    execFileSync(process.env.CC ?? 'cc', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('the batching addon', () => {
+  it('is built at install wherever Linux has a C compiler', () => {
+    const expected = process.platform === 'linux' && hasCompiler();
+    expect(udpBatchAddon() !== undefined).toBe(expected);
+  });
+});
+
+// Both paths: recvmmsg through the optional addon (where it was built) and node:dgram alone.
+describe.each([true, false])('UdpEndpoint with batchReceives %s', (batchReceives) => {
+  const open = (): Promise<UdpEndpoint> =>
+    UdpEndpoint.open({
+      bind: { host: LOOPBACK, port: 0 },
+      recvBufferSizeBytes: 8 * 1024 * 1024,
+      batchReceives,
+    });
+
+  it('reads batched exactly when asked and the addon is there', async () => {
+    await using endpoint = await open();
+    expect(endpoint.receivesBatched).toBe(batchReceives && udpBatchAddon() !== undefined);
+  });
+
+  it('delivers many batches of datagrams of every size, each whole, in order, with its source', async () => {
+    await using receiver = await open();
+    await using first = await UdpEndpoint.open({ bind: { host: LOOPBACK, port: 0 } });
+    await using second = await UdpEndpoint.open({ bind: { host: '127.0.0.2', port: 0 } });
+    const sizes = [0, 1, 3, 4, 100, 1400, 9000, UDP_PAYLOAD_BYTES_MAX];
+    const count = RECEIVE_BATCH_DATAGRAMS_MAX * 4 + 7;
+    const arrived = collect(receiver, count);
+    const sent = Array.from({ length: count }, (_, i) => ({
+      bytes: datagram(i, sizes[i % sizes.length]!),
+      sender: i % 3 === 0 ? second : first,
+    }));
+    // All sent in one turn, so the receiver finds many waiting at once.
+    for (const { bytes, sender } of sent) sender.send(bytes, receiver.address);
+
+    const arrivals = await arrived;
+    const fromEach = (sender: UdpEndpoint): string[] =>
+      arrivals
+        .filter(({ from }) => from.port === sender.address.port)
+        .map(({ bytes }) => bytes.toString('hex'));
+    const sentBy = (sender: UdpEndpoint): string[] =>
+      sent.filter((item) => item.sender === sender).map(({ bytes }) => bytes.toString('hex'));
+    // One sender's datagrams keep their order on loopback; the two senders' interleave.
+    expect(fromEach(first)).toEqual(sentBy(first));
+    expect(fromEach(second)).toEqual(sentBy(second));
+    expect(new Set(arrivals.map(({ from }) => `${from.host}:${from.port}`))).toEqual(
+      new Set([first, second].map(({ address }) => `${address.host}:${address.port}`)),
+    );
+    const bytes = sent.reduce((sum, item) => sum + item.bytes.length, 0);
+    expect(receiver.stats).toMatchObject({ datagramsReceived: count, bytesReceived: bytes });
+  });
+
+  it('delivers nothing once closed, even datagrams already waiting, and releases the port', async () => {
+    const receiver = await open();
+    await using sender = await UdpEndpoint.open({ bind: { host: LOOPBACK, port: 0 } });
+    const arrivals: string[] = [];
+    receiver.onDatagram((data) => {
+      arrivals.push(data.toString());
+      // Closing from inside the handler: the rest of this read is not delivered.
+      if (arrivals.length === 1) void receiver.close();
+    });
+    for (let i = 0; i < 10; i++) sender.send(Buffer.from(`d${i}`), receiver.address);
+    sender.flush();
+    await expect.poll(() => arrivals.length).toBe(1);
+    await receiver.close();
+    sender.send(Buffer.from('late'), receiver.address);
+    sender.flush();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(arrivals).toEqual(['d0']);
+
+    await using again = await UdpEndpoint.open({ bind: receiver.address, batchReceives });
+    expect(again.address).toEqual(receiver.address);
+  });
+
+  it('keeps a delivered datagram intact after later reads', async () => {
+    await using receiver = await open();
+    await using sender = await UdpEndpoint.open({ bind: { host: LOOPBACK, port: 0 } });
+    const kept: Buffer[] = [];
+    receiver.onDatagram((data) => kept.push(data));
+    const count = RECEIVE_BATCH_DATAGRAMS_MAX * 2 + 1;
+    for (let i = 0; i < count; i++) sender.send(Buffer.from(`kept ${i}`), receiver.address);
+    await expect.poll(() => kept.length).toBe(count);
+    expect(kept.map(String)).toEqual(Array.from({ length: count }, (_, i) => `kept ${i}`));
+  });
+});
