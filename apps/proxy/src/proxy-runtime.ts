@@ -94,8 +94,11 @@ export class ProxyRuntime implements AsyncDisposable {
   }
 
   #receive(atServer: number, from: SocketAddress, received: Buffer): void {
-    const data = this.#options.courseLimits ? copyLikeCourseProxy(received) : received;
-    if (data.length !== received.length) this.#cutDatagrams += 1;
+    const cut = this.#options.courseLimits ? copyLikeCourseProxy(received) : received;
+    if (cut.length !== received.length) this.#cutDatagrams += 1;
+    // A copy: `received` may be a view of a whole batched read, which a held datagram would keep
+    // alive beyond what the proxy's bytesMax counts.
+    const data = new Uint8Array(cut);
     const outcome = this.#proxy.receive(performance.now(), atServer, from, data);
     if (this.#options.verbose) {
       this.#options.log.line(describeOutcome(outcome, atServer, from, data.length));

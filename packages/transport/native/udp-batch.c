@@ -9,14 +9,15 @@
  *   ports: Uint16Array. Stops at the first datagram the kernel refuses (e.g. EAGAIN with a full send
  *   buffer): the caller sends the rest its usual way, which queues and reports errors.
  *
- * receiveStart(fd, onBatch, lengths, hosts, ports) -> a receiver. Watches a duplicate of `fd` on
+ * receiveStart(fd, onBatch, lengths, hosts, ports) -> a receiver. Watches a duplicate of `fd`
+ *   (close-on-exec, like every descriptor Node opens, so that no child process keeps the port) on
  *   Node's event loop; whenever it is readable, reads up to RECEIVE_BATCH_MAX datagrams with one
  *   recvmmsg(2) (as many as libuv reads per wakeup) and calls onBatch(count, data) once: data is one
  *   new Buffer holding the datagrams back to back, lengths (Uint32Array), hosts (Uint32Array, network
  *   byte order) and ports (Uint16Array) say where each is and whom it came from. On a receive error
  *   other than "nothing to read" it calls onBatch(-errno, undefined); after an error of the watch
- *   itself it stops. The caller must stop Node's own
- *   reading on the socket (its handle's recvStop()) so that the two do not race for datagrams.
+ *   itself it stops. The caller then stops Node's own reading on the socket (its handle's
+ *   recvStop()), so that the two do not race for datagrams.
  * receiveStop(receiver): stops watching and closes the duplicate; onBatch is not called again.
  *
  * Built at install by scripts/build-native.mjs with the system C compiler and Node's headers (N-API,
@@ -24,6 +25,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <node_api.h>
 #include <stdint.h>
@@ -63,6 +65,7 @@ typedef struct {
   uint16_t *ports;
   napi_async_context async_context;
   int stopped;
+  napi_async_cleanup_hook_handle cleanup;
 } receiver;
 
 static napi_value fail(napi_env env, const char *message) {
@@ -222,7 +225,7 @@ static void on_closed(uv_handle_t *handle) { free(handle->data); }
  * Stops watching and closes the duplicate at once (uv_close takes it out of epoll first), so the
  * port is free as soon as node:dgram closes the socket; the memory goes once libuv closed the handle.
  */
-static void stop(receiver *self) {
+static void stop(receiver *self, uv_close_cb closed) {
   if (self->stopped) return;
   self->stopped = 1;
   napi_env env = self->env;
@@ -231,12 +234,24 @@ static void stop(receiver *self) {
   napi_delete_reference(env, self->hosts_ref);
   napi_delete_reference(env, self->ports_ref);
   napi_async_destroy(env, self->async_context);
-  uv_close((uv_handle_t *)&self->poll, on_closed);
+  uv_close((uv_handle_t *)&self->poll, closed);
   close(self->fd);
 }
 
-/* A worker thread that ends with its receivers still open. */
-static void stop_at_exit(void *self) { stop(self); }
+/*
+ * A worker thread that ends with its receivers still open: an async cleanup hook, so that the
+ * environment's teardown (and the addon's unloading) waits until libuv has closed the handle.
+ */
+static void closed_at_exit(uv_handle_t *handle) {
+  receiver *self = handle->data;
+  napi_async_cleanup_hook_handle cleanup = self->cleanup;
+  free(self);
+  napi_remove_async_cleanup_hook(cleanup);
+}
+static void stop_at_exit(napi_async_cleanup_hook_handle handle, void *self) {
+  (void)handle;
+  stop(self, closed_at_exit);
+}
 
 static int typed_array(napi_env env, napi_value value, napi_typedarray_type want, void **data) {
   napi_typedarray_type type;
@@ -264,7 +279,7 @@ static napi_value receive_start(napi_env env, napi_callback_info info) {
   if (napi_get_uv_event_loop(env, &loop) != napi_ok) return fail(env, "receiveStart: no event loop");
   receiver *self = calloc(1, sizeof *self);
   if (self == NULL) return fail(env, "receiveStart: out of memory");
-  self->fd = dup(fd);
+  self->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
   if (self->fd < 0 || uv_poll_init_socket(loop, &self->poll, self->fd) != 0) {
     if (self->fd >= 0) close(self->fd);
     free(self);
@@ -283,7 +298,7 @@ static napi_value receive_start(napi_env env, napi_callback_info info) {
   napi_create_reference(env, argv[2], 1, &self->lengths_ref);
   napi_create_reference(env, argv[3], 1, &self->hosts_ref);
   napi_create_reference(env, argv[4], 1, &self->ports_ref);
-  napi_add_env_cleanup_hook(env, stop_at_exit, self);
+  napi_add_async_cleanup_hook(env, stop_at_exit, self, &self->cleanup);
   uv_poll_start(&self->poll, UV_READABLE, on_readable);
   napi_value handle;
   napi_create_external(env, self, NULL, NULL, &handle);
@@ -299,8 +314,8 @@ static napi_value receive_stop(napi_env env, napi_callback_info info) {
     return fail(env, "receiveStop(receiver)");
   }
   if (!((receiver *)self)->stopped) {
-    napi_remove_env_cleanup_hook(env, stop_at_exit, self);
-    stop(self);
+    napi_remove_async_cleanup_hook(((receiver *)self)->cleanup);
+    stop(self, on_closed);
   }
   return NULL;
 }

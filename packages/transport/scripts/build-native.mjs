@@ -33,7 +33,8 @@ function skip(reason) {
   process.exit(0);
 }
 
-if (process.platform !== 'linux') skip(`sendmmsg and recvmmsg are Linux only, this is ${process.platform}`);
+if (process.platform !== 'linux')
+  skip(`sendmmsg and recvmmsg are Linux only, this is ${process.platform}`);
 const headers = headerDirectory();
 if (headers === undefined) skip("no Node headers (node_api.h) found; install Node's headers");
 const compiler = process.env.CC ?? 'cc';

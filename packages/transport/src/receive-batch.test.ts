@@ -1,4 +1,7 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { RECEIVE_BATCH_DATAGRAMS_MAX } from './receive-batch.js';
 import type { SocketAddress } from './socket-address.js';
@@ -123,5 +126,76 @@ describe.each([true, false])('UdpEndpoint with batchReceives %s', (batchReceives
     for (let i = 0; i < count; i++) sender.send(Buffer.from(`kept ${i}`), receiver.address);
     await expect.poll(() => kept.length).toBe(count);
     expect(kept.map(String)).toEqual(Array.from({ length: count }, (_, i) => `kept ${i}`));
+  });
+});
+
+describe.each([true, false])(
+  'UdpEndpoint with batchReceives %s, when things go wrong',
+  (batchReceives) => {
+    it('passes what the handler throws to the error handler and delivers the rest of the read', async () => {
+      await using receiver = await UdpEndpoint.open({
+        bind: { host: LOOPBACK, port: 0 },
+        batchReceives,
+      });
+      await using sender = await UdpEndpoint.open({ bind: { host: LOOPBACK, port: 0 } });
+      const seen: string[] = [];
+      const errors: string[] = [];
+      receiver.onError((error) => errors.push(error.message));
+      receiver.onDatagram((data) => {
+        seen.push(data.toString());
+        if (seen.length === 1) throw new Error('the handler failed');
+      });
+      for (let i = 0; i < 10; i++) sender.send(Buffer.from(`d${i}`), receiver.address);
+      await expect.poll(() => seen.length).toBe(10);
+      expect(seen).toEqual(Array.from({ length: 10 }, (_, i) => `d${i}`));
+      expect(errors).toEqual(['the handler failed']);
+    });
+
+    it('leaves no copy of the socket in a child process started while it was open', async () => {
+      const receiver = await UdpEndpoint.open({ bind: { host: LOOPBACK, port: 0 }, batchReceives });
+      const child = spawn('sleep', ['30'], { stdio: 'ignore' });
+      try {
+        await once(child, 'spawn');
+        await receiver.close();
+        await using again = await UdpEndpoint.open({ bind: receiver.address, batchReceives });
+        expect(again.address).toEqual(receiver.address);
+      } finally {
+        child.kill();
+      }
+    });
+  },
+);
+
+describe('the batching addon in a worker thread', () => {
+  it('lets a worker end with a receiver still open', () => {
+    const addonPath = fileURLToPath(new URL('../build/udp_batch.node', import.meta.url));
+    if (udpBatchAddon() === undefined) {
+      // Nothing to test without the addon; the first test says whether it should be there.
+      expect(existsSync(addonPath)).toBe(false);
+      return;
+    }
+    // In a process of its own, whose main thread never loads the addon: the worker's exit unloads it.
+    const worker = `
+      const dgram = require('node:dgram');
+      const addon = require(${JSON.stringify(addonPath)});
+      const socket = dgram.createSocket('udp4');
+      socket.bind({ address: '127.0.0.1', port: 0 }, () => {
+        const state = Object.getOwnPropertySymbols(socket).find((s) => s.description === 'state symbol');
+        const handle = socket[state].handle;
+        addon.receiveStart(handle.fd, () => {}, new Uint32Array(32), new Uint32Array(32), new Uint16Array(32));
+        handle.recvStop();
+        process.exit(0);
+      });`;
+    const main = `
+      const { Worker } = require('node:worker_threads');
+      new Worker(${JSON.stringify(worker)}, { eval: true }).on('exit', (code) => {
+        setTimeout(() => console.log('worker exited ' + code + ', main alive'), 200);
+      });`;
+    const result = spawnSync(process.execPath, ['-e', main], { encoding: 'utf8', timeout: 20_000 });
+    expect({ status: result.status, signal: result.signal, stdout: result.stdout.trim() }).toEqual({
+      status: 0,
+      signal: null,
+      stdout: 'worker exited 0, main alive',
+    });
   });
 });

@@ -27,10 +27,14 @@ export class ReceiveBatch {
   readonly #hosts = new Uint32Array(RECEIVE_BATCH_DATAGRAMS_MAX);
   readonly #ports = new Uint16Array(RECEIVE_BATCH_DATAGRAMS_MAX);
   readonly #hostTexts = new Map<number, string>();
+  /** Must not throw: a throw would lose the rest of the read. */
   readonly #onDatagram: (data: Buffer, from: SocketAddress) => void;
   readonly #onError: (error: Error) => void;
 
-  /** Takes over reading from node:dgram's `handle` (which stops reading) until `stop()`. */
+  /**
+   * Takes over reading from node:dgram's `handle` (which stops reading) until `stop()`. Throws,
+   * with node:dgram still reading, if the addon cannot watch the socket (e.g. no descriptor left).
+   */
   constructor(
     addon: UdpBatchAddon,
     handle: DgramHandle,
@@ -40,7 +44,6 @@ export class ReceiveBatch {
     this.#addon = addon;
     this.#onDatagram = onDatagram;
     this.#onError = onError;
-    handle.recvStop();
     this.#receiver = addon.receiveStart(
       handle.fd,
       this.#onBatch,
@@ -48,6 +51,8 @@ export class ReceiveBatch {
       this.#hosts,
       this.#ports,
     );
+    // In the same turn: node:dgram has read nothing since the addon started watching.
+    handle.recvStop();
   }
 
   /** Stops reading for good; the endpoint drops the rest of a read it stops in. */

@@ -77,7 +77,7 @@ export interface UdpEndpointStats {
  * Receives each datagram: its payload (a Node `Buffer`, valid after the call) and its source.
  */
 export type DatagramHandler = (data: Buffer, from: SocketAddress) => void;
-/** Receives send failures and socket errors; none of them is thrown. */
+/** Receives send failures, socket errors and what the datagram handler throws; none is rethrown. */
 export type ErrorHandler = (error: Error) => void;
 
 const MULTICAST_TTL_MAX = 255;
@@ -128,7 +128,7 @@ export class UdpEndpoint implements AsyncDisposable {
     this.#receiveBatch =
       addon === undefined || handle === undefined || !batching.receives
         ? undefined
-        : new ReceiveBatch(addon, handle, this.#receive, this.#reportError);
+        : startReceiveBatch(addon, handle, this.#receive, this.#reportError);
     // node:dgram's reading stays off while the addon reads; its listener serves the other case.
     socket.on('message', this.#receiveMessage);
     socket.on('error', this.#reportError);
@@ -293,7 +293,12 @@ export class UdpEndpoint implements AsyncDisposable {
     if (this.#closing !== undefined) return;
     this.#counters.datagramsReceived++;
     this.#counters.bytesReceived += data.length;
-    this.#datagramHandler?.(data, from);
+    try {
+      this.#datagramHandler?.(data, from);
+    } catch (error) {
+      // One bad datagram must not take the endpoint down, nor the datagrams read with it.
+      this.#reportError(error instanceof Error ? error : new Error(String(error)));
+    }
   };
 
   readonly #receiveMessage = (data: Buffer, remote: RemoteInfo): void => {
@@ -304,6 +309,17 @@ export class UdpEndpoint implements AsyncDisposable {
   readonly #reportError = (error: Error): void => {
     this.#errorHandler?.(error);
   };
+}
+
+/** A ReceiveBatch, or undefined (node:dgram reads on) where the addon cannot watch the socket. */
+function startReceiveBatch(
+  ...args: ConstructorParameters<typeof ReceiveBatch>
+): ReceiveBatch | undefined {
+  try {
+    return new ReceiveBatch(...args);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
