@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --min-semi-space-size=16
+#!/usr/bin/env -S node --min-semi-space-size=16 --interrupt-budget=16384
 // The shebang's Node options are SERVER_NODE_OPTIONS (node-options.ts says why).
 import { constants } from 'node:os';
 import { formatSocketAddress, type FrameSealing } from '@chat/protocol';
