@@ -79,6 +79,17 @@ static scratch *scratch_of(napi_env env) {
   return data;
 }
 
+/* One message of a batch: one buffer, one IPv4 address. */
+static void set_message(struct mmsghdr *message, struct sockaddr_in *address,
+                        struct iovec *buffer) {
+  struct msghdr *header = &message->msg_hdr;
+  memset(header, 0, sizeof *header);
+  header->msg_name = address;
+  header->msg_namelen = sizeof *address;
+  header->msg_iov = buffer;
+  header->msg_iovlen = 1;
+}
+
 static napi_value send_batch(napi_env env, napi_callback_info info) {
   size_t argc = 5;
   napi_value argv[5];
@@ -120,12 +131,7 @@ static napi_value send_batch(napi_env env, napi_callback_info info) {
     space->send_addresses[i].sin_family = AF_INET;
     space->send_addresses[i].sin_port = htons(ports[i]);
     space->send_addresses[i].sin_addr.s_addr = hosts[i];
-    struct msghdr *header = &space->send_messages[i].msg_hdr;
-    memset(header, 0, sizeof *header);
-    header->msg_name = &space->send_addresses[i];
-    header->msg_namelen = sizeof space->send_addresses[i];
-    header->msg_iov = &space->send_iovecs[i];
-    header->msg_iovlen = 1;
+    set_message(&space->send_messages[i], &space->send_addresses[i], &space->send_iovecs[i]);
   }
   int32_t sent = 0;
   while (sent < count) {
@@ -176,12 +182,8 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
   for (int i = 0; i < RECEIVE_BATCH_MAX; i++) {
     space->receive_iovecs[i].iov_base = space->receive_slots[i];
     space->receive_iovecs[i].iov_len = RECEIVE_SLOT_BYTES;
-    struct msghdr *header = &space->receive_messages[i].msg_hdr;
-    memset(header, 0, sizeof *header);
-    header->msg_name = &space->receive_addresses[i];
-    header->msg_namelen = sizeof space->receive_addresses[i];
-    header->msg_iov = &space->receive_iovecs[i];
-    header->msg_iovlen = 1;
+    set_message(&space->receive_messages[i], &space->receive_addresses[i],
+                &space->receive_iovecs[i]);
   }
   int count;
   do {
