@@ -161,6 +161,14 @@ static void call_on_batch(receiver *self, napi_value first, napi_value second) {
   }
 }
 
+/* Calls onBatch(-errno, undefined). */
+static void report_error(receiver *self, int negative_errno) {
+  napi_value code, nothing;
+  napi_create_int32(self->env, negative_errno, &code);
+  napi_get_undefined(self->env, &nothing);
+  call_on_batch(self, code, nothing);
+}
+
 static void on_readable(uv_poll_t *poll, int status, int events) {
   receiver *self = poll->data;
   (void)events;
@@ -171,10 +179,7 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
   if (status < 0) {
     /* The descriptor itself failed (it will not read again): report it once and stop watching. */
     uv_poll_stop(poll);
-    napi_value code, nothing;
-    napi_create_int32(env, status, &code);
-    napi_get_undefined(env, &nothing);
-    call_on_batch(self, code, nothing);
+    report_error(self, status);
     napi_close_handle_scope(env, scope);
     return;
   }
@@ -190,12 +195,7 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
     count = recvmmsg(self->fd, space->receive_messages, RECEIVE_BATCH_MAX, MSG_DONTWAIT, NULL);
   } while (count < 0 && errno == EINTR);
   if (count < 0) {
-    if (errno != EAGAIN && errno != EWOULDBLOCK) {
-      napi_value code, nothing;
-      napi_create_int32(env, -errno, &code);
-      napi_get_undefined(env, &nothing);
-      call_on_batch(self, code, nothing);
-    }
+    if (errno != EAGAIN && errno != EWOULDBLOCK) report_error(self, -errno);
     napi_close_handle_scope(env, scope);
     return;
   }
