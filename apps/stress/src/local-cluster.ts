@@ -256,6 +256,9 @@ function chatserverNodeOptions(): string[] {
   return shebang.slice(shebang.indexOf('node') + 1);
 }
 
+/** chatrelay as built, whether this module runs from src/ (tests) or dist/. */
+const BASELINE_RELAY_PATH = fileURLToPath(new URL('../dist/baseline-relay.js', import.meta.url));
+
 /** How to start one server of `program`: Node with its script, or the built C baseline. */
 function serverCommand(program: ServerProgram): [string, ...string[]] {
   switch (program) {
@@ -266,7 +269,9 @@ function serverCommand(program: ServerProgram): [string, ...string[]] {
         programPath('@chat/server/dist/main.js'),
       ];
     case 'chatrelay':
-      return [process.execPath, fileURLToPath(new URL('./baseline-relay.js', import.meta.url))];
+      return [process.execPath, BASELINE_RELAY_PATH];
+    case 'chatrelay-batched':
+      return [process.execPath, BASELINE_RELAY_PATH, '--batch'];
     case 'null-relay':
       return [nativeProgramPath('null-relay')];
   }

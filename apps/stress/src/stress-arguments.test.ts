@@ -40,6 +40,15 @@ test('a config file names running servers, or servers to start', () => {
   });
 });
 
+test('--server picks chatserver or a baseline', () => {
+  for (const program of ['chatrelay', 'chatrelay-batched', 'null-relay'] as const) {
+    expect(run(['--server', program]).program).toBe(program);
+  }
+  expect(error(['--server', 'chatrelay-fast'])).toMatch(
+    /--server must be chatserver, chatrelay, chatrelay-batched, null-relay, not 'chatrelay-fast'/,
+  );
+});
+
 test('the proxy options come together', () => {
   expect(run(['--proxy-delay-ms-max', '5', '--loss', '0.1']).proxy).toEqual({
     delayMsMax: 5,

@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util';
 
 export const STRESS_USAGE = `usage: chatstress [-o unordered|fifo|total] [--servers N] [--clients C] [--rooms G]
                   [--messages M] [--rate R | --window W] [--proxy-delay-ms-max D [--loss P]
-                  [--duplicate P] [--seed S]] [--server chatserver|chatrelay|null-relay]
+                  [--duplicate P] [--seed S]]
+                  [--server chatserver|chatrelay|chatrelay-batched|null-relay]
                   [--generator node|native]
                   [--config FILE [--start]] [--no-key] [--warmup-ms T] [--no-ceiling]
                   [--idle-timeout-ms T] [--json] [--report FILE.html] [--help]`;
@@ -23,8 +24,10 @@ messages, and checks what the ordering mode guarantees.
   --proxy-delay-ms-max D   put chatproxy between the servers, delaying each datagram 0..D ms
   --loss P, --duplicate P  the proxy also drops / duplicates datagrams with probability P
   --seed S                 the proxy's random seed (default 1)
-  --server PROGRAM         chatserver (default), or a no-protocol baseline: chatrelay (Node) or
-                           null-relay (C, built with the system C compiler)
+  --server PROGRAM         chatserver (default), or a no-protocol baseline: chatrelay (Node,
+                           node:dgram), chatrelay-batched (Node, sendmmsg/recvmmsg through
+                           @chat/transport's addon) or null-relay (C, built with the system C
+                           compiler)
   --generator KIND         node (default): clients are Node sockets in chatstress; native: the C
                            load generator (load-driver), a fraction of the CPU per post
   --config FILE            target the servers of this config file (their bind addresses), already
@@ -46,8 +49,14 @@ wrong usage.`;
 /** Who drives the clients: Node sockets in chatstress, or the C load generator (load-driver). */
 export type LoadGenerator = 'node' | 'native';
 export type OrderingMode = 'unordered' | 'fifo' | 'total';
-/** chatserver, or a baseline: chatrelay (Node) or null-relay (C), both with no protocol. */
-export type ServerProgram = 'chatserver' | 'chatrelay' | 'null-relay';
+/** chatserver, or a baseline with no protocol: chatrelay (Node, plain or batched), null-relay (C). */
+export const SERVER_PROGRAMS = [
+  'chatserver',
+  'chatrelay',
+  'chatrelay-batched',
+  'null-relay',
+] as const;
+export type ServerProgram = (typeof SERVER_PROGRAMS)[number];
 
 export interface ProxySettings {
   readonly delayMsMax: number;
@@ -162,10 +171,11 @@ export function parseStressArguments(argv: readonly string[]): ParsedStressArgum
   if (mode !== 'unordered' && mode !== 'fifo' && mode !== 'total') {
     return { kind: 'error', error: `unknown ordering mode '${mode}'` };
   }
-  if (v.server !== 'chatserver' && v.server !== 'chatrelay' && v.server !== 'null-relay') {
+  const server = SERVER_PROGRAMS.find((program) => program === v.server);
+  if (server === undefined) {
     return {
       kind: 'error',
-      error: `--server must be chatserver, chatrelay or null-relay, not '${v.server}'`,
+      error: `--server must be ${SERVER_PROGRAMS.join(', ')}, not '${v.server}'`,
     };
   }
   if (v.generator !== 'node' && v.generator !== 'native') {
@@ -246,7 +256,7 @@ export function parseStressArguments(argv: readonly string[]): ParsedStressArgum
               duplicate: probabilities['duplicate']!,
               seed: numbers['seed']!,
             },
-      program: v.server,
+      program: server,
       generator: v.generator,
       keyed: !v['no-key'],
       measureCeiling: !v['no-ceiling'],

@@ -172,7 +172,7 @@ export function reportRows(report: StressReport): [string, string][] {
     [
       'verdict',
       report.guaranteesBroken.length === 0
-        ? `OK: every ${report.program === 'chatrelay' || report.program === 'null-relay' ? 'no-loss' : report.mode} guarantee held`
+        ? `OK: every ${report.program !== 'chatserver' ? 'no-loss' : report.mode} guarantee held`
         : `BROKEN: ${report.guaranteesBroken.join(', ')}`,
     ],
   ];
