@@ -693,7 +693,7 @@ const lines = [
   '',
   `Targets: sustained rate ≥ ${RATIO_TARGETS.unordered} × null-relay for unordered and FIFO, ≥ ${RATIO_TARGETS.total} × for total; p50 < ${P50_TARGET_MS} ms and p99 < ${P99_TARGET_MS} ms at 2,000 posts/s; cold start: nothing refused and the first second's p99 within ${COLD_P99_RATIO_TARGET} × the warm p99; scale ≥ ${SCALE_RATIO_TARGET} × null-relay.`,
   '',
-  `A target that the Node floor (chatrelay --batch: the same hops in Node, no protocol, batched as chatserver batches) misses too is out of a Node server's reach on this machine: its row says so.`,
+  `A throughput or latency target that the Node floor (chatrelay --batch: the same hops in Node, no protocol, batched as chatserver batches) misses too is out of a Node server's reach on this machine: its row says so. The floor has no warm-up, so its cold start says nothing of chatserver's.`,
   '',
   '| mode | closed-loop posted/s (× chatrelay, × chatrelay --batch, × null-relay) | sustained posted/s (× chatrelay, × chatrelay --batch, × null-relay) | p50 / p99 ms at 2,000/s | cold start: p99 ms first second / warm (refused) | throughput target | latency target | cold-start target |',
   '| --- | ---: | ---: | ---: | ---: | --- | --- | --- |',
@@ -707,10 +707,11 @@ const lines = [
   ...BASELINES.map((subject) => {
     const latency = at2000.get(subject)!;
     const c = coldOf.get(subject)!;
-    // The floor's own targets: the lowest ratio asked of chatserver (total order's) and the FIFO one.
+    // The floor's own throughput (unordered and FIFO's ratio) and latency targets. Not the cold
+    // start's: the floor has no warm-up, which is what chatserver does about its first second.
     const targets =
       subject === NODE_FLOOR
-        ? `| floor: ${met(sustainedRatio(NODE_FLOOR, NULL_RELAY) >= RATIO_TARGETS.unordered)} (≥ ${RATIO_TARGETS.unordered}) | floor: ${met(latencyMet(latency))} | floor: ${met(coldMet(c))} |`
+        ? `| floor: ${met(sustainedRatio(NODE_FLOOR, NULL_RELAY) >= RATIO_TARGETS.unordered)} (≥ ${RATIO_TARGETS.unordered}) | floor: ${met(latencyMet(latency))} | |`
         : '| | | |';
     return `| ${subject.name} | ${threeRatios(closed(subject).postedPerSecond, (b) => closed(b).postedPerSecond)} | ${threeRatios(kept(subject).figures.postedPerSecond, (b) => kept(b).figures.postedPerSecond)} | ${ms(latency.p50Ms)} / ${ms(latency.p99Ms)} | ${ms(c.cold.p99Ms)} / ${ms(c.warm.p99Ms)} ${targets}`;
   }),
