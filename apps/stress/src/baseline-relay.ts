@@ -5,14 +5,16 @@
  * — with no ordering, no reliability, no checks and no logging. Its figures are the ceiling the real
  * server is measured against, on the same machine in the same run.
  *
- * By default it uses node:dgram alone: one system call and one call into JavaScript per datagram.
- * With `--batch` it goes through @chat/transport's endpoint with the addon, as chatserver does
- * (sendmmsg per event-loop turn, recvmmsg up to 32 per wakeup): the least a Node relay pays for
- * these hops, so the floor of any Node server's cost per post.
+ * The posts of one read go to the peers packed in as few datagrams as fit, as chatserver packs a
+ * turn's traffic to a peer. By default it uses node:dgram alone: one system call and one call into
+ * JavaScript per datagram, so one post per read and per peer datagram. With `--batch` it goes
+ * through @chat/transport's endpoint with the addon, as chatserver does (sendmmsg per event-loop
+ * turn, recvmmsg up to 32 per wakeup): the least a Node server pays for these hops, its floor.
  */
 import { readFileSync } from 'node:fs';
 import { parseClusterConfig } from '@chat/protocol';
 import type { SocketAddress } from '@chat/transport';
+import { forEachRelayedPost, RelayPeerFramePacker } from './relay-peer-frame.js';
 import { openRelaySocket } from './relay-socket.js';
 
 const argv = process.argv.slice(2);
@@ -42,44 +44,62 @@ const peerKeys = new Set(peers.map((peer) => `${peer.host}:${peer.port}`));
 
 interface RelayClient {
   readonly address: SocketAddress;
-  nick: string;
+  /** `<NICK> `, the delivery line's start: a post is this and its bytes, never a string. */
+  prefix: Buffer;
   room: number;
 }
 const clients = new Map<string, RelayClient>();
 const rooms = new Map<number, Set<RelayClient>>();
+const toPeers = new RelayPeerFramePacker();
+let peerFlushQueued = false;
+const SLASH = 0x2f;
 
 const socket = await openRelaySocket(self.bind, batched, (data, from) => {
   const key = `${from.host}:${from.port}`;
   if (peerKeys.has(key)) {
-    // Peer datagram: one byte of room, then the delivery line.
-    deliver(data[0]!, data.subarray(1));
+    forEachRelayedPost(data, deliver);
     return;
   }
-  const line = data.toString('utf8');
   let client = clients.get(key);
   if (client === undefined) {
-    client = { address: from, nick: key, room: 0 };
+    client = { address: from, prefix: Buffer.from(`<${key}> `), room: 0 };
     clients.set(key, client);
   }
+  if (data[0] === SLASH) {
+    command(client, key, data.toString('utf8'));
+  } else if (client.room > 0) {
+    const delivery = Buffer.concat([client.prefix, data]);
+    toPeers.push(client.room, delivery);
+    if (!peerFlushQueued) {
+      peerFlushQueued = true;
+      // After the read's last datagram: microtasks run when the call into JavaScript returns.
+      queueMicrotask(sendToPeers);
+    }
+    deliver(client.room, delivery);
+  }
+});
+
+function command(client: RelayClient, key: string, line: string): void {
   if (line.startsWith('/join ')) {
     client.room = Number(line.slice(6));
     let members = rooms.get(client.room);
     if (members === undefined) rooms.set(client.room, (members = new Set()));
     members.add(client);
-    socket.send(Buffer.from(`+OK You are now in chat room #${client.room}`), from);
+    socket.send(Buffer.from(`+OK You are now in chat room #${client.room}`), client.address);
   } else if (line.startsWith('/nick ')) {
-    client.nick = line.slice(6);
-    socket.send(Buffer.from(`+OK Nickname set to '${client.nick}'`), from);
+    const nick = line.slice(6);
+    client.prefix = Buffer.from(`<${nick}> `);
+    socket.send(Buffer.from(`+OK Nickname set to '${nick}'`), client.address);
   } else if (line === '/quit') {
     rooms.get(client.room)?.delete(client);
     clients.delete(key);
-  } else if (client.room > 0) {
-    const delivery = Buffer.from(`<${client.nick}> ${line}`);
-    const toPeers = Buffer.concat([Buffer.of(client.room), delivery]);
-    for (const peer of peers) socket.send(toPeers, peer);
-    deliver(client.room, delivery);
   }
-});
+}
+
+function sendToPeers(): void {
+  peerFlushQueued = false;
+  for (const frame of toPeers.take()) for (const peer of peers) socket.send(frame, peer);
+}
 
 function deliver(room: number, line: Buffer): void {
   for (const client of rooms.get(room) ?? []) socket.send(line, client.address);

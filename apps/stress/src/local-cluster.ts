@@ -271,7 +271,8 @@ function serverCommand(program: ServerProgram): [string, ...string[]] {
     case 'chatrelay':
       return [process.execPath, BASELINE_RELAY_PATH];
     case 'chatrelay-batched':
-      return [process.execPath, BASELINE_RELAY_PATH, '--batch'];
+      // The floor runs as chatserver runs, V8's options included.
+      return [process.execPath, ...chatserverNodeOptions(), BASELINE_RELAY_PATH, '--batch'];
     case 'null-relay':
       return [nativeProgramPath('null-relay')];
   }

@@ -4,6 +4,8 @@ import { UdpEndpoint, type SocketAddress } from '@chat/transport';
 
 /** What chatrelay needs of a UDP socket, whichever way it sends and reads. */
 export interface RelaySocket {
+  /** The address bound (with the port the OS picked, if asked for port 0). */
+  readonly address: SocketAddress;
   send(data: Buffer, to: SocketAddress): void;
   close(): Promise<void>;
 }
@@ -57,7 +59,9 @@ async function openPlain(
   });
   socket.on('message', (data, from) => onDatagram(data, { host: from.address, port: from.port }));
   await new Promise<void>((resolve) => socket.bind(bind.port, bind.host, resolve));
+  const { address, port } = socket.address();
   return {
+    address: { host: address, port },
     send: (data, to) => socket.send(data, to.port, to.host),
     close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
   };
