@@ -693,7 +693,7 @@ const lines = [
   '',
   `Targets: sustained rate ≥ ${RATIO_TARGETS.unordered} × null-relay for unordered and FIFO, ≥ ${RATIO_TARGETS.total} × for total; p50 < ${P50_TARGET_MS} ms and p99 < ${P99_TARGET_MS} ms at 2,000 posts/s; cold start: nothing refused and the first second's p99 within ${COLD_P99_RATIO_TARGET} × the warm p99; scale ≥ ${SCALE_RATIO_TARGET} × null-relay.`,
   '',
-  `A throughput or latency target that the Node floor (chatrelay --batch: the same hops in Node, no protocol, batched as chatserver batches) misses too is out of a Node server's reach on this machine: its row says so. The floor has no warm-up, so its cold start says nothing of chatserver's.`,
+  `The Node floor's row (chatrelay --batch: the same hops in Node on chatserver's transport and options, peer traffic packed as chatserver packs it, no protocol) says whether it meets the throughput, latency and scale targets itself: a target it misses by far is beyond any Node server on this transport; where it meets one or nearly does, the gap is chatserver's own. The floor has no warm-up, so its cold start says nothing of chatserver's.`,
   '',
   '| mode | closed-loop posted/s (× chatrelay, × chatrelay --batch, × null-relay) | sustained posted/s (× chatrelay, × chatrelay --batch, × null-relay) | p50 / p99 ms at 2,000/s | cold start: p99 ms first second / warm (refused) | throughput target | latency target | cold-start target |',
   '| --- | ---: | ---: | ---: | ---: | --- | --- | --- |',
