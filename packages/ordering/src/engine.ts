@@ -62,7 +62,9 @@ const HEARTBEATS_BEFORE_FIRST_VIEW = 2;
  *   a minority view refuses total-order posts (`no-majority`), while unordered and FIFO go on inside
  *   every view, so each side of a partition chats among itself;
  * - a failed member holds nothing back once it is out of the view, and a restarted or reconnected
- *   node is merged into the view of the others.
+ *   node is merged into the view of the others;
+ * - members left behind by a node that moved on without them (it stopped hearing them) change views
+ *   among themselves at once, and leave their view together (see #candidates).
  *
  * A post made on one side of a partition is delivered on that side only: after the merge the other
  * side does not receive it (as in extended virtual synchrony).
@@ -109,6 +111,10 @@ export class OrderingEngine {
   /** The view change this node coordinates. */
   #change: ViewChange | undefined;
   #heartbeatDeadline: number | undefined;
+  /** The view this node last left alone, and until when it leaves its members to leave it. */
+  #leftAlone: { view: ViewId; members: readonly NodeId[]; untilMs: number } | undefined;
+  /** Whom this node's last heartbeat named as the coordinator. */
+  #claimedCoordinator: NodeId = 0;
   #firstViewDeadline: number | undefined;
   #lastNow = 0;
 
@@ -200,6 +206,7 @@ export class OrderingEngine {
     this.#channel.tick(now);
     if (this.#heartbeatDeadline !== undefined && this.#heartbeatDeadline <= now) {
       this.#heartbeatDeadline = now + this.timing.heartbeatIntervalMs;
+      this.#claimedCoordinator = this.#candidates(now)[0]!.id;
       this.#transmits.push({
         to: 'all',
         message: {
@@ -207,7 +214,7 @@ export class OrderingEngine {
           incarnation: this.incarnation,
           view: this.#channel.view,
           promised: this.#promise.proposal,
-          coordinator: this.#detector.aliveMembers(now)[0]!.id,
+          coordinator: this.#claimedCoordinator,
         },
       });
     }
@@ -318,6 +325,12 @@ export class OrderingEngine {
     if (change !== undefined && promised > change.proposal && change.includes(from)) {
       this.#heardViewIdMax = Math.max(this.#heardViewIdMax, promised);
     }
+    // The coordinator this node promised works in the view it proposed, so it installed it: as good
+    // as its install, which may have been lost (and is not resent once another node coordinates).
+    const promise = this.#promise;
+    if (from === promise.coordinator && view === promise.proposal && run === 'current') {
+      this.#onInstall(from, { kind: 'install', proposal: view, members: promise.members });
+    }
     if (this.#change?.installing && this.#change.proposal === view) this.#change.onInstalled(from);
     else if (!this.#channel.isMember(from) || view !== this.#channel.view) {
       this.#heardViewIdMax = Math.max(this.#heardViewIdMax, view);
@@ -409,6 +422,12 @@ export class OrderingEngine {
     if (install.proposal !== promised.proposal || from !== promised.coordinator) return;
     if (this.#completedCut?.proposal !== install.proposal) return;
     this.#channel.finish();
+    const left = this.#channel;
+    const stayed = install.members.filter((member) => left.isMember(member.id)).length;
+    this.#leftAlone =
+      stayed === 1 && left.members.length > 1
+        ? { view: left.view, members: left.members, untilMs: this.#lastNow + this.timing.suspectMs }
+        : undefined;
     this.#members = install.members;
     this.#channel = this.#newChannel(
       install.proposal,
@@ -431,7 +450,12 @@ export class OrderingEngine {
    * whenever that differs from the view it is in (or its view is stopped), and drives the change.
    */
   #coordinate(now: number): void {
-    const alive = this.#detector.aliveMembers(now);
+    const alive = this.#candidates(now);
+    // Whom this node takes for the coordinator changed (a member left it behind, say): its peers
+    // learn it at once, since each leaves view changes to the lowest coordinator it hears of.
+    if (alive[0]!.id !== this.#claimedCoordinator && this.#heartbeatDeadline !== undefined) {
+      this.#heartbeatDeadline = Math.min(this.#heartbeatDeadline, now);
+    }
     // Another node hears of a lower one than this: that one coordinates, even if this node does not
     // hear it (a broken link between two nodes that reach the others would make both propose).
     const lowerHeardOf = alive.some(({ id }) => this.#heardState[id]!.coordinator < this.self);
@@ -445,8 +469,11 @@ export class OrderingEngine {
     const outdated =
       !sameMembers(change?.members ?? alive, alive) ||
       (change?.proposal ?? 0) <= this.#heardViewIdMax;
-    // (Members that have installed it already are merged by the next one.)
-    if (change !== undefined && outdated) this.#change = undefined;
+    // (Members that have installed it already are merged by the next one.) One being installed is
+    // seen through first: members that have not installed it yet would take the next proposal
+    // instead, and leave their old view apart from those that did. (Its install step times out if
+    // a member never installs.)
+    if (change !== undefined && outdated && !change.installing) this.#change = undefined;
     if (this.#change === undefined) {
       const settled =
         sameMembers(alive, this.#members) &&
@@ -485,6 +512,42 @@ export class OrderingEngine {
   #nextProposal(): ViewId {
     const above = Math.max(this.#viewIdMax, this.#promise.proposal, this.#channel.view) + 1;
     return above + ((this.self - (above % this.nodeCount) + this.nodeCount) % this.nodeCount);
+  }
+
+  /**
+   * The nodes alive that take part in this node's next view change, ascending: all but those that
+   * left this node's view without it. A member heard working in a later view has left this node
+   * behind (it does not hear this node, or it would have kept it); the members it left behind then
+   * change views among themselves rather than wait for it to hear them again. So a majority of them
+   * goes on working, and they leave the old view together: what one of them delivers of it, all do
+   * (left to be merged back one at a time, each would leave it alone, with only its own posts).
+   */
+  #candidates(now: number): Member[] {
+    return this.#detector
+      .aliveMembers(now)
+      .filter(({ id }) => !this.#leftWithoutThisNode(id) && !this.#leftBehind(now, id));
+  }
+
+  /**
+   * Whether `node` is still in the view this node left alone, in the while it gives the members it
+   * left to leave that view together, among themselves (see #candidates): merged back one at a time
+   * instead, each would leave it alone. The while is bounded, so that a node that never leaves
+   * (two views may share an id) is still merged.
+   */
+  #leftBehind(now: number, node: NodeId): boolean {
+    const left = this.#leftAlone;
+    if (left === undefined || now >= left.untilMs) return false;
+    return this.#heardState[node]!.view === left.view && left.members.includes(node);
+  }
+
+  /**
+   * Whether `node`, a member of this node's view, works in a later view and is not merging this
+   * node into one (this node has promised no proposal of its that it may still be installing).
+   */
+  #leftWithoutThisNode(node: NodeId): boolean {
+    const { view } = this.#heardState[node]!;
+    const merging = this.#promise.coordinator === node && view <= this.#promise.proposal;
+    return view > this.#channel.view && this.#channel.isMember(node) && !merging;
   }
 
   /**

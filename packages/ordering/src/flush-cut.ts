@@ -25,7 +25,12 @@ export interface GroupReport {
  *   sequencer's order, then all the rest. If it adopts a cut whose order a majority fixed (a group
  *   may have installed it), it keeps that order: posts it adds come after, by origin and seq (the
  *   group that installed that cut never delivers them, so they reorder nothing it delivered). A
- *   minority that adopts such a cut carries its order on (`orderFixed`), for a majority after it;
+ *   minority that adopts such a cut carries its order on (`orderFixed`), for a majority after it.
+ *   If a member of the view change is known to be in that cut's view (`installed`), the group that
+ *   made it did install it, and a minority delivers it as it stands (alone, its own posts after
+ *   it): every later majority of the view holds a member that completed it, and keeps it too. Not
+ *   known to be installed, it may never have been, and a later majority that never saw it may
+ *   order otherwise: the minority then delivers as any minority does;
  * - a minority delivers the sequencer's order only as far as one of its members may already have
  *   (`safeThrough`: every later majority delivers that too). A minority of one node then delivers
  *   its own posts: a majority that leaves without it may deliver them, and its own clients must not
@@ -38,6 +43,7 @@ export function computeCut(
   mode: OrderingMode,
   nodeCount: number,
   reports: readonly GroupReport[],
+  installed: ReadonlySet<ViewId>,
 ): CutMessage {
   const { view, members } = reports[0]!.report;
   // The latest cut completed, except that in total order one whose order a majority fixed wins
@@ -63,6 +69,18 @@ export function computeCut(
       }
     });
   }
+  const majority = reports.length * 2 > nodeCount;
+  const keepsOrder = mode === 'total' && adopted?.cut.orderFixed === true;
+  // (A minority's cut that kept a majority's order without delivering it as it stands is not one.)
+  const keepsInstalled =
+    keepsOrder && !majority && adopted!.cut.remainder === 'all' && installed.has(adopted!.proposal);
+  if (keepsInstalled) {
+    // Of other origins no more than the installed cut: this group would order them by origin.
+    const own = reports.length === 1 ? members.indexOf(reports[0]!.from) : -1;
+    adopted!.cut.through.forEach((seq, position) => {
+      if (position !== own) through[position] = seq;
+    });
+  }
   const extras: number[] = [];
   const named = new Set<string>();
   const addExtra = (writer: NodeId, seq: number, holder: NodeId): void => {
@@ -85,11 +103,9 @@ export function computeCut(
   }
   let safeThrough = adopted?.cut.safeThrough ?? 0;
   for (const { report } of reports) safeThrough = Math.max(safeThrough, report.safeThrough);
-  const majority = reports.length * 2 > nodeCount;
-  const remainder = majority ? 'all' : reports.length === 1 ? 'own' : 'none';
-  const keepsOrder = mode === 'total' && adopted?.cut.orderFixed === true;
-  // The first member is the sequencer. A minority stops at `safeThrough` (see `finish`) even when
-  // it keeps a majority's order, which goes at least as far.
+  const remainder = majority || keepsInstalled ? 'all' : reports.length === 1 ? 'own' : 'none';
+  // The first member is the sequencer. Any other minority stops at `safeThrough` (see `finish`)
+  // even when it keeps a majority's order, which goes at least as far.
   const orderedThrough = keepsOrder
     ? adopted!.cut.orderedThrough
     : majority

@@ -150,8 +150,10 @@ export class ViewChange {
       group.push({ from, report, adopted: sameView ? adopted : undefined });
       groups.set(key, group);
     }
+    // A member working in a view installed it: a cut completed for that proposal took effect.
+    const installed = new Set([...this.#reports.values()].map((report) => report.view));
     for (const group of groups.values()) {
-      const cut = computeCut(this.proposal, this.mode, this.nodeCount, group);
+      const cut = computeCut(this.proposal, this.mode, this.nodeCount, group, installed);
       for (const { from } of group) this.#cuts.set(from, cut);
     }
   }
