@@ -93,6 +93,8 @@ export class OrderingEngine {
   #channel: ViewChannel;
   /** The current view's members, with their runs. */
   #members: readonly Member[];
+  /** The same, by node id: the member's run, or -1 (not a member). */
+  #memberRuns: readonly number[];
   /** The highest view id this node has heard of: a new proposal goes above it. */
   #viewIdMax: ViewId = 0;
   /** The highest view id another node has been heard working in (not counting this node's own). */
@@ -142,6 +144,7 @@ export class OrderingEngine {
       this.timing.suspectMs,
     );
     this.#members = [{ id: self, incarnation }];
+    this.#memberRuns = memberRunsOf(this.#members, nodeCount);
     this.#heardState = Array.from({ length: nodeCount + 1 }, (_, id) => ({
       view: 0,
       promised: 0,
@@ -300,7 +303,9 @@ export class OrderingEngine {
     view: ViewId,
   ): void {
     const channel = this.#channel;
-    if (view !== channel.view || !channel.isMember(from)) {
+    // Of the member's run in this view: a restarted node may install a view of the same id.
+    const memberRun = this.#memberRuns[from];
+    if (view !== channel.view || memberRun !== this.#detector.incarnationOf(from)) {
       this.#stats.otherViewDropped += 1;
       return;
     }
@@ -312,8 +317,8 @@ export class OrderingEngine {
   }
 
   #receiveHeartbeat(now: number, from: NodeId, heartbeat: HeartbeatMessage): void {
-    const { view, promised, coordinator } = heartbeat;
-    const run = this.#detector.heard(now, from, heartbeat.incarnation);
+    const { view, promised, coordinator, incarnation } = heartbeat;
+    const run = this.#detector.heard(now, from, incarnation);
     if (run === 'stale') return;
     // A heartbeat of an earlier view than one already heard from this run is late, or replayed.
     if (run === 'current' && view < this.#heardState[from]!.view) return;
@@ -327,8 +332,10 @@ export class OrderingEngine {
     }
     // The coordinator this node promised works in the view it proposed, so it installed it: as good
     // as its install, which may have been lost (and is not resent once another node coordinates).
+    // (The same run of it: a restarted coordinator may propose that id again, for other members.)
     const promise = this.#promise;
-    if (from === promise.coordinator && view === promise.proposal && run === 'current') {
+    const promisedRun = runOf(promise.members, from);
+    if (from === promise.coordinator && view === promise.proposal && promisedRun === incarnation) {
       this.#onInstall(from, { kind: 'install', proposal: view, members: promise.members });
     }
     if (this.#change?.installing && this.#change.proposal === view) this.#change.onInstalled(from);
@@ -376,7 +383,11 @@ export class OrderingEngine {
     // Each coordinator proposes ids of its own (see #nextProposal): an id names one proposal.
     const promised = this.#promise;
     if (prepare.proposal < promised.proposal) return;
-    if (prepare.proposal === promised.proposal && from !== promised.coordinator) return;
+    // An id names one proposal of one run of its coordinator: a restarted coordinator may reuse it.
+    const sameCoordinator =
+      from === promised.coordinator &&
+      runOf(prepare.members, from) === runOf(promised.members, from);
+    if (prepare.proposal === promised.proposal && !sameCoordinator) return;
     if (prepare.proposal > promised.proposal) {
       this.#promise = { ...prepare, coordinator: from };
       this.#cut = undefined;
@@ -429,6 +440,7 @@ export class OrderingEngine {
         ? { view: left.view, members: left.members, untilMs: this.#lastNow + this.timing.suspectMs }
         : undefined;
     this.#members = install.members;
+    this.#memberRuns = memberRunsOf(install.members, this.nodeCount);
     this.#channel = this.#newChannel(
       install.proposal,
       install.members.map((member) => member.id),
@@ -613,6 +625,17 @@ const NO_PROMISE: PrepareMessage & { readonly coordinator: NodeId } = {
   members: [],
   coordinator: 0,
 };
+
+/** The run of node `id` among `members`, or -1 when it is not one of them. */
+function runOf(members: readonly Member[], id: NodeId): number {
+  return members.find((member) => member.id === id)?.incarnation ?? -1;
+}
+
+function memberRunsOf(members: readonly Member[], nodeCount: number): number[] {
+  const runs = new Array<number>(nodeCount + 1).fill(-1);
+  for (const { id, incarnation } of members) runs[id] = incarnation;
+  return runs;
+}
 
 function sameMembers(a: readonly Member[], b: readonly Member[]): boolean {
   return (

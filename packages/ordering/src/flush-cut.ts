@@ -26,11 +26,12 @@ export interface GroupReport {
  *   may have installed it), it keeps that order: posts it adds come after, by origin and seq (the
  *   group that installed that cut never delivers them, so they reorder nothing it delivered). A
  *   minority that adopts such a cut carries its order on (`orderFixed`), for a majority after it.
- *   If a member of the view change is known to be in that cut's view (`installed`), the group that
- *   made it did install it, and a minority delivers it as it stands (alone, its own posts after
- *   it): every later majority of the view holds a member that completed it, and keeps it too. Not
- *   known to be installed, it may never have been, and a later majority that never saw it may
- *   order otherwise: the minority then delivers as any minority does;
+ *   If a member of the view change is known to be in that cut's view (`installed`: it reports that
+ *   view, with the member that completed the cut among its members), the group that made it did
+ *   install it, and a minority delivers it as it stands (alone, its own posts after it): every
+ *   later majority of the view holds a member that completed it, and keeps it too. Not known to be
+ *   installed, it may never have been, and a later majority that never saw it may order otherwise:
+ *   the minority then delivers as any minority does;
  * - a minority delivers the sequencer's order only as far as one of its members may already have
  *   (`safeThrough`: every later majority delivers that too). A minority of one node then delivers
  *   its own posts: a majority that leaves without it may deliver them, and its own clients must not
@@ -43,7 +44,7 @@ export function computeCut(
   mode: OrderingMode,
   nodeCount: number,
   reports: readonly GroupReport[],
-  installed: ReadonlySet<ViewId>,
+  installed: (proposal: ViewId, holder: NodeId) => boolean,
 ): CutMessage {
   const { view, members } = reports[0]!.report;
   // The latest cut completed, except that in total order one whose order a majority fixed wins
@@ -73,7 +74,10 @@ export function computeCut(
   const keepsOrder = mode === 'total' && adopted?.cut.orderFixed === true;
   // (A minority's cut that kept a majority's order without delivering it as it stands is not one.)
   const keepsInstalled =
-    keepsOrder && !majority && adopted!.cut.remainder === 'all' && installed.has(adopted!.proposal);
+    keepsOrder &&
+    !majority &&
+    adopted!.cut.remainder === 'all' &&
+    installed(adopted!.proposal, adopted!.from);
   if (keepsInstalled) {
     // Of other origins no more than the installed cut: this group would order them by origin.
     const own = reports.length === 1 ? members.indexOf(reports[0]!.from) : -1;

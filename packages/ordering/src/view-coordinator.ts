@@ -150,8 +150,12 @@ export class ViewChange {
       group.push({ from, report, adopted: sameView ? adopted : undefined });
       groups.set(key, group);
     }
-    // A member working in a view installed it: a cut completed for that proposal took effect.
-    const installed = new Set([...this.#reports.values()].map((report) => report.view));
+    // A member working in a view installed it: a cut completed for that proposal took effect. (A
+    // view of the same id that a restarted coordinator installed cannot hold the member that still
+    // reports the old view with that cut.)
+    const reports = [...this.#reports.values()];
+    const installed = (proposal: ViewId, holder: NodeId): boolean =>
+      reports.some((report) => report.view === proposal && report.members.includes(holder));
     for (const group of groups.values()) {
       const cut = computeCut(this.proposal, this.mode, this.nodeCount, group, installed);
       for (const { from } of group) this.#cuts.set(from, cut);
