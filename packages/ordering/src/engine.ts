@@ -537,14 +537,17 @@ export class OrderingEngine {
   #candidates(now: number): Member[] {
     return this.#detector
       .aliveMembers(now)
-      .filter(({ id }) => !this.#leftWithoutThisNode(id) && !this.#leftBehind(now, id));
+      .filter(
+        ({ id }) =>
+          id === this.self || (!this.#leftWithoutThisNode(id) && !this.#leftBehind(now, id)),
+      );
   }
 
   /**
-   * Whether `node` is still in the view this node left alone, in the while it gives the members it
-   * left to leave that view together, among themselves (see #candidates): merged back one at a time
-   * instead, each would leave it alone. The while is bounded, so that a node that never leaves
-   * (two views may share an id) is still merged.
+   * Whether `node` is still in the view this node left alone, while this node gives the members it
+   * left time to leave that view together, among themselves (see #candidates): merged back one at
+   * a time instead, each would leave it alone. The wait ends after `suspectMs`, so that a node that
+   * never leaves (two views may share an id) is still merged.
    */
   #leftBehind(now: number, node: NodeId): boolean {
     const left = this.#leftAlone;
