@@ -321,4 +321,31 @@ describe('ChatServer membership', () => {
       ]);
     }
   });
+
+  it('in total order, the servers a server stops hearing go on without it while its link is down', async () => {
+    await using cluster = new InMemoryCluster({ servers: 3, mode: 'total' });
+    await cluster.runUntil(() => cluster.inOneView(), 'the servers are in one view');
+    const members = [1, 2, 3].map((index) => {
+      const member = cluster.client(at(index));
+      member.send('/join 1', inMemoryServerAddress(index));
+      return member;
+    });
+    await cluster.settle();
+    // S1's inbound link fails and stays down: S2 and S3 still hear S1, and S1 leaves alone.
+    cluster.network.lose = ({ from, to }) => to.host === S1.host && from.host !== at(1).host;
+    await cluster.runUntil(
+      () => [2, 3].every((index) => cluster.servers[index - 1]!.view().members.join() === '2,3'),
+      'S2 and S3 are in a view of their own',
+    );
+    members[1]!.send('while S1 hears nobody', S2);
+    const line = '<192.0.2.1:2> while S1 hears nobody';
+    await cluster.runUntil(
+      () => members[2]!.received.includes(line),
+      () => `S3's client gets the line; received ${JSON.stringify(members.map((m) => m.received))}`,
+    );
+    expect(members[1]!.received).toContain(line);
+    expect(members[0]!.received).not.toContain(line);
+    cluster.network.lose = undefined;
+    await cluster.runUntil(() => cluster.inOneView(), 'the servers merge again');
+  });
 });
