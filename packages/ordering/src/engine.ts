@@ -441,6 +441,13 @@ export class OrderingEngine {
         : undefined;
     this.#members = install.members;
     this.#memberRuns = memberRunsOf(install.members, this.nodeCount);
+    // The coordinator heard each member's run. One restarted that this node has not heard yet (its
+    // heartbeats lost) would otherwise have its channel messages dropped here until it is heard.
+    for (const { id, incarnation } of install.members) {
+      if (id !== this.self && this.#detector.learnRun(id, incarnation)) {
+        this.#heardState[id] = { view: 0, promised: 0, coordinator: id };
+      }
+    }
     this.#channel = this.#newChannel(
       install.proposal,
       install.members.map((member) => member.id),

@@ -45,6 +45,16 @@ export class FailureDetector {
     this.#heardAtMs[node] = now;
   }
 
+  /**
+   * `node` runs as `incarnation` (a view change's coordinator heard that run): taken as its run if
+   * newer than the one known, without counting as hearing from it. Returns whether it was newer.
+   */
+  learnRun(node: NodeId, incarnation: number): boolean {
+    if (incarnation <= this.#incarnation[node]!) return false;
+    this.#incarnation[node] = incarnation;
+    return true;
+  }
+
   incarnationOf(node: NodeId): number {
     return this.#incarnation[node]!;
   }

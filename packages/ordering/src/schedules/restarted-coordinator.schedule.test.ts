@@ -1,6 +1,8 @@
 // A coordinator that restarts proposes view ids above those it hears of, so a new run may propose an
 // id its earlier run used, for other members. A member still holding the earlier proposal must not
-// take the new run's view for it. Found by an adversarial review of the "left behind" change.
+// take the new run's view for it. And a view's channel takes messages from its members' runs only,
+// so a member must learn a restarted member's run when it installs a view with it, not only from
+// its heartbeats. Found by two adversarial reviews of the "left behind" change.
 import { expect, test } from 'vitest';
 import type { OrderingMode } from '../options.js';
 import { ManualNet, payloadOf } from './manual-network.js';
@@ -91,3 +93,37 @@ test("total, 9 nodes: a member that completed an uninstalled majority cut does n
   net.runUntil(net.nowMs + 4_000);
   expect(net.violations()).toEqual([]);
 });
+
+test.each([
+  ['total', 1],
+  ['total', 3],
+  ['fifo', 3],
+] as [OrderingMode, number][])(
+  '%s: node %i restarts and node 2 hears none of its heartbeats for 4 s; node 2 still delivers its posts',
+  (mode, restarted) => {
+    const net = new ManualNet(mode, 3);
+    expect(net.runUntilTrue(() => net.inOneView([1, 2, 3]), 10_000)).toBe(true);
+    net.crash(restarted);
+    net.runUntil(net.nowMs + 50);
+    const heartbeatsLostUntilMs = net.nowMs + 4_000;
+    net.rule = ({ from, to, atMs, message }) =>
+      from === restarted && to === 2 && message.kind === 'heartbeat' && atMs < heartbeatsLostUntilMs
+        ? 'drop'
+        : 1;
+    net.restart(restarted);
+    expect(net.runUntilTrue(() => net.inOneView([1, 2, 3]), net.nowMs + 3_000)).toBe(true);
+    for (let index = 0; index < 5; index++) {
+      for (const node of [1, 2, 3]) net.post(node, 1, payloadOf(index, node));
+      net.runUntil(net.nowMs + 100);
+    }
+    net.runUntil(net.nowMs + 500);
+    expect(net.nowMs).toBeLessThan(heartbeatsLostUntilMs);
+    const fromRestarted = net
+      .deliveries(2)
+      .filter((delivery) => delivery.payload[2] === restarted).length;
+    expect({ fromRestarted, violations: net.violations() }).toEqual({
+      fromRestarted: 5,
+      violations: [],
+    });
+  },
+);
