@@ -15,6 +15,24 @@ const S2 = inMemoryServerAddress(2);
 const at = (port: number) => ({ host: '192.0.2.1', port });
 const isControlCharacter = (character: string): boolean => /\p{Cc}/u.test(character);
 
+/** Once the servers are in one view: a client of each, in room 1. */
+async function aClientOfEachInRoomOne(
+  cluster: InMemoryCluster,
+): Promise<ReturnType<InMemoryCluster['client']>[]> {
+  await cluster.runUntil(() => cluster.inOneView(), 'the servers are in one view');
+  const members = [1, 2, 3].map((index) => {
+    const member = cluster.client(at(index));
+    member.send('/join 1', inMemoryServerAddress(index));
+    return member;
+  });
+  await cluster.settle();
+  return members;
+}
+
+/** S1's inbound link fails (its clients still reach it): S2 and S3 still hear S1, it hears neither. */
+const s1HearsNobody: NonNullable<InMemoryCluster['network']['lose']> = ({ from, to }) =>
+  to.host === S1.host && from.host !== at(1).host;
+
 describe('ChatServer rate limit', () => {
   it('drops what a client sends past its burst, and says so at most once a second', async () => {
     let nowMs = 0;
@@ -290,16 +308,10 @@ describe('ChatServer membership', () => {
 
   it("in total order, a server that hears no peer for a moment still delivers its client's last post", async () => {
     await using cluster = new InMemoryCluster({ servers: 3, mode: 'total' });
-    await cluster.runUntil(() => cluster.inOneView(), 'the servers are in one view');
-    const members = [1, 2, 3].map((index) => {
-      const member = cluster.client(at(index));
-      member.send('/join 1', inMemoryServerAddress(index));
-      return member;
-    });
-    await cluster.settle();
+    const members = await aClientOfEachInRoomOne(cluster);
     // S1's inbound link fails right after its client posts: its peers still hear it (and the
     // post), it hears neither of them, and leaves the view alone.
-    cluster.network.lose = ({ from, to }) => to.host === S1.host && from.host !== at(1).host;
+    cluster.network.lose = s1HearsNobody;
     members[0]!.send('just before', S1);
     await cluster.runUntil(
       () => cluster.servers[0]!.view().members.length === 1,
@@ -324,15 +336,9 @@ describe('ChatServer membership', () => {
 
   it('in total order, the servers a server stops hearing go on without it while its link is down', async () => {
     await using cluster = new InMemoryCluster({ servers: 3, mode: 'total' });
-    await cluster.runUntil(() => cluster.inOneView(), 'the servers are in one view');
-    const members = [1, 2, 3].map((index) => {
-      const member = cluster.client(at(index));
-      member.send('/join 1', inMemoryServerAddress(index));
-      return member;
-    });
-    await cluster.settle();
+    const members = await aClientOfEachInRoomOne(cluster);
     // S1's inbound link fails and stays down: S2 and S3 still hear S1, and S1 leaves alone.
-    cluster.network.lose = ({ from, to }) => to.host === S1.host && from.host !== at(1).host;
+    cluster.network.lose = s1HearsNobody;
     await cluster.runUntil(
       () => [2, 3].every((index) => cluster.servers[index - 1]!.view().members.join() === '2,3'),
       'S2 and S3 are in a view of their own',
