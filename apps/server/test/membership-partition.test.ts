@@ -1,6 +1,8 @@
 /**
  * A partition of 5 servers into 1,2 | 3,4,5 through chatproxy (`cut 1,2|3,4,5` on its control
- * socket), then healed. Server 1, total order's first sequencer, is on the minority side.
+ * socket), then healed. Server 1, total order's first sequencer, is on the minority side. And the
+ * same with a link that fails one way (`cut 2,3,4,5->1`): server 1 hears nobody while the others
+ * still hear it; they go on without it as the majority side, and it is a minority of its own.
  *
  * - Unordered and FIFO: each side keeps chatting among itself.
  * - Total: the majority side (a primary view) keeps chatting; the minority answers every post with
@@ -30,8 +32,16 @@ import {
   SCENARIO_MS_MAX,
 } from './fixtures/membership-run.js';
 
-const MINORITY = [1, 2];
-const MAJORITY = [3, 4, 5];
+/** How the proxy splits the servers, and the servers on the minority side. */
+interface Split {
+  readonly name: string;
+  readonly cut: string;
+  readonly minority: number[];
+}
+const SPLITS: Split[] = [
+  { name: 'a 2 | 3 partition', cut: '1,2|3,4,5', minority: [1, 2] },
+  { name: 'server 1 hearing nobody (a one-way cut)', cut: '2,3,4,5->1', minority: [1] },
+];
 const NO_MAJORITY = '-ERR No majority of servers reachable; try again later';
 /** Every server logs with -v (to count its views): a lighter load keeps the logs small. */
 const LINES_PER_SECOND = 300;
@@ -46,9 +56,10 @@ function describeViews(views: readonly LoggedView[]): string {
 }
 
 describe.each<OrderingMode>(['unordered', 'fifo', 'total'])('%s mode', (mode) => {
-  it(
-    'serves each side of a 2 | 3 partition as the mode allows, and merges after the heal',
-    async () => {
+  it.each(SPLITS)(
+    'serves each side of $name as the mode allows, and merges after the heal',
+    async ({ cut, minority: minoritySide }) => {
+      const majoritySide = ALL_SERVERS.filter((index) => !minoritySide.includes(index));
       await using run = await MembershipRun.start(
         mode,
         { proxy: { delayMsMax: 2, seed: 9 }, serverArgs: ['-v'] },
@@ -57,9 +68,9 @@ describe.each<OrderingMode>(['unordered', 'fifo', 'total'])('%s mode', (mode) =>
       const { cluster, load } = run;
       const views = cluster.servers.map((server) => new ViewLog(server));
       const everyone = load.members;
-      const minority = run.membersOf(MINORITY);
+      const minority = run.membersOf(minoritySide);
       const sideOf = (member: ChatMember): number[] =>
-        minority.includes(member) ? MINORITY : MAJORITY;
+        minority.includes(member) ? minoritySide : majoritySide;
       const deadline = (): number => now() + CONDITION_WAIT_MS_MAX;
 
       /** Posts for PHASE_MS, then waits until each member has what `must` says. */
@@ -86,12 +97,12 @@ describe.each<OrderingMode>(['unordered', 'fifo', 'total'])('%s mode', (mode) =>
 
       const viewCounts = views.map((log) => log.views.length);
       const cutAtMs = now();
-      await cluster.proxyCommand('cut 1,2|3,4,5');
+      await cluster.proxyCommand(`cut ${cut}`);
       const split = await Promise.all(
         ALL_SERVERS.map((index) =>
           views[index - 1]!.installed(
-            MINORITY.includes(index) ? MINORITY : MAJORITY,
-            !MINORITY.includes(index),
+            minoritySide.includes(index) ? minoritySide : majoritySide,
+            !minoritySide.includes(index),
             deadline(),
             viewCounts[index - 1],
           ).catch(run.explain(`S${index} never installed its side's view`)),
@@ -145,7 +156,7 @@ describe.each<OrderingMode>(['unordered', 'fifo', 'total'])('%s mode', (mode) =>
       const splitMs = Math.max(...split.map((view) => view.atMs)) - cutAtMs;
       const mergeMs = Math.max(...merged.map((view) => view.atMs)) - healedAtMs;
       console.log(
-        `${mode}: partition 1,2 | 3,4,5: sides in their views after ${Math.round(splitMs)} ms; ` +
+        `${mode}: cut ${cut}: sides in their views after ${Math.round(splitMs)} ms; ` +
           `merged ${Math.round(mergeMs)} ms after the heal; views installed from the cut on: ` +
           `${views.map((log, i) => `S${i + 1} ${describeViews(log.views.slice(viewCounts[i]))}`).join(', ')}; ` +
           `${load.posts.length} posts: ${describeVerdict(verdict)}`,
