@@ -1,21 +1,61 @@
+import { execFileSync } from 'node:child_process';
+import { createHmac, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { PeerMessage } from '@chat/ordering';
 import { decodeFrame, encodeFrame } from '@chat/protocol';
-import { HMAC_SHA256_TAG_BYTES, hmacSha256Authenticator } from './hmac-authenticator.js';
+import { HMAC_SHA256_TAG_BYTES, hmacAddon, hmacSha256Authenticator } from './hmac-authenticator.js';
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 
-describe('hmacSha256Authenticator', () => {
+const hasCompiler = (): boolean => {
+  try {
+    execFileSync(process.env.CC ?? 'cc', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('the HMAC addon', () => {
+  it('is built at install wherever there is a C compiler (Node carries its headers here)', () => {
+    expect(hmacAddon() !== undefined).toBe(hasCompiler());
+  });
+});
+
+describe.each([
+  { path: 'the addon', useAddon: true },
+  { path: 'node:crypto', useAddon: false },
+])('hmacSha256Authenticator through $path', ({ useAddon }) => {
   it('computes HMAC-SHA256 (RFC 4231, test case 2)', () => {
-    const authenticator = hmacSha256Authenticator(new TextEncoder().encode('Jefe'));
+    const authenticator = hmacSha256Authenticator(new TextEncoder().encode('Jefe'), useAddon);
     const tag = authenticator.tag(new TextEncoder().encode('what do ya want for nothing?'));
     expect(authenticator.tagBytes).toBe(HMAC_SHA256_TAG_BYTES);
     expect(hex(tag)).toBe('5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843');
   });
 
+  it.each([16, 32, 100, 4096])(
+    'tags as node:crypto does with a %i-byte key, whatever the length and offset of the data',
+    (keyBytes) => {
+      const key = randomBytes(keyBytes);
+      const authenticator = hmacSha256Authenticator(key, useAddon);
+      const backing = randomBytes(2100);
+      for (const [start, end] of [
+        [0, 0],
+        [0, 1],
+        [3, 67],
+        [5, 1004],
+        [17, 2100],
+      ] as const) {
+        const data = backing.subarray(start, end);
+        const expected = createHmac('sha256', key).update(data).digest('hex');
+        expect(hex(authenticator.tag(data))).toBe(expected);
+      }
+    },
+  );
+
   it('seals frames that only the same key opens', () => {
-    const key = hmacSha256Authenticator(new Uint8Array(32).fill(1));
-    const otherKey = hmacSha256Authenticator(new Uint8Array(32).fill(2));
+    const key = hmacSha256Authenticator(new Uint8Array(32).fill(1), useAddon);
+    const otherKey = hmacSha256Authenticator(new Uint8Array(32).fill(2), useAddon);
     const status: PeerMessage = {
       kind: 'status',
       view: 1,

@@ -58,7 +58,11 @@ export interface PeerFrame {
 export interface FrameAuthenticator {
   /** Every tag's length in bytes. */
   readonly tagBytes: number;
-  /** `data` is only valid during the call (the encoder reuses its memory): read it, do not keep it. */
+  /**
+   * `data` is only valid during the call (the encoder reuses its memory): read it, do not keep it.
+   * The codec reads the tag at once (it copies or compares it), so an authenticator may return the
+   * same array from every call, overwritten each time.
+   */
   tag(data: Uint8Array): Uint8Array;
 }
 
