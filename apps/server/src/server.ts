@@ -38,6 +38,7 @@ import { formatServerTag, type DebugLog } from './debug-log.js';
 import { HeldPosts, type HeldPost } from './held-posts.js';
 import { OwnPostTimes } from './own-post-times.js';
 import { PEER_DATAGRAM_BYTES_MAX, PeerLink } from './peer-link.js';
+import { SlabEncoder } from './slab-encoder.js';
 import { UdpClientChannel } from './udp-client-channel.js';
 
 /**
@@ -126,6 +127,8 @@ export class ChatServer {
   private readonly clientIdleMsMax: number;
   private readonly log: DebugLog;
   private readonly clock: () => number;
+  /** Post payloads: kept for retransmission, and let go in the order they were posted. */
+  private readonly payloadEncoder = new SlabEncoder();
   private readonly counters = {
     clientDatagrams: 0,
     clientDatagramsOverRate: 0,
@@ -503,7 +506,7 @@ export class ChatServer {
 
   private post(client: ChatClient, room: number, text: string): void {
     const escaped = escapeControlCharacters(text);
-    const payload = utf8.encode(formatDelivery(client.nickname, escaped));
+    const payload = this.payloadEncoder.encode(formatDelivery(client.nickname, escaped));
     const post = { client, room, payload, escaped };
     // Behind posts already held, so that each client's posts keep their order.
     if (this.heldPosts.size > 0 || !this.tryPost(post)) this.hold(post);
