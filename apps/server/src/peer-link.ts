@@ -2,7 +2,6 @@ import type { NodeId, PeerMessage, Transmit } from '@chat/ordering';
 import {
   PEER_DATAGRAM_BYTES_TARGET,
   decodeFrame,
-  formatSocketAddress,
   packFrames,
   type FrameDecodeError,
   type FrameSealing,
@@ -10,6 +9,7 @@ import {
   type SocketAddress,
 } from '@chat/protocol';
 import { PeerEpochs } from './peer-epochs.js';
+import { SocketAddressMap } from './socket-address-map.js';
 
 /**
  * The course's proxy copies at most 999 bytes of a datagram, so messages are packed into datagrams of
@@ -63,8 +63,8 @@ export class PeerLink {
   private readonly epochs = new PeerEpochs();
   /** Where a message for every peer goes: the multicast group, or each peer's forward address. */
   private readonly everyPeer: readonly SocketAddress[];
-  private readonly peerByForwardAddress = new Map<string, NodeId>();
-  private readonly peerByBindAddress = new Map<string, NodeId>();
+  private readonly peerByForwardAddress = new SocketAddressMap<NodeId>();
+  private readonly peerByBindAddress = new SocketAddressMap<NodeId>();
   private readonly outbox = new Map<NodeId | 'all', PeerMessage[]>();
   private readonly dropped = new Map<PeerDropReason, number>();
   private readonly counters = {
@@ -90,14 +90,14 @@ export class PeerLink {
             .filter((_, position) => position + 1 !== options.self)
             .map((server) => server.forward);
     for (const [position, server] of options.servers.entries()) {
-      this.peerByForwardAddress.set(formatSocketAddress(server.forward), position + 1);
-      this.peerByBindAddress.set(formatSocketAddress(server.bind), position + 1);
+      this.peerByForwardAddress.set(server.forward, position + 1);
+      this.peerByBindAddress.set(server.bind, position + 1);
     }
   }
 
   /** The server (possibly this one) whose forward address is `source`: unicast from a peer. */
   serverAtForwardAddress(source: SocketAddress): NodeId | undefined {
-    return this.peerByForwardAddress.get(formatSocketAddress(source));
+    return this.peerByForwardAddress.get(source);
   }
 
   /**
@@ -105,7 +105,7 @@ export class PeerLink {
    * proxy and leave from the sender's bound socket.
    */
   serverAtBindAddress(source: SocketAddress): NodeId | undefined {
-    return this.peerByBindAddress.get(formatSocketAddress(source));
+    return this.peerByBindAddress.get(source);
   }
 
   /**
