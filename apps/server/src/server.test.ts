@@ -157,6 +157,25 @@ describe('ChatServer replies to hostile clients', () => {
     expect(cluster.servers[0]!.stats()['server.internalErrors']).toBe(0);
   });
 
+  it('answers every source, its clients among many strangers, past the channels it keeps', async () => {
+    // Channels are kept for twice clientsMax sources, then forgotten all at once.
+    await using cluster = new InMemoryCluster({ servers: 1, mode: 'unordered', clientsMax: 2 });
+    const [alice, bob] = [cluster.client(at(1)), cluster.client(at(2))];
+    for (const member of [alice, bob]) member.send('/join 1', S1);
+    await cluster.settle();
+    for (let round = 0; round < 3; round++) {
+      const strangers = Array.from({ length: 5 }, (_, i) =>
+        cluster.client(at(1000 + 10 * round + i)),
+      );
+      for (const stranger of strangers) stranger.send('hello?', S1);
+      alice.send(`round ${round}`, S1);
+      await cluster.settle();
+      for (const stranger of strangers) expect(stranger.received).toEqual([NOT_IN_ROOM]);
+      expect(bob.received.at(-1)).toBe(`<192.0.2.1:1> round ${round}`);
+    }
+    expect(alice.received.filter((line) => line.startsWith('<'))).toHaveLength(3);
+  });
+
   it('escapes control characters in posts before any other client sees them', async () => {
     await using cluster = new InMemoryCluster({ servers: 2, mode: 'fifo' });
     const mallory = cluster.client(at(1));

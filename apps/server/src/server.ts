@@ -39,6 +39,7 @@ import { HeldPosts, type HeldPost } from './held-posts.js';
 import { OwnPostTimes } from './own-post-times.js';
 import { PEER_DATAGRAM_BYTES_MAX, PeerLink } from './peer-link.js';
 import { SlabEncoder } from './slab-encoder.js';
+import { SocketAddressMap } from './socket-address-map.js';
 import { UdpClientChannel } from './udp-client-channel.js';
 
 /**
@@ -129,6 +130,7 @@ export class ChatServer {
   private readonly clock: () => number;
   /** Post payloads: kept for retransmission, and let go in the order they were posted. */
   private readonly payloadEncoder = new SlabEncoder();
+  private readonly udpChannels = new SocketAddressMap<UdpClientChannel>();
   private readonly counters = {
     clientDatagrams: 0,
     clientDatagramsOverRate: 0,
@@ -330,12 +332,28 @@ export class ChatServer {
     if (this.closing !== undefined) return;
     try {
       const peer = this.peers.serverAtForwardAddress(from);
-      if (peer === undefined) this.onClientLine(data, new UdpClientChannel(this.endpoint, from));
+      if (peer === undefined) this.onClientLine(data, this.udpChannelOf(from));
       else this.onPeerDatagram(peer, data);
     } catch (error) {
       this.reportInternalError(from, error);
     }
   };
+
+  /**
+   * The channel of a UDP client, made once per source: a known client's datagram then makes no
+   * object and no `host:port` key (the key's hash is kept with it). A channel holds no state, so one
+   * kept after its client was forgotten is still right; past twice `clientsMax` sources the map
+   * starts over.
+   */
+  private udpChannelOf(from: SocketAddress): UdpClientChannel {
+    let channel = this.udpChannels.get(from);
+    if (channel === undefined) {
+      channel = new UdpClientChannel(this.endpoint, from);
+      if (this.udpChannels.size >= this.clients.clientsMax * 2) this.udpChannels.clear();
+      this.udpChannels.set(from, channel);
+    }
+    return channel;
+  }
 
   /** A datagram on the multicast group: peers send from their bind addresses. */
   private readonly onGroupDatagram = (data: Buffer, from: SocketAddress): void => {
