@@ -4,6 +4,7 @@
  * the system C compiler (`cc`, or `$CC`) and the headers of the Node that runs this script (N-API
  * and the OpenSSL that Node carries). Nothing is downloaded. Whatever goes wrong (no compiler, no
  * headers), it says so in one line and exits 0: chatserver then tags frames with node:crypto.
+ * @chat/transport builds its addon the same way; its script stays inside that published package.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
