@@ -19,6 +19,9 @@
 
 enum { TAG_BYTES = 32 };
 
+/* Marks the contexts made here, so that tag() takes no other addon's external for one. */
+static const napi_type_tag CONTEXT_TAG = {0x6c1a3c5d2f0e4b7aULL, 0x9d8e1f2a3b4c5d6eULL};
+
 static void free_context(napi_env env, void *data, void *hint) {
   (void)env;
   (void)hint;
@@ -48,6 +51,9 @@ static napi_value create(napi_env env, napi_callback_info info) {
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 ||
       !bytes_of(env, argv[0], &key, &key_length))
     return fail(env, "create(key: Uint8Array)");
+  /* An empty array may have no memory at all, and OpenSSL reads a NULL key as "keep the key". */
+  static const unsigned char no_key_bytes[1];
+  if (key_length == 0) key = (unsigned char *)no_key_bytes;
   EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
   EVP_MAC_CTX *context = mac == NULL ? NULL : EVP_MAC_CTX_new(mac);
   EVP_MAC_free(mac);
@@ -66,6 +72,7 @@ static napi_value create(napi_env env, napi_callback_info info) {
     EVP_MAC_CTX_free(context);
     return fail(env, "out of memory");
   }
+  if (napi_type_tag_object(env, external, &CONTEXT_TAG) != napi_ok) return fail(env, "cannot tag");
   return external;
 }
 
@@ -75,7 +82,9 @@ static napi_value tag(napi_env env, napi_callback_info info) {
   void *context;
   unsigned char *data, *out;
   size_t data_length, out_length, written;
+  bool ours = false;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 3 ||
+      napi_check_object_type_tag(env, argv[0], &CONTEXT_TAG, &ours) != napi_ok || !ours ||
       napi_get_value_external(env, argv[0], &context) != napi_ok ||
       !bytes_of(env, argv[1], &data, &data_length) || !bytes_of(env, argv[2], &out, &out_length) ||
       out_length < TAG_BYTES)

@@ -7,7 +7,7 @@
  * @chat/transport builds its addon the same way; its script stays inside that published package.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -39,12 +39,32 @@ function skip(reason) {
 const headers = headerDirectory();
 if (headers === undefined) skip('no Node headers (node_api.h, openssl/evp.h) found');
 const compiler = process.env.CC ?? 'cc';
-mkdirSync(dirname(output), { recursive: true });
+try {
+  mkdirSync(dirname(output), { recursive: true });
+  // Else an addon built for another Node, or against other headers, would stay after a failed build.
+  rmSync(output, { force: true });
+} catch (error) {
+  skip(`cannot write ${dirname(output)}: ${error.message}`);
+}
 const partial = `${output}.${process.pid}.partial`;
 try {
   execFileSync(
     compiler,
-    ['-O2', '-Wall', '-shared', '-fPIC', `-I${headers}`, '-o', partial, source],
+    [
+      '-O2',
+      '-Wall',
+      // A prototype missing from these headers must fail the build, not truncate a pointer.
+      '-Werror=implicit-function-declaration',
+      // Every symbol bound at load: an OpenSSL function this Node lacks then fails the require
+      // (and chatserver falls back to node:crypto) instead of killing the process at its first call.
+      '-Wl,-z,now',
+      '-shared',
+      '-fPIC',
+      `-I${headers}`,
+      '-o',
+      partial,
+      source,
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'], timeout: 120_000 },
   );
   renameSync(partial, output);

@@ -12,6 +12,25 @@ describe('the HMAC addon', () => {
     await using endpoint = await UdpEndpoint.open({ bind: { host: '127.0.0.1', port: 0 } });
     expect(hmacAddon() !== undefined).toBe(endpoint.sendsBatched);
   });
+
+  it.runIf(hmacAddon() !== undefined)('takes an empty key itself, not through the fallback', () => {
+    const addon = hmacAddon()!;
+    const data = new TextEncoder().encode('no key');
+    const out = new Uint8Array(HMAC_SHA256_TAG_BYTES);
+    addon.tag(addon.create(new Uint8Array(0)), data, out);
+    expect(hex(out)).toBe(createHmac('sha256', new Uint8Array(0)).update(data).digest('hex'));
+  });
+
+  it.runIf(hmacAddon() !== undefined)(
+    'refuses what is not its context, and a tag array too short',
+    () => {
+      const addon = hmacAddon()!;
+      expect(() => addon.tag({}, new Uint8Array(1), new Uint8Array(32))).toThrow(/tag\(context/);
+      expect(() =>
+        addon.tag(addon.create(new Uint8Array(16)), new Uint8Array(1), new Uint8Array(31)),
+      ).toThrow(/tag\(context/);
+    },
+  );
 });
 
 describe.each([
@@ -25,7 +44,7 @@ describe.each([
     expect(hex(tag)).toBe('5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843');
   });
 
-  it.each([16, 32, 100, 4096])(
+  it.each([0, 16, 32, 100, 4096])(
     'tags as node:crypto does with a %i-byte key, whatever the length and offset of the data',
     (keyBytes) => {
       const key = randomBytes(keyBytes);
@@ -44,6 +63,12 @@ describe.each([
       }
     },
   );
+
+  it('takes an empty key as node:crypto does', () => {
+    const data = new TextEncoder().encode('no key');
+    const tag = hmacSha256Authenticator(new Uint8Array(0), useAddon).tag(data);
+    expect(hex(tag)).toBe(createHmac('sha256', new Uint8Array(0)).update(data).digest('hex'));
+  });
 
   it('seals frames that only the same key opens', () => {
     const key = hmacSha256Authenticator(new Uint8Array(32).fill(1), useAddon);

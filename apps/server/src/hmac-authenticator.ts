@@ -35,8 +35,8 @@ export function hmacAddon(): HmacAddon | undefined {
  */
 export function hmacSha256Authenticator(key: Uint8Array, useAddon = true): FrameAuthenticator {
   const native = useAddon ? hmacAddon() : undefined;
-  if (native !== undefined) {
-    const context = native.create(key);
+  const context = native === undefined ? undefined : contextOf(native, key);
+  if (native !== undefined && context !== undefined) {
     const out = new Uint8Array(HMAC_SHA256_TAG_BYTES);
     return {
       tagBytes: HMAC_SHA256_TAG_BYTES,
@@ -51,4 +51,13 @@ export function hmacSha256Authenticator(key: Uint8Array, useAddon = true): Frame
     tagBytes: HMAC_SHA256_TAG_BYTES,
     tag: (data) => createHmac('sha256', secret).update(data).digest(),
   };
+}
+
+/** The addon's context for `key`, or undefined if OpenSSL refuses (node:crypto tags instead). */
+function contextOf(native: HmacAddon, key: Uint8Array): object | undefined {
+  try {
+    return native.create(key);
+  } catch {
+    return undefined;
+  }
 }

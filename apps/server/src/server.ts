@@ -46,7 +46,8 @@ import { UdpClientChannel } from './udp-client-channel.js';
  * Own posts in flight (not yet delivered by every server) before posts are refused as busy: about
  * 0.3 s of a server's full rate on loopback (13,000 posts/s), so that a peer's pause of a few tens
  * of ms (a busy core, a fresh server's first second) does not turn posts away. Posts fit in one
- * 999-byte datagram, so the retransmit buffer stays under 4 MiB.
+ * 999-byte datagram, so the retransmit buffer stays under 4 MiB (and the slabs that hold the posts
+ * a few MiB over that at most: see SlabEncoder).
  */
 export const POST_WINDOW_ENTRIES = 4096;
 /**
@@ -54,6 +55,12 @@ export const POST_WINDOW_ENTRIES = 4096;
  * queue while the event loop is busy. The kernel may grant less (the start line shows what it gave).
  */
 export const SOCKET_BUFFER_BYTES_REQUESTED = 4 * 1024 * 1024;
+
+/**
+ * UDP client channels kept by source address, at most (about 300 bytes each): a flood from spoofed
+ * sources costs at most this many, whatever `clientsMax` is.
+ */
+export const UDP_CHANNELS_MAX = 65_536;
 
 /** A client over its rate limit is told so at most this often; the rest is dropped unanswered. */
 export const SLOW_DOWN_REPLY_INTERVAL_MS = 1000;
@@ -131,6 +138,8 @@ export class ChatServer {
   /** Post payloads: kept for retransmission, and let go in the order they were posted. */
   private readonly payloadEncoder = new SlabEncoder();
   private readonly udpChannels = new SocketAddressMap<UdpClientChannel>();
+  /** Twice the clients (room for strangers beside them), but at most UDP_CHANNELS_MAX. */
+  private readonly udpChannelsMax: number;
   private readonly counters = {
     clientDatagrams: 0,
     clientDatagramsOverRate: 0,
@@ -204,6 +213,7 @@ export class ChatServer {
       datagramsPerSecondMax: options.clientRateMax,
       datagramsBurstMax: options.clientRateMax * CLIENT_BURST_SECONDS,
     });
+    this.udpChannelsMax = Math.min(2 * options.clientsMax, UDP_CHANNELS_MAX);
     this.clientLimits = { ...DEFAULT_CLIENT_PROTOCOL_LIMITS, roomCount: options.roomCount };
     this.peers = new PeerLink({
       self: options.index,
@@ -342,14 +352,14 @@ export class ChatServer {
   /**
    * The channel of a UDP client, made once per source: a known client's datagram then makes no
    * object and no `host:port` key (the key's hash is kept with it). A channel holds no state, so one
-   * kept after its client was forgotten is still right; past twice `clientsMax` sources the map
-   * starts over.
+   * kept after its client was forgotten is still right. Strangers' datagrams make channels too, so
+   * past `udpChannelsMax` sources the map starts over.
    */
   private udpChannelOf(from: SocketAddress): UdpClientChannel {
     let channel = this.udpChannels.get(from);
     if (channel === undefined) {
       channel = new UdpClientChannel(this.endpoint, from);
-      if (this.udpChannels.size >= this.clients.clientsMax * 2) this.udpChannels.clear();
+      if (this.udpChannels.size >= this.udpChannelsMax) this.udpChannels.clear();
       this.udpChannels.set(from, channel);
     }
     return channel;
@@ -527,35 +537,41 @@ export class ChatServer {
     const payload = this.payloadEncoder.encode(formatDelivery(client.nickname, escaped));
     const post = { client, room, payload, escaped };
     // Behind posts already held, so that each client's posts keep their order.
-    if (this.heldPosts.size > 0 || !this.tryPost(post)) this.hold(post);
+    const outcome = this.heldPosts.size > 0 ? 'view-change' : this.tryPost(post);
+    const kept = outcome === 'taken' || (outcome === 'view-change' && this.hold(post));
+    // Refusals then leave no gaps in the slabs between the posts kept (see SlabEncoder).
+    if (!kept) this.payloadEncoder.giveBack(payload);
     this.afterInput();
   }
 
   /**
-   * Offers a post to the engine. False when a view change is under way (the post is to be held);
-   * otherwise true, the post taken or its client told why not.
+   * Offers a post to the engine: taken, refused (its client told why), or not taken while a view
+   * change is under way (the post is to be held).
    */
-  private tryPost(post: HeldPost): boolean {
+  private tryPost(post: HeldPost): 'taken' | 'refused' | 'view-change' {
     const { client, room, escaped } = post;
     const now = this.clock();
     const result = this.engine.post(now, room, post.payload);
     if (!result.ok) {
-      if (result.reason === 'view-change') return false;
+      if (result.reason === 'view-change') return 'view-change';
       this.refuse(post, result.reason);
-      return true;
+      return 'refused';
     }
     this.ownPostTimes?.posted(result.seq, now);
     // Guarded: without -v, the hot path builds no log text.
     if (this.log.enabled)
       this.log.event(`Client ${client.key} posts "${escaped}" to chat room #${room}`);
-    return true;
+    return 'taken';
   }
 
-  /** A view change is under way: the post waits for the next view, unless too many already do. */
-  private hold(post: HeldPost): void {
+  /**
+   * A view change is under way: the post waits for the next view, unless too many already do.
+   * False when it was refused.
+   */
+  private hold(post: HeldPost): boolean {
     if (!this.heldPosts.hold(post)) {
       this.refuse(post, 'view-change');
-      return;
+      return false;
     }
     this.counters.postsHeld += 1;
     if (this.log.enabled) {
@@ -564,12 +580,13 @@ export class ChatServer {
           'until the view change ends',
       );
     }
+    return true;
   }
 
   /** A view was installed: the held posts go to the engine, oldest first, while it takes posts. */
   private releaseHeldPosts(): void {
     for (let post = this.heldPosts.peek(); post !== undefined; post = this.heldPosts.peek()) {
-      if (!this.tryPost(post)) return;
+      if (this.tryPost(post) === 'view-change') return;
       this.heldPosts.shift();
     }
   }

@@ -37,4 +37,30 @@ describe('SlabEncoder', () => {
     expect(encoder.encode(long)).toEqual(reference.encode(long));
     expect(encoder.encode('after')).toEqual(reference.encode('after'));
   });
+
+  it('hands the bytes given back out again, so refused posts leave no gaps between kept ones', () => {
+    const encoder = new SlabEncoder();
+    const kept: Uint8Array[] = [];
+    for (let i = 0; i < 1000; i++) {
+      kept.push(encoder.encode(`<nick> hi ${i}`));
+      // A refused post, about 4 KiB once escaped: given back at once.
+      encoder.giveBack(encoder.encode('\\x1b'.repeat(1000)));
+    }
+    for (const [i, bytes] of kept.entries())
+      expect(bytes).toEqual(reference.encode(`<nick> hi ${i}`));
+    const keptBytes = kept.reduce((sum, bytes) => sum + bytes.byteLength, 0);
+    // Slabs for the kept bytes, and one more where a refused post did not fit the rest of a slab.
+    expect(new Set(kept.map((bytes) => bytes.buffer)).size).toBeLessThanOrEqual(
+      Math.ceil(keptBytes / SLAB_BYTES) + 1,
+    );
+  });
+
+  it('takes back only the bytes encoded last', () => {
+    const encoder = new SlabEncoder();
+    const first = encoder.encode('first');
+    const second = encoder.encode('second');
+    encoder.giveBack(first);
+    expect(encoder.encode('third').byteOffset).toBe(second.byteOffset + second.byteLength);
+    expect(first).toEqual(reference.encode('first'));
+  });
 });

@@ -1,6 +1,6 @@
 /**
- * Bytes of one slab. A post payload is under 1 KiB, so a slab takes a few hundred of them and its
- * allocation is spread over all of them.
+ * Bytes of one slab. A post payload is under 1 KiB, so a slab takes a few dozen of them or more and
+ * its allocation is spread over all of them.
  */
 export const SLAB_BYTES = 16 * 1024;
 
@@ -12,9 +12,11 @@ export const SLAB_BYTES = 16 * 1024;
  * encoding a post's `<NICK> TEXT` take 0.5-0.9 µs, about a tenth of a server's CPU per post under
  * load. Encoding into a slab takes about 0.12 µs (as Node's own `Buffer.from(string)` pool does).
  *
- * A view keeps its whole slab alive. Own posts are kept (for retransmission) and let go in the
- * order they were posted, so the slabs alive at once hold those posts' bytes and at most one slab
- * more; the bound on what a server keeps grows by SLAB_BYTES, not by a slab per post.
+ * A view keeps its whole slab alive, so what a server keeps alive depends on the order in which it
+ * lets posts go. It gives a refused post's bytes back at once (`giveBack`), keeps its posts until
+ * every peer has them and lets them go in the order they were posted, and lets all of a view's go
+ * when the view ends. So the slabs alive hold the posts kept and held, the held posts refused when
+ * a view change ended (at most HELD_POSTS_MAX), and one slab more: not a slab per post kept.
  */
 export class SlabEncoder {
   readonly #encoder = new TextEncoder();
@@ -34,6 +36,16 @@ export class SlabEncoder {
     const start = this.#used;
     this.#used += written;
     return this.#slab.subarray(start, this.#used);
+  }
+
+  /**
+   * Takes back the bytes of the last `encode`, to be handed out again, when nothing was encoded
+   * after them; otherwise does nothing. The caller must not use `bytes` afterwards.
+   */
+  giveBack(bytes: Uint8Array): void {
+    if (bytes.buffer === this.#slab.buffer && bytes.byteOffset + bytes.byteLength === this.#used) {
+      this.#used = bytes.byteOffset;
+    }
   }
 
   /** Bytes written at the slab's free end, or undefined when all of `text` did not fit. */

@@ -7,7 +7,7 @@
  * with node:dgram alone.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -38,7 +38,13 @@ if (process.platform !== 'linux')
 const headers = headerDirectory();
 if (headers === undefined) skip("no Node headers (node_api.h) found; install Node's headers");
 const compiler = process.env.CC ?? 'cc';
-mkdirSync(dirname(output), { recursive: true });
+try {
+  mkdirSync(dirname(output), { recursive: true });
+  // Else an addon built for another Node, or against other headers, would stay after a failed build.
+  rmSync(output, { force: true });
+} catch (error) {
+  skip(`cannot write ${dirname(output)}: ${error.message}`);
+}
 const partial = `${output}.${process.pid}.partial`;
 try {
   execFileSync(
