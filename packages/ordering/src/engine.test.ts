@@ -117,6 +117,19 @@ describe('local posts', () => {
     },
   );
 
+  test.each(['unordered', 'fifo', 'total'] as const)(
+    'a lone %s node goes on delivering past a post window of its own posts',
+    (mode) => {
+      const postWindowEntriesMax = 4;
+      const node = engine({ mode, nodeCount: 1, limits: { postWindowEntriesMax } });
+      const posted = Array.from({ length: postWindowEntriesMax * 3 }, (_, i) => `${i}`);
+      for (const line of posted) {
+        expect(node.post(0, 1, bytes(line)).ok).toBe(true);
+        expect(drainDeliveries(node)).toEqual([line]);
+      }
+    },
+  );
+
   test('a post goes to all peers and stays in the log until every peer acknowledges it', () => {
     const node = engine();
     node.post(0, 1, bytes('a'));

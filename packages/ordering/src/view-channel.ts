@@ -528,7 +528,10 @@ export class ViewChannel {
         originSeq: post.seq,
       };
       this.#write(order);
-      unstable.push(order.seq);
+      // Alone in the view, the sequencer holds what it writes as everyone: the entry is stable at
+      // once, and no status will ever come to make it so (a lone node ordered a post window's
+      // worth of posts, then nothing more).
+      if (order.seq > this.#log.stableSeq) unstable.push(order.seq);
       totalOrder.takeOther(this.#self, order.seq);
       totalOrder.takeOrder(order);
       if (origin === this.#self) this.#postWindow.ordered(post.seq, order.seq);
