@@ -1,6 +1,7 @@
 export type { SocketAddress } from './socket-address.js';
 export { UdpBindError } from './udp-bind-error.js';
 export type { UdpOpenStep } from './udp-bind-error.js';
+export { SEND_BATCH_DATAGRAMS_MAX } from './send-batch.js';
 export { UdpEndpoint } from './udp-endpoint.js';
 export type {
   DatagramHandler,

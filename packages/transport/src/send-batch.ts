@@ -1,8 +1,16 @@
 import { isIPv4 } from 'node:net';
 import type { SocketAddress } from './socket-address.js';
-import { ipv4Number, ipv4Text, udpBatchAddon, type UdpBatchAddon } from './udp-batch-addon.js';
+import {
+  ipv4NumberOfText,
+  ipv4Text,
+  udpBatchAddon,
+  type UdpBatchAddon,
+} from './udp-batch-addon.js';
 
-/** Datagrams one sendmmsg call takes (the addon's limit too). */
+/**
+ * Datagrams one sendmmsg call takes (the addon's limit too): an endpoint with `batchSends` sends
+ * at once, not at the end of the turn, when this many wait.
+ */
 export const SEND_BATCH_DATAGRAMS_MAX = 1024;
 /** Addresses whose parsed form is kept; past it the cache starts over. */
 const HOST_CACHE_ENTRIES_MAX = 4096;
@@ -90,8 +98,7 @@ export class SendBatch {
     let number = this.#hostNumbers.get(host);
     if (number === undefined) {
       if (!isIPv4(host)) return undefined;
-      const [a, b, c, d] = host.split('.').map(Number) as [number, number, number, number];
-      number = ipv4Number(a, b, c, d);
+      number = ipv4NumberOfText(host);
       if (this.#hostNumbers.size === HOST_CACHE_ENTRIES_MAX) this.#hostNumbers.clear();
       this.#hostNumbers.set(host, number);
     }
