@@ -40,6 +40,7 @@ describe('the warm-up runs every post through a throwaway cluster on loopback so
     ['total', 3, true, 10],
     ['total', 10, true, 10],
     ['fifo', 1, true, 10],
+    ['total', 1, false, 10],
     ['total', 3, true, 1],
   ] as const)(
     '%s mode, %i configured servers, keyed %s, %i rooms',

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
-import { UdpBindError, UdpEndpoint } from '@chat/transport';
-import { CLIENT_IDLE_MS_DEFAULT, CLIENT_RATE_MAX_LIMIT } from './cli.js';
+import { SEND_BATCH_DATAGRAMS_MAX, UdpBindError, UdpEndpoint } from '@chat/transport';
+import { CLIENT_IDLE_MS_DEFAULT, CLIENT_RATE_MAX_LIMIT, HEARTBEAT_MS_DEFAULT } from './cli.js';
 import { DebugLog } from './debug-log.js';
 import { hmacSha256Authenticator } from './hmac-authenticator.js';
 import { ChatServer, type ChatServerOptions } from './server.js';
@@ -17,13 +17,18 @@ import { ChatServer, type ChatServerOptions } from './server.js';
  */
 export const WARM_UP_POSTS = 12_000;
 /**
- * Throwaway clusters, one after the other. V8 optimizes a function for what it has seen, and code
- * that runs only when a server meets a client or a peer for the first time ran only while the
- * first cluster started, before anything was optimized: the real server's first clients and peers
- * would throw the optimized hot paths away again. The second cluster's start runs that code
- * through the optimized paths, so they are deoptimized and optimized again during the warm-up.
+ * The share of the posts the first of the two throwaway clusters makes. V8 optimizes a function
+ * for what it has seen and throws the optimized code away at the first path it has not (a map, a
+ * branch, a call): in a real server's first second that code is compiled again, on two cores
+ * beside the load. So the first cluster runs every path a server's first seconds run — its start,
+ * clients and peers met for the first time, a full send batch, a quiet spell in which statuses
+ * bring nothing new — before most of them are optimized, and the second, with most of the posts,
+ * runs them again: its start deoptimizes what the first optimized too early, and its posts
+ * optimize it again on the whole feedback. With equal halves, the functions the second start
+ * deoptimized (the peer-message codec, the end of a turn) were still unoptimized when the second
+ * cluster ended, and were compiled in the real server's first burst.
  */
-const WARM_UP_PHASES = 2;
+const FIRST_CLUSTER_POST_SHARE = 0.25;
 /** Servers in the throwaway cluster: enough for fan-out and total order's sequencer to run. */
 const WARM_UP_SERVERS_MAX = 3;
 const CLIENTS_PER_SERVER = 2;
@@ -42,6 +47,9 @@ const LONG_POST_TEXT = 'w'.repeat(300);
  * deliveries, so that it neither fills the post window nor overflows a socket buffer.
  */
 const ROUNDS_IN_FLIGHT_MAX = 4;
+/** Heartbeats the first cluster idles for once its posts are delivered. */
+const QUIET_SPELL_HEARTBEATS = 3;
+const FILLER_DATAGRAM = new Uint8Array(1);
 /** Cluster key of the throwaway cluster: its frames are sealed and checked as the real ones. */
 const WARM_UP_KEY_BYTES = 32;
 /**
@@ -83,19 +91,24 @@ export async function warmUp(
   options: ChatServerOptions,
   posts = WARM_UP_POSTS,
 ): Promise<WarmUpSummary> {
-  const summaries: WarmUpSummary[] = [];
-  for (let phase = 0; phase < WARM_UP_PHASES; phase++) {
-    summaries.push(await runThrowawayCluster(options, Math.ceil(posts / WARM_UP_PHASES)));
-  }
-  const sum = (key: keyof WarmUpSummary): number =>
-    summaries.reduce((total, summary) => total + summary[key], 0);
-  return { posted: sum('posted'), deliveries: sum('deliveries'), refused: sum('refused') };
+  const firstPosts = Math.ceil(posts * FIRST_CLUSTER_POST_SHARE);
+  const first = await runThrowawayCluster(options, firstPosts, { uncommonPaths: true });
+  const second = await runThrowawayCluster(options, posts - firstPosts, { uncommonPaths: false });
+  return {
+    posted: first.posted + second.posted,
+    deliveries: first.deliveries + second.deliveries,
+    refused: first.refused + second.refused,
+  };
 }
 
-/** One throwaway cluster, from its first datagram to its sockets closed. */
+/**
+ * One throwaway cluster, from its first datagram to its sockets closed; with `uncommonPaths`, also
+ * a full send batch and a quiet spell (see FIRST_CLUSTER_POST_SHARE).
+ */
 async function runThrowawayCluster(
   options: ChatServerOptions,
   posts: number,
+  { uncommonPaths }: { readonly uncommonPaths: boolean },
 ): Promise<WarmUpSummary> {
   const serverCount = Math.min(options.servers.length, WARM_UP_SERVERS_MAX);
   const clientCount = serverCount * CLIENTS_PER_SERVER;
@@ -182,6 +195,14 @@ async function runThrowawayCluster(
         servers.every((server) => server.view().members.length === serverCount) ||
         performance.now() > viewDeadline,
     );
+    if (uncommonPaths) {
+      // A full send batch, sent at once instead of at the end of the turn: a real server's first
+      // burst fills one. Any endpoint's sends take that path; a client's other client ignores them.
+      const [sender, receiver] = clients;
+      for (let i = 0; i < SEND_BATCH_DATAGRAMS_MAX; i++) {
+        sender!.endpoint.send(FILLER_DATAGRAM, receiver!.endpoint.address);
+      }
+    }
     const rounds = Math.ceil(posts / (clients.length * POSTS_PER_ROUND));
     // Each post reaches the clients of its room (rooms are equal), unless it was refused.
     const roomSize = clients.length / roomCount;
@@ -200,6 +221,10 @@ async function runThrowawayCluster(
     // The last posts (total order's last agreements wait for acknowledgements), then the other
     // commands once each.
     await runUntil(() => caughtUpTo(seq));
+    // Heartbeats with nothing new: a real server's first peers send them before its first client.
+    if (uncommonPaths) {
+      await sleep(QUIET_SPELL_HEARTBEATS * (options.heartbeatMs ?? HEARTBEAT_MS_DEFAULT));
+    }
     for (const client of clients) {
       say(client, '/part');
       say(client, '/quit');
