@@ -410,6 +410,29 @@ describe("a faulty or hostile peer cannot grow an honest node's buffers", () => 
     expect(node.stats().logDepth).toBe(1);
   });
 
+  test('a sequencer that never orders one of its posts gets at most a window of later ones kept', () => {
+    const postWindowEntriesMax = 4;
+    const member = engine({
+      mode: 'total',
+      self: 2,
+      nodeCount: 3,
+      limits: { postWindowEntriesMax },
+    });
+    // The sequencer's log: post 1, never ordered; then each later post and its order entry.
+    member.receive(1, 1, post(1, 'never ordered'));
+    for (let seq = 2; seq <= 200; seq += 2) {
+      member.receive(seq, 1, post(seq, `p${seq}`));
+      member.receive(seq, 1, order(seq + 1, 1, seq));
+    }
+    // The order entries are safe once a majority holds them: node 3 too.
+    member.receive(300, 3, status([201, 0, 0]));
+    const delivered = drainDeliveries(member);
+    // Post 1 is kept, delivered or not, and a window's worth of posts after it (the rest are
+    // dropped, with their order entries).
+    expect(delivered.length).toBe(postWindowEntriesMax - 1);
+    expect(member.stats().invalidDropped).toBeGreaterThan(0);
+  });
+
   test("the sequencer orders at most a window of a peer's posts its peers have not acknowledged", () => {
     const sequencer = engine({ mode: 'total', limits: { postWindowEntriesMax: 4 } });
     // Node 2 floods posts and never acknowledges anything.

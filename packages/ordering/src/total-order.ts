@@ -26,6 +26,15 @@ class OriginProgress {
   readonly waiting = new Map<number, PostEntry>();
   /** The same seqs, ascending; a seq no longer in `waiting` has been delivered. */
   readonly waitingSeqs = new Queue<number>();
+
+  /** Drops the delivered seqs before the oldest waiting one; returns that one (if any). */
+  dropDeliveredHead(): number | undefined {
+    for (let seq = this.waitingSeqs.peek(); seq !== undefined; seq = this.waitingSeqs.peek()) {
+      if (this.waiting.has(seq)) return seq;
+      this.waitingSeqs.shift();
+    }
+    return undefined;
+  }
 }
 
 /**
@@ -69,17 +78,21 @@ export class TotalOrder {
    */
   deliveredSeq(origin: NodeId): number {
     const progress = this.#origins[origin]!;
-    const { waiting, waitingSeqs } = progress;
-    for (let seq = waitingSeqs.peek(); seq !== undefined; seq = waitingSeqs.peek()) {
-      if (waiting.has(seq)) return seq - 1;
-      waitingSeqs.shift();
-    }
-    return progress.takenSeq;
+    const oldestWaiting = progress.dropDeliveredHead();
+    return oldestWaiting === undefined ? progress.takenSeq : oldestWaiting - 1;
   }
 
-  /** Posts of `origin` taken and not yet delivered. */
-  waitingCount(origin: NodeId): number {
-    return this.#origins[origin]!.waiting.size;
+  /**
+   * `origin`'s posts kept here: from its oldest taken and not yet delivered to its newest taken,
+   * those delivered in between included. An honest origin has no more than its post window of
+   * posts in flight, and a post stays in flight until every member has delivered it, so it never
+   * has more kept here; a hostile sequencer that never orders one of them would make them grow
+   * without bound.
+   */
+  keptCount(origin: NodeId): number {
+    const progress = this.#origins[origin]!;
+    progress.dropDeliveredHead();
+    return progress.waitingSeqs.length;
   }
 
   /** `origin`'s entry `seq`, in its log order, is not a post: only its place in the log counts. */
