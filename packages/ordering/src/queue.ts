@@ -4,7 +4,7 @@ const CAPACITY_INITIAL = 16;
 /**
  * A first-in first-out queue: a ring of slots that doubles when full, so push and shift are O(1)
  * (Array#shift is O(n) on large arrays). It never shrinks: every queue of the engine is bounded by
- * one of its limits, so neither is the ring.
+ * one of its limits, and so is its ring.
  *
  * Its only uncommon path, growing, is first taken at a small size: a server's warm-up has run it
  * before a real load's queues grow further (an earlier queue reclaimed its consumed prefix past

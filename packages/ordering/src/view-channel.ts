@@ -484,9 +484,9 @@ export class ViewChannel {
 
   #takePostInTotalOrder(origin: NodeId, post: PostEntry): void {
     const totalOrder = this.#totalOrder!;
-    // An honest origin never has more than its window of posts waiting here (each is in flight);
-    // past that it is faulty or hostile, and what it sends is not kept.
-    if (totalOrder.waitingCount(origin) >= this.#limits.postWindowEntriesMax) {
+    // An honest origin never has more than its window of posts kept here (each is in flight);
+    // past that it, or the sequencer, is faulty or hostile, and what it sends is not kept.
+    if (totalOrder.keptCount(origin) >= this.#limits.postWindowEntriesMax) {
       this.#stats.invalidDropped += 1;
       totalOrder.takeOther(origin, post.seq);
       return;
@@ -528,9 +528,9 @@ export class ViewChannel {
         originSeq: post.seq,
       };
       this.#write(order);
-      // Alone in the view, the sequencer holds what it writes as everyone: the entry is stable at
-      // once, and no status will ever come to make it so (a lone node ordered a post window's
-      // worth of posts, then nothing more).
+      // Alone in the view, the sequencer is every member: the entry is stable as it is written
+      // (SendLog.append), and no status will ever come to make it so (a lone node ordered a post
+      // window's worth of posts, then nothing more).
       if (order.seq > this.#log.stableSeq) unstable.push(order.seq);
       totalOrder.takeOther(this.#self, order.seq);
       totalOrder.takeOrder(order);
