@@ -1,10 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
-import { SEND_BATCH_DATAGRAMS_MAX, UdpBindError, UdpEndpoint } from '@chat/transport';
+import {
+  SEND_BATCH_DATAGRAMS_MAX,
+  UdpBindError,
+  UdpEndpoint,
+  type UdpEndpointOptions,
+} from '@chat/transport';
 import { CLIENT_IDLE_MS_DEFAULT, CLIENT_RATE_MAX_LIMIT, HEARTBEAT_MS_DEFAULT } from './cli.js';
 import { DebugLog } from './debug-log.js';
 import { hmacSha256Authenticator } from './hmac-authenticator.js';
-import { ChatServer, type ChatServerOptions } from './server.js';
+import { ChatServer, SOCKET_BUFFER_BYTES_REQUESTED, type ChatServerOptions } from './server.js';
 
 /**
  * Posts the warm-up makes in all. A fresh server runs its first thousands of posts in V8's
@@ -47,8 +52,13 @@ const LONG_POST_TEXT = 'w'.repeat(300);
  * deliveries, so that it neither fills the post window nor overflows a socket buffer.
  */
 const ROUNDS_IN_FLIGHT_MAX = 4;
-/** Heartbeats the first cluster idles for once its posts are delivered. */
+/**
+ * Heartbeats the first cluster idles for once its posts are delivered, and how long at most: with a
+ * long `--heartbeat-ms` the server would otherwise wait minutes to serve, for a warm-up that only
+ * saves it milliseconds.
+ */
 const QUIET_SPELL_HEARTBEATS = 3;
+const QUIET_SPELL_MS_MAX = 1_000;
 const FILLER_DATAGRAM = new Uint8Array(1);
 /** Cluster key of the throwaway cluster: its frames are sealed and checked as the real ones. */
 const WARM_UP_KEY_BYTES = 32;
@@ -115,10 +125,16 @@ async function runThrowawayCluster(
   const configuredPorts = new Set(
     options.servers.flatMap(({ forward, bind }) => [forward.port, bind.port]),
   );
-  // One more: the canary's, below.
+  // One more: the canary's, below. Buffers as the real server's: a client's takes the full send
+  // batch below, which a default buffer would mostly drop.
   const endpoints = await openEndpoints(
     serverCount + clientCount + 1,
-    { batchSends: options.batchSends ?? true, batchReceives: options.batchReceives ?? true },
+    {
+      batchSends: options.batchSends ?? true,
+      batchReceives: options.batchReceives ?? true,
+      recvBufferSizeBytes: SOCKET_BUFFER_BYTES_REQUESTED,
+      sendBufferSizeBytes: SOCKET_BUFFER_BYTES_REQUESTED,
+    },
     configuredPorts,
   );
   // Without a loopback socket there is nothing to warm up with: the server starts cold.
@@ -197,7 +213,7 @@ async function runThrowawayCluster(
     );
     if (uncommonPaths) {
       // A full send batch, sent at once instead of at the end of the turn: a real server's first
-      // burst fills one. Any endpoint's sends take that path; a client's other client ignores them.
+      // burst fills one. Any endpoint's sends take that path; the other client ignores them.
       const [sender, receiver] = clients;
       for (let i = 0; i < SEND_BATCH_DATAGRAMS_MAX; i++) {
         sender!.endpoint.send(FILLER_DATAGRAM, receiver!.endpoint.address);
@@ -222,8 +238,10 @@ async function runThrowawayCluster(
     // commands once each.
     await runUntil(() => caughtUpTo(seq));
     // Heartbeats with nothing new: a real server's first peers send them before its first client.
-    if (uncommonPaths) {
-      await sleep(QUIET_SPELL_HEARTBEATS * (options.heartbeatMs ?? HEARTBEAT_MS_DEFAULT));
+    // A lone server has no peers to hear them from.
+    if (uncommonPaths && serverCount > 1) {
+      const heartbeatMs = options.heartbeatMs ?? HEARTBEAT_MS_DEFAULT;
+      await sleep(Math.min(QUIET_SPELL_HEARTBEATS * heartbeatMs, QUIET_SPELL_MS_MAX));
     }
     for (const client of clients) {
       say(client, '/part');
@@ -250,7 +268,7 @@ async function runThrowawayCluster(
  */
 async function openEndpoints(
   count: number,
-  batching: { readonly batchSends: boolean; readonly batchReceives: boolean },
+  socketOptions: Omit<UdpEndpointOptions, 'bind'>,
   avoidedPorts: ReadonlySet<number>,
 ): Promise<UdpEndpoint[] | undefined> {
   const endpoints: UdpEndpoint[] = [];
@@ -260,7 +278,7 @@ async function openEndpoints(
     while (endpoints.length < count) {
       const endpoint = await UdpEndpoint.open({
         bind: { host: WARM_UP_HOST, port: 0 },
-        ...batching,
+        ...socketOptions,
       });
       (avoidedPorts.has(endpoint.address.port) ? avoided : endpoints).push(endpoint);
     }
