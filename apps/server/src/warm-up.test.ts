@@ -56,8 +56,9 @@ describe('the warm-up runs every post through a throwaway cluster on loopback so
   );
 });
 
-test("the first cluster's quiet spell is short whatever the heartbeat (the test's timeout)", async () => {
-  // Three heartbeats of a minute each would hold the server's start for three minutes.
+test("the first cluster's quiet spell stays short with a long heartbeat", async () => {
+  // Three heartbeats of a minute each would hold the server's start for three minutes, past the
+  // test's timeout.
   const summary = await warmUp(
     { ...options('fifo', 3, true, 10), heartbeatMs: 60_000, suspectMs: 180_000 },
     600,
