@@ -15,7 +15,9 @@ export interface EngineLimits {
   /**
    * Own posts in flight: posted here but not yet delivered at every node. Past it, `post()` refuses
    * new posts (`window-full`). This is the only back-pressure, and it bounds every other buffer:
-   * each entry a node holds, writes or waits for concerns some post in flight.
+   * each entry a node holds, writes or waits for concerns some post in flight. Every node of a
+   * cluster needs the same value: in total order a node drops a peer's posts past its own window
+   * as a faulty peer's.
    */
   readonly postWindowEntriesMax: number;
   /**
