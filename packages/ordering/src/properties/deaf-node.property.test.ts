@@ -11,6 +11,9 @@ import { SeededRandom } from '../testing/random.js';
 // together: then a post of the view reaches all of them or none, and a post its origin delivered
 // reaches every node that held it. Merged back one at a time, each would leave the view alone with
 // its own posts only (in total order), and a post the deaf node delivered would reach nobody else.
+// "Held" is what a node had when it stopped the view for a view change (its report): a post of the
+// deaf node's that reaches the others after they stopped is the deaf node's alone, which its own
+// clients see (total order's rule for a minority of one) and nobody else does.
 
 const RUNS_PER_MODE = Number(process.env['SIM_RUNS'] ?? 300);
 const replaySeed =
@@ -63,6 +66,24 @@ function deafNodeRun(mode: OrderingMode, seed: number): string | undefined {
     if (from !== deaf && to !== deaf && random.chance(lossAmongOthers)) return 'drop';
     return random.int(1, delayMsMax);
   };
+  // Per node, the seqs of the deaf node's posts of the first view it received before it stopped
+  // that view: a node stops it as it reports to a coordinator, or as it proposes a view itself.
+  const stopped = new Set<NodeId>();
+  const receivedBeforeStop = nodes.map(() => new Set<number>());
+  net.onSend = ({ from, message }) => {
+    if (message.kind === 'prepare' || message.kind === 'report') stopped.add(from);
+  };
+  net.onReceive = ({ from, to, message }) => {
+    if (from === deaf && message.kind === 'post' && message.view === firstView && !stopped.has(to))
+      receivedBeforeStop[to - 1]!.add(message.seq);
+  };
+  // Without a gap, as a report names them.
+  const held = (node: NodeId, seq: number): boolean => {
+    for (let each = 1; each <= seq; each++) {
+      if (!receivedBeforeStop[node - 1]!.has(each)) return false;
+    }
+    return true;
+  };
   const posts: { atMs: number; node: NodeId; index: number }[] = [];
   for (const node of nodes) {
     for (let index = random.int(0, 4); index > 0; index--) {
@@ -87,10 +108,13 @@ function deafNodeRun(mode: OrderingMode, seed: number): string | undefined {
       net.deliveries(node).some((delivery) => delivery.payload.join() === post.payload.join()),
     );
     const byOthers = deliveredBy.filter((node) => node !== deaf);
-    const ownDelivered = post.origin === deaf && deliveredBy.includes(deaf);
+    const ownDeliveredAndHeld =
+      post.origin === deaf &&
+      deliveredBy.includes(deaf) &&
+      others.some((node) => held(node, post.originSeq));
     // All or none of the nodes left behind; all of them when the deaf node delivered its own post
-    // (its links out never failed, so they all held it).
-    if ((byOthers.length > 0 || ownDelivered) && byOthers.length < others.length) {
+    // and one of them held it.
+    if ((byOthers.length > 0 || ownDeliveredAndHeld) && byOthers.length < others.length) {
       return (
         `node ${post.origin}'s post [${post.payload.join()}] of view ${firstView} was delivered ` +
         `by ${deliveredBy.join(',') || 'none'} only (node ${deaf} heard nobody from ` +

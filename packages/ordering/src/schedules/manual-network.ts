@@ -31,6 +31,8 @@ export class ManualNet {
   rule: (sent: Sent) => Fate = () => 1;
   /** Called after each message is handed to the network (the test may crash nodes here). */
   onSend: (sent: Sent) => void = () => undefined;
+  /** Called as each message reaches a node that is up, before the node handles it. */
+  onReceive: (sent: Sent) => void = () => undefined;
   /** Told every arrival and timer, for debugging a schedule. */
   trace: ((line: string) => void) | undefined;
   readonly #engines: (OrderingEngine | undefined)[];
@@ -156,6 +158,7 @@ export class ManualNet {
         this.trace?.(
           `${this.nowMs} recv ${flight!.from}->${flight!.to} ${JSON.stringify(flight!.message).slice(0, 200)}`,
         );
+        this.onReceive(flight!);
         engine.receive(this.nowMs, flight!.from, flight!.message);
         this.#flush(flight!.to);
       } else {
