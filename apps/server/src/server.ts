@@ -432,7 +432,9 @@ export class ChatServer {
     }
     const now = this.clock();
     for (const message of decoded.messages) this.engine.receive(now, peer, message);
-    this.afterInput();
+    // Drained at the end of the turn, with the turn's other datagrams: what they make due (the
+    // majority counts, the freed post window) is done once, and the sends go out then anyway.
+    this.scheduleEndOfTurn();
   }
 
   private onClientLine(data: Uint8Array, from: ClientChannel): void {
@@ -664,10 +666,13 @@ export class ChatServer {
     }
     // Held posts released above may be delivered at once (unordered mode, own posts).
     this.deliverReady();
-    if (!this.endOfTurnScheduled) {
-      this.endOfTurnScheduled = true;
-      setImmediate(this.endOfTurn);
-    }
+    this.scheduleEndOfTurn();
+  }
+
+  private scheduleEndOfTurn(): void {
+    if (this.endOfTurnScheduled) return;
+    this.endOfTurnScheduled = true;
+    setImmediate(this.endOfTurn);
   }
 
   private deliverReady(): void {
@@ -681,15 +686,17 @@ export class ChatServer {
   }
 
   /**
-   * Once per event-loop turn: what fell due during the turn (the engine acknowledges at once after
-   * a quiet spell), one packed flush to peers, and one timer for the next deadline.
+   * Once per event-loop turn: what the turn's peer datagrams made ready, what fell due during the
+   * turn (the engine acknowledges at once after a quiet spell), one packed flush to peers, and one
+   * timer for the next deadline.
    */
   private readonly endOfTurn = (): void => {
     if (this.closing === undefined) {
       try {
+        // While this turn's end is still marked scheduled, the outputs join its flush.
+        this.afterInput();
         const now = this.clock();
         const deadline = this.engine.pollTimeout();
-        // While this turn's end is still marked scheduled, the tick's outputs join its flush.
         if (deadline !== undefined && deadline <= now) {
           this.engine.tick(now);
           this.afterInput();

@@ -225,13 +225,19 @@ export class OrderingEngine {
     this.#coordinate(now);
   }
 
-  /** The next message to send, or undefined when there is none: call it until then after every input. */
+  /**
+   * The next message to send, or undefined when there is none: call it until then after every
+   * input, or after a batch of them (say, every message of a datagram, or every datagram of one
+   * read): the work the inputs made due is done once, as their outputs are first read.
+   */
   pollTransmit(): Transmit | undefined {
+    this.#channel.settle();
     return this.#transmits.shift();
   }
 
-  /** The next post to show, in the mode's order, or undefined: call it until then after every input. */
+  /** The next post to show, in the mode's order, or undefined: call it as `pollTransmit`. */
   pollDelivery(): Delivery | undefined {
+    this.#channel.settle();
     return this.#deliveries.shift();
   }
 
@@ -279,6 +285,7 @@ export class OrderingEngine {
 
   /** The counters and current depths, as a snapshot. */
   stats(): Readonly<EngineStats> {
+    this.#channel.settle();
     return {
       ...this.#stats,
       ...this.#channel.depths(),

@@ -112,6 +112,18 @@ export class ViewChannel {
   #safeSeq = 0;
   /** By member position: what each holds of one log, for the majority counts (no garbage per entry). */
   readonly #heldScratch: Float64Array;
+  /**
+   * Work that inputs made due and `settle` does once for all of them: a datagram carries many
+   * entries and a status, and each majority count sorts the members' holdings.
+   * Total order, at the sequencer: posts may have become orderable.
+   */
+  #ordersDue = false;
+  /** Total order: the safe seq may have moved. */
+  #safeSeqDue = false;
+  /** The post window may have room to free. */
+  #postWindowDue = false;
+  /** Peers' entries may now be held by every member, and be dropped. */
+  #retainedDue = false;
   /** When the status that acknowledges newly received entries goes out. */
   #statusDeadline: number | undefined;
   /** When the last status (acknowledgements or a heartbeat) went out. */
@@ -170,6 +182,7 @@ export class ViewChannel {
   }
 
   post(room: RoomId, payload: Uint8Array): PostResult {
+    this.settle();
     if (this.#postWindow.isFull) return { ok: false, reason: 'window-full' };
     const entry: PostEntry = {
       kind: 'post',
@@ -182,8 +195,33 @@ export class ViewChannel {
     this.#postWindow.add(entry.seq, this.#totalOrder !== undefined);
     if (this.#totalOrder === undefined) this.#deliverPost(this.#self, entry);
     else this.#takePostInTotalOrder(this.#self, entry);
-    this.#releasePostWindow();
+    this.#postWindowDue = true;
     return { ok: true, seq: entry.seq };
+  }
+
+  /**
+   * Does the work the inputs since the last call made due, in the order one input would: order
+   * what a majority now holds (at the sequencer), deliver what a majority holds of that order,
+   * free the post window, and drop the peers' entries every member holds. The engine calls it before its outputs or stats are read, and a
+   * post, a tick or a freeze starts with it: nothing outside the channel sees the state between.
+   */
+  settle(): void {
+    if (this.#ordersDue) {
+      this.#ordersDue = false;
+      this.#orderEntriesStable();
+    }
+    if (this.#safeSeqDue) {
+      this.#safeSeqDue = false;
+      this.#updateSafeSeq();
+    }
+    if (this.#postWindowDue) {
+      this.#postWindowDue = false;
+      this.#releasePostWindow();
+    }
+    if (this.#retainedDue) {
+      this.#retainedDue = false;
+      this.#releaseRetained();
+    }
   }
 
   /** A channel message of this view from member `from`. */
@@ -206,6 +244,8 @@ export class ViewChannel {
   }
 
   tick(now: number): void {
+    // A status sent below tells what this member has delivered.
+    this.settle();
     this.#heartbeatDeadline ??= now + this.#timing.heartbeatIntervalMs;
     const statusDue = this.#statusDeadline !== undefined && this.#statusDeadline <= now;
     // A stopped view acknowledges nothing more: what this member reported to the view change is
@@ -256,6 +296,8 @@ export class ViewChannel {
 
   /** Stops the view: from now on no entry is written and nothing is delivered. */
   freeze(): void {
+    // What the inputs before the freeze made due is done as if at once; a frozen view does none.
+    this.settle();
     this.#frozen = true;
   }
 
@@ -429,9 +471,11 @@ export class ViewChannel {
     for (let next = window.takeNext(); next !== undefined; next = window.takeNext()) {
       this.#take(from, next);
     }
-    if (this.#totalOrder !== undefined) this.#updateSafeSeq();
-    // In total order an entry from anyone may deliver this member's own posts.
-    if (this.#totalOrder !== undefined && this.#postWindow.size > 0) this.#releasePostWindow();
+    if (this.#totalOrder !== undefined) {
+      this.#safeSeqDue = true;
+      // An entry from anyone may deliver this member's own posts.
+      if (this.#postWindow.size > 0) this.#postWindowDue = true;
+    }
   }
 
   /** A view change's repair: an entry of `writer`'s log from another member. */
@@ -494,7 +538,7 @@ export class ViewChannel {
     totalOrder.takePost(origin, post);
     if (this.#self !== this.#sequencer) return;
     this.#unordered[origin]!.push(post);
-    this.#orderWaitingPosts(origin);
+    this.#ordersDue = true;
   }
 
   /**
@@ -537,12 +581,12 @@ export class ViewChannel {
       if (origin === this.#self) this.#postWindow.ordered(post.seq, order.seq);
       ordered = true;
     }
-    if (ordered) this.#updateSafeSeq();
+    if (ordered) this.#safeSeqDue = true;
   }
 
   /**
-   * At the sequencer, on news of what members hold: order entries every member now holds make room
-   * for more of their origin's, and posts a majority now holds can be ordered.
+   * At the sequencer, on news of what members hold or of new posts: order entries every member now
+   * holds make room for more of their origin's, and posts a majority now holds can be ordered.
    */
   #orderEntriesStable(): void {
     const stableSeq = this.#log.stableSeq;
@@ -685,7 +729,7 @@ export class ViewChannel {
       receivedByFrom[position] = Math.max(receivedByFrom[position]!, status.received[position]!);
     }
     this.#log.acknowledge(from, ownSeqHeld);
-    this.#releaseRetained();
+    this.#retainedDue = true;
     let news = false;
     if (ownSeqDelivered > this.#deliveredByPeer[from]!) {
       this.#deliveredByPeer[from] = ownSeqDelivered;
@@ -697,10 +741,10 @@ export class ViewChannel {
     }
     if (this.#totalOrder !== undefined) {
       // At the sequencer, the acknowledgement may have made more order entries stable.
-      if (this.#self === this.#sequencer) this.#orderEntriesStable();
-      this.#updateSafeSeq();
+      if (this.#self === this.#sequencer) this.#ordersDue = true;
+      this.#safeSeqDue = true;
     }
-    if (news || this.#self === this.#sequencer) this.#releasePostWindow();
+    if (news || this.#self === this.#sequencer) this.#postWindowDue = true;
   }
 
   /** Drops the peers' entries every member holds (kept until then for a view change). */
