@@ -3,6 +3,7 @@
  * clock the test sets: rate limits, idle clients, reply sizes, replays and restarted peers, views.
  */
 
+import { setImmediate } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { REPLY_BYTES_MAX, encodeFrame, type PeerFrame } from '@chat/protocol';
 import { hmacSha256Authenticator } from './hmac-authenticator.js';
@@ -301,6 +302,31 @@ describe('ChatServer membership', () => {
     expect(alice.received.slice(6)).toEqual(
       Array.from({ length: HELD_POSTS_MAX }, (_, index) => `<192.0.2.1:1> post ${index}`),
     );
+  });
+
+  it('takes a post that comes in the turn its view is installed, behind a full hold', async () => {
+    await using cluster = new InMemoryCluster({ servers: 2, mode: 'unordered' });
+    const alice = cluster.client(at(1));
+    alice.send('/join 1', S1);
+    for (let index = 0; index < HELD_POSTS_MAX; index++) alice.send(`held ${index}`, S1);
+    const s1 = cluster.servers[0]!;
+    // Each turn, one more post queued behind the peers' datagrams in flight, until a datagram of
+    // that turn installs the first view: that post then comes after the install, in its turn.
+    let postsBeforeTheView = 0;
+    let installedByADatagram = false;
+    for (let turn = 0; s1.view().id === 0 && turn < 100_000; turn++) {
+      await setImmediate();
+      if (s1.view().id !== 0) break; // installed by a timer between turns: not this schedule
+      alice.send(`extra ${turn}`, S1);
+      cluster.network.deliverInFlight();
+      if (s1.view().id === 0) postsBeforeTheView += 1;
+      else installedByADatagram = true;
+    }
+    expect(installedByADatagram).toBe(true);
+    await cluster.settle();
+    // Those before the view found the hold full; the one after the install datagram did not.
+    const busy = alice.received.filter((line) => line === '-ERR Server busy, try again later');
+    expect(busy).toHaveLength(postsBeforeTheView);
   });
 
   it('in total order, a server left in a minority view refuses posts with the no-majority reply', async () => {

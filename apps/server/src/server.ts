@@ -323,7 +323,7 @@ export class ChatServer {
     return this.engine.view();
   }
 
-  /** Stops timers, sends what is already queued for peers, and closes the sockets. */
+  /** Stops timers, sends what the engine has for peers, and closes the sockets. */
   close(): Promise<void> {
     this.closing ??= this.shutDown();
     return this.closing;
@@ -333,6 +333,12 @@ export class ChatServer {
     clearInterval(this.idleSweepTimer);
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
+    try {
+      // This turn's datagrams may not have been drained yet (that waits for the end of the turn).
+      this.afterInput();
+    } catch (error) {
+      this.reportInternalError('the last drain before closing', error);
+    }
     this.peers.flush();
     await Promise.all([this.endpoint.close(), this.groupEndpoint?.close()]);
   }
@@ -434,7 +440,10 @@ export class ChatServer {
     for (const message of decoded.messages) this.engine.receive(now, peer, message);
     // Drained at the end of the turn, with the turn's other datagrams: what they make due (the
     // majority counts, the freed post window) is done once, and the sends go out then anyway.
-    this.scheduleEndOfTurn();
+    // Except while posts are held for a view change: the view this datagram installed releases
+    // them before a client's post later in the turn finds the hold full.
+    if (this.heldPosts.size > 0) this.afterInput();
+    else this.scheduleEndOfTurn();
   }
 
   private onClientLine(data: Uint8Array, from: ClientChannel): void {

@@ -66,15 +66,17 @@ function deafNodeRun(mode: OrderingMode, seed: number): string | undefined {
     if (from !== deaf && to !== deaf && random.chance(lossAmongOthers)) return 'drop';
     return random.int(1, delayMsMax);
   };
-  // Per node, the seqs of the deaf node's posts of the first view it received before it stopped
-  // that view: a node stops it as it reports to a coordinator, or as it proposes a view itself.
+  // Per node, the seqs of the deaf node's log entries of the first view (its posts and, if it is
+  // the sequencer, its order entries) the node received before it stopped that view: a node stops
+  // it as it reports to a coordinator, or as it proposes a view itself.
   const stopped = new Set<NodeId>();
   const receivedBeforeStop = nodes.map(() => new Set<number>());
   net.onSend = ({ from, message }) => {
     if (message.kind === 'prepare' || message.kind === 'report') stopped.add(from);
   };
   net.onReceive = ({ from, to, message }) => {
-    if (from === deaf && message.kind === 'post' && message.view === firstView && !stopped.has(to))
+    const entry = message.kind === 'post' || message.kind === 'order';
+    if (from === deaf && entry && message.view === firstView && !stopped.has(to))
       receivedBeforeStop[to - 1]!.add(message.seq);
   };
   // Without a gap, as a report names them.
