@@ -17,6 +17,7 @@ export {
 export {
   NO_FAULTS,
   Simulator,
+  type LatePolls,
   type LinkFaults,
   type SimulatedDelivery,
   type SimulatedPost,

@@ -67,6 +67,10 @@ const POSTING_PERIOD_MS = 300;
  * runs settle within about 1.3 s of it: a suspicion timeout, then a view change).
  */
 export const SETTLE_TIME_MS_MAX = 5_000;
+/** Makes the hosts' random source differ from the run's shape, from the same seed. */
+const HOSTS_SEED_MASK = 0x2545f491;
+/** A host that polls late polls within this long: an event-loop turn of a busy server, and more. */
+const LATE_POLL_SPAN_MS_MAX = 30;
 /** A static group's failure detector never fires within a run. */
 const STATIC_SUSPECT_MS = 600_000;
 
@@ -122,9 +126,10 @@ export const FAULT_PROFILES = {
 /**
  * One random run, all of it drawn from `seed`: 2 to `nodeCountMax` nodes form their first view,
  * then 1 to `roomCountMax` rooms get posts at random times and nodes (in bursts with
- * `smallLimits`) while the profile's faults happen; then the network only delays. The run must then
- * settle; without `staticMembership` every node up then posts once more, and those posts must
- * reach every node of its view. Replays exactly from the same seed and options.
+ * `smallLimits`) while the profile's faults happen; then the network only delays. In half of the
+ * runs the hosts poll their engines late (`LatePolls`). The run must then settle; without
+ * `staticMembership` every node up then posts once more, and those posts must reach every node of
+ * its view. Replays exactly from the same seed and options.
  */
 export function runScenario(seed: number, options: ScenarioOptions): ScenarioResult {
   const shape = new SeededRandom(seed);
@@ -132,12 +137,18 @@ export function runScenario(seed: number, options: ScenarioOptions): ScenarioRes
   const roomCount = shape.int(1, options.roomCountMax ?? 3);
   const postCount = shape.int(1, options.postCountMax ?? 40);
   const limits = options.smallLimits ? smallLimits(shape, options.mode, nodeCount) : undefined;
+  // Half of the runs' hosts poll late (drawn apart, so that the rest of a seed's run is the same).
+  const hosts = new SeededRandom((seed ^ HOSTS_SEED_MASK) >>> 0);
+  const latePolls = hosts.chance(0.5)
+    ? { probability: hosts.int(1, 9) / 10, spanMsMax: hosts.int(0, LATE_POLL_SPAN_MS_MAX) }
+    : undefined;
   const simulator = new Simulator({
     seed,
     nodeCount,
     mode: options.mode,
     network: options.faults,
     ...(limits && { limits }),
+    ...(latePolls && { latePolls }),
     ...(options.staticMembership && { timing: { suspectMs: STATIC_SUSPECT_MS } }),
   });
   // The first view forms on a network with delays only.

@@ -81,6 +81,29 @@ test('a paused node handles nothing until it resumes, then catches up', () => {
   expectAllDeliveredInOrder(sim);
 });
 
+test('a host that polls late delivers an input only when it polls, within the span', () => {
+  const sim = formed({
+    seed: 3,
+    nodeCount: 2,
+    mode: 'unordered',
+    network: { delayMsMax: 1 },
+    // No heartbeat within the test: a tick would poll the node.
+    timing: { ...STATIC, heartbeatIntervalMs: 1_000 },
+    latePolls: { probability: 1, spanMsMax: 50 },
+  });
+  sim.runUntil(sim.nowMs + 1_000); // just past a heartbeat
+  const start = sim.nowMs;
+  sim.post(1, 1, payload());
+  // Node 2 takes the post within 1 ms (polled at once, it would deliver it then), and is polled
+  // at the latest 50 ms after its first input left unpolled.
+  expect(sim.runUntilSettled(sim.nowMs + 1_000)).toBeDefined();
+  const delivered = sim.deliveries(2).filter((delivery) => delivery.timeMs >= start);
+  expect(delivered).toHaveLength(1);
+  expect(delivered[0]!.timeMs).toBeGreaterThan(start + 1);
+  expect(delivered[0]!.timeMs).toBeLessThanOrEqual(start + 51);
+  expectAllDeliveredInOrder(sim);
+});
+
 test('loss makes the engines repair: retransmissions happen and everything arrives', () => {
   const sim = formed({
     seed: 7,

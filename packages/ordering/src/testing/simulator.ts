@@ -70,6 +70,22 @@ export interface SimulatorOptions {
   readonly limits?: Partial<EngineLimits>;
   /** The engines' timers (see `EngineOptions`). */
   readonly timing?: Partial<EngineTiming>;
+  /** Hosts that feed a node several inputs before they poll it; left out, each input is polled. */
+  readonly latePolls?: LatePolls;
+}
+
+/**
+ * A host that polls an engine after a batch of inputs rather than after each, as chatserver does
+ * once per event-loop turn: after an arrival, the node is left unpolled with `probability`; it is
+ * polled when it ticks or posts, before the group is judged settled, and at the latest `spanMsMax`
+ * after its first input left unpolled (later if the node is paused then). Its own random source (from the
+ * seed), so that a seed replays the same faults with or without it.
+ */
+export interface LatePolls {
+  /** How likely a node is left unpolled after an arrival (0 to 1). */
+  readonly probability: number;
+  /** How long after its first input left unpolled a node is polled at the latest. */
+  readonly spanMsMax: number;
 }
 
 /** A post as the simulator recorded it: who posted what, when. Payloads are unique per run. */
@@ -108,7 +124,7 @@ export interface SimulatedView extends View {
 
 /**
  * Something that happens at a virtual time: a message arrives at `node` from `from`, a timer of
- * `node` fires, or a client of `node` posts. One shape for all kinds (unused fields hold
+ * `node` fires, a client of `node` posts, or the host of `node` polls it late (`LatePolls`). One shape for all kinds (unused fields hold
  * placeholders), since a run schedules hundreds of thousands of them.
  */
 class ScheduledEvent {
@@ -116,7 +132,7 @@ class ScheduledEvent {
     readonly timeMs: number,
     /** Ties at the same time run in the order they were scheduled. */
     readonly order: number,
-    readonly kind: 'arrive' | 'timer' | 'post',
+    readonly kind: 'arrive' | 'timer' | 'post' | 'poll',
     readonly node: NodeId,
     readonly from: NodeId,
     readonly message: PeerMessage | undefined,
@@ -138,6 +154,9 @@ class ScheduledEvent {
     );
   }
 }
+
+/** Makes the late polls' random source differ from the run's, from the same seed. */
+const LATE_POLLS_SEED_MASK = 0x5bd1e995;
 
 const isEarlier = (a: ScheduledEvent, b: ScheduledEvent): boolean =>
   a.timeMs < b.timeMs || (a.timeMs === b.timeMs && a.order < b.order);
@@ -174,9 +193,16 @@ export class Simulator {
   #nowMs = 0;
   #messagesSent = 0;
   #messagesLost = 0;
+  readonly #latePolls: { readonly random: SeededRandom; readonly options: LatePolls } | undefined;
+  /** The nodes with inputs not yet polled. */
+  readonly #unpolled = new Set<NodeId>();
 
   constructor(options: SimulatorOptions) {
     this.random = new SeededRandom(options.seed);
+    this.#latePolls = options.latePolls && {
+      random: new SeededRandom((options.seed ^ LATE_POLLS_SEED_MASK) >>> 0),
+      options: options.latePolls,
+    };
     this.nodeCount = options.nodeCount;
     this.mode = options.mode;
     this.#faults = { ...NO_FAULTS, ...options.network };
@@ -263,6 +289,7 @@ export class Simulator {
 
   /** The node stops for good (its state is lost), until `restart`. */
   crash(node: NodeId): void {
+    this.#unpolled.delete(node);
     this.#engines[node - 1] = undefined;
     this.#timerAt[node] = undefined;
   }
@@ -357,7 +384,21 @@ export class Simulator {
       case 'arrive':
         if (engine === undefined) break; // the node is down: lost
         engine.receive(this.#nowMs, event.from, event.message!);
-        this.#flush(node);
+        if (this.#latePolls?.random.chance(this.#latePolls.options.probability)) {
+          if (!this.#unpolled.has(node)) {
+            this.#unpolled.add(node);
+            const pollMs = this.#nowMs + this.#latePolls.options.spanMsMax;
+            this.#events.push(
+              new ScheduledEvent(pollMs, this.#order++, 'poll', node, 0, undefined, 0, undefined),
+            );
+          }
+        } else {
+          this.#flush(node);
+        }
+        break;
+      case 'poll':
+        // Already polled (a tick, a post, or a poll for an earlier batch) if no longer unpolled.
+        if (engine !== undefined && this.#unpolled.has(node)) this.#flush(node);
         break;
       case 'timer':
         if (engine === undefined || this.#timerAt[node] !== event.timeMs) break; // superseded
@@ -390,6 +431,7 @@ export class Simulator {
    * total-order queues). Engines keep sending heartbeats, so a settled group still has timers.
    */
   isSettled(): boolean {
+    for (const node of [...this.#unpolled]) this.#flush(node);
     for (let node = 1; node <= this.nodeCount; node++) {
       const engine = this.#engines[node - 1];
       if (engine === undefined) continue;
@@ -436,6 +478,7 @@ export class Simulator {
   }
 
   #flush(node: NodeId): void {
+    this.#unpolled.delete(node);
     const engine = this.#engines[node - 1]!;
     const incarnation = this.#incarnations[node]!;
     for (
