@@ -202,8 +202,9 @@ export class ViewChannel {
   /**
    * Does the work the inputs since the last call made due, in the order one input would: order
    * what a majority now holds (at the sequencer), deliver what a majority holds of that order,
-   * free the post window, and drop the peers' entries every member holds. The engine calls it before its outputs or stats are read, and a
-   * post, a tick or a freeze starts with it: nothing outside the channel sees the state between.
+   * free the post window, and drop the peers' entries every member holds. The engine calls it
+   * before its outputs or stats are read, and a post, a tick or a freeze starts with it: nothing
+   * outside the channel sees the state in between.
    */
   settle(): void {
     if (this.#ordersDue) {

@@ -78,8 +78,8 @@ export interface SimulatorOptions {
  * A host that polls an engine after a batch of inputs rather than after each, as chatserver does
  * once per event-loop turn: after an arrival, the node is left unpolled with `probability`; it is
  * polled when it ticks or posts, before the group is judged settled, and at the latest `spanMsMax`
- * after its first input left unpolled (later if the node is paused then). Its own random source (from the
- * seed), so that a seed replays the same faults with or without it.
+ * after its first input left unpolled (later if the node is paused then). It has a random source
+ * of its own (from the seed), so that a seed replays the same faults with or without it.
  */
 export interface LatePolls {
   /** How likely a node is left unpolled after an arrival (0 to 1). */
@@ -124,8 +124,9 @@ export interface SimulatedView extends View {
 
 /**
  * Something that happens at a virtual time: a message arrives at `node` from `from`, a timer of
- * `node` fires, a client of `node` posts, or the host of `node` polls it late (`LatePolls`). One shape for all kinds (unused fields hold
- * placeholders), since a run schedules hundreds of thousands of them.
+ * `node` fires, a client of `node` posts, or the host of `node` polls it late (`LatePolls`). One
+ * shape for all kinds (unused fields hold placeholders), since a run schedules hundreds of
+ * thousands of them.
  */
 class ScheduledEvent {
   constructor(
