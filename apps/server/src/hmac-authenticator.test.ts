@@ -79,6 +79,7 @@ describe.each([
       received: [1, 2, 3],
       delivered: [1, 2, 3],
       stable: 0,
+      safe: 0,
     };
     const datagram = encodeFrame({ from: 2, epoch: 1_700_000_000_000, messages: [status] }, key);
     expect(decodeFrame(datagram, key)).toEqual({

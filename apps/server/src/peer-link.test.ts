@@ -90,6 +90,7 @@ describe('PeerLink', () => {
       received: [0, 0, 0],
       delivered: [0, 0, 0],
       stable: 0,
+      safe: 0,
     };
     expect(link.decode(2, new TextEncoder().encode('/join 1'))).toEqual({
       ok: false,
@@ -159,6 +160,7 @@ describe('PeerLink with a cluster key', () => {
     received: [0, 0, 0],
     delivered: [0, 0, 0],
     stable: 0,
+    safe: 0,
   };
   const sealed = (from: number, epoch: number, authenticator = key): Uint8Array =>
     encodeFrame({ from, epoch, messages: [status] }, authenticator);

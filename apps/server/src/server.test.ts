@@ -142,7 +142,7 @@ describe('ChatServer replies to hostile clients', () => {
       encode('x'.repeat(1001)),
       encodeFrame({
         from: 1,
-        messages: [{ kind: 'status', view: 1, received: [5], delivered: [5], stable: 0 }],
+        messages: [{ kind: 'status', view: 1, received: [5], delivered: [5], stable: 0, safe: 0 }],
       }),
     ];
     for (const [index, datagram] of datagrams.entries()) {
@@ -197,7 +197,9 @@ describe('ChatServer with a cluster key', () => {
   const status = (epoch: number): PeerFrame => ({
     from: 2,
     epoch,
-    messages: [{ kind: 'status', view: 1, received: [0, 0], delivered: [0, 0], stable: 0 }],
+    messages: [
+      { kind: 'status', view: 1, received: [0, 0], delivered: [0, 0], stable: 0, safe: 0 },
+    ],
   });
 
   it('drops frames from an earlier run, and takes a restarted peer, reported once', async () => {

@@ -129,7 +129,9 @@ describe('chatserver process', () => {
     send(
       encodeFrame({
         from: 1,
-        messages: [{ kind: 'status', view: 1, received: [0, 0], delivered: [0, 0], stable: 0 }],
+        messages: [
+          { kind: 'status', view: 1, received: [0, 0], delivered: [0, 0], stable: 0, safe: 0 },
+        ],
       }),
     ); // spoofed
     // A well-formed heartbeat: taken (the server may then try to form a view with the stand-in,

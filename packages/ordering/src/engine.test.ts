@@ -49,12 +49,13 @@ const order = (seq: number, origin: number, originSeq: number, room = 1): OrderE
   originSeq,
 });
 
-const status = (received: number[], delivered = received, stable = 0): StatusMessage => ({
+const status = (received: number[], delivered = received, stable = 0, safe = 0): StatusMessage => ({
   kind: 'status',
   view,
   received,
   delivered,
   stable,
+  safe,
 });
 
 const nak = (first: number, last: number, writer = 1): PeerMessage => ({
@@ -223,37 +224,55 @@ describe('receiving', () => {
   test('a duplicate is dropped, counted, and acknowledged again', () => {
     const node = engine({ self: 2 });
     node.receive(0, 1, post(1, 'a'));
-    node.tick(node.timing.ackDelayMs);
+    node.tick(node.timing.ackBatchMsMax);
     expect(drainTransmits(node)).toEqual([{ to: 'all', message: status([1, 0]) }]);
     node.receive(50, 1, post(1, 'a'));
     expect(drainDeliveries(node)).toEqual(['a']);
     expect(node.stats().duplicatesDropped).toBe(1);
-    expect(node.pollTimeout()).toBe(50); // at once: no status for 49 ms
+    expect(node.pollTimeout()).toBe(50 + node.timing.ackBatchMsMax);
   });
 
-  test('an entry is acknowledged at once after a quiet spell, then one status per ackDelayMs', () => {
-    const node = engine({ self: 2, timing: { ackDelayMs: 5 } });
-    node.tick(99); // whatever the view's forming left due
-    drainTransmits(node);
+  test('outside total order an acknowledgement waits ackBatchMsMax for others to join it', () => {
+    const node = engine({ self: 2, timing: { ackBatchMsMax: 5 } });
     node.receive(100, 1, post(1, 'a'));
-    expect(node.pollTimeout()).toBe(100);
-    node.tick(100);
-    expect(drainTransmits(node)).toEqual([{ to: 'all', message: status([1, 0]) }]);
-    node.receive(101, 1, post(2, 'b'));
-    node.receive(102, 1, post(3, 'c'));
+    node.receive(103, 1, post(2, 'b'));
     expect(node.pollTimeout()).toBe(105);
     node.tick(104);
     expect(drainTransmits(node)).toEqual([]);
     node.tick(105);
-    expect(drainTransmits(node)).toEqual([{ to: 'all', message: status([3, 0]) }]);
-    node.receive(200, 1, post(4, 'd'));
-    expect(node.pollTimeout()).toBe(200);
+    expect(drainTransmits(node)).toEqual([{ to: 'all', message: status([2, 0]) }]);
+  });
+
+  test('an owed acknowledgement goes at once with an entry this node writes', () => {
+    const node = engine({ self: 2, timing: { ackBatchMsMax: 5 } });
+    node.receive(100, 1, post(1, 'a'));
+    node.post(101, 1, bytes('mine'));
+    expect(node.pollTimeout()).toBe(101);
+    node.tick(101);
+    expect(drainTransmits(node)).toEqual([
+      { to: 'all', message: post(1, 'mine') },
+      { to: 'all', message: status([1, 1]) },
+    ]);
+    node.tick(200);
+    expect(drainTransmits(node)).toEqual([]); // nothing is owed any more
+  });
+
+  test('with many members, an acknowledgement goes to the writers whose entries arrived', () => {
+    const node = engine({ self: 2, nodeCount: 4, timing: { ackBatchMsMax: 5 } });
+    node.receive(100, 1, post(1, 'a'));
+    node.receive(100, 4, post(1, 'b'));
+    node.tick(105);
+    const message = status([1, 0, 0, 1]);
+    expect(drainTransmits(node)).toEqual([
+      { to: 1, message },
+      { to: 4, message },
+    ]);
   });
 
   test('a gap is NAKed only after it persists for nakDelayMs, then with backoff', () => {
     const node = engine({ self: 2, timing: { heartbeatIntervalMs: 10_000 } });
     node.receive(0, 1, post(3, 'c'));
-    node.tick(node.timing.ackDelayMs);
+    node.tick(node.timing.ackBatchMsMax);
     drainTransmits(node);
     expect(node.pollTimeout()).toBe(node.timing.nakDelayMs);
     node.tick(node.timing.nakDelayMs);
@@ -320,7 +339,7 @@ describe('receiving', () => {
     node.receive(0, 1, post(2, 'next'));
     expect(node.stats().invalidDropped).toBe(1);
     expect(drainDeliveries(node)).toEqual(['next']);
-    node.tick(node.timing.ackDelayMs);
+    node.tick(node.timing.ackBatchMsMax);
     expect(drainTransmits(node)).toEqual([{ to: 'all', message: status([2, 0]) }]);
   });
 });
@@ -377,6 +396,50 @@ describe('total order', () => {
     node.receive(0, 2, post(3, 'third'));
     node.receive(0, 1, order(3, 2, 3));
     expect(drainDeliveries(node)).toEqual(['second', 'third']);
+  });
+
+  test('a member acknowledges to the sequencer at once, to the other writers within ackBatchMsMax', () => {
+    const node = engine({ mode: 'total', self: 2, nodeCount: 4, timing: { ackDelayMs: 5 } });
+    node.receive(100, 3, post(1, 'x'));
+    expect(node.pollTimeout()).toBe(100);
+    node.tick(100);
+    const none = [0, 0, 0, 0]; // delivered: nothing is ordered
+    expect(drainTransmits(node)).toEqual([{ to: 1, message: status([0, 0, 1, 0], none) }]);
+    node.receive(101, 3, post(2, 'y'));
+    expect(node.pollTimeout()).toBe(105); // ackDelayMs after the last status, and ackBatchMsMax
+    node.tick(104);
+    expect(drainTransmits(node)).toEqual([]);
+    node.tick(105);
+    const message = status([0, 0, 2, 0], none);
+    expect(drainTransmits(node)).toEqual([
+      { to: 1, message },
+      { to: 3, message },
+    ]);
+  });
+
+  test('the sequencer tells every member at once how far a majority holds its order', () => {
+    const sequencer = engine({ mode: 'total', nodeCount: 5 });
+    sequencer.receive(0, 2, post(1, 'p'));
+    for (const member of [3, 4]) sequencer.receive(0, member, status([0, 1, 0, 0, 0]));
+    drainTransmits(sequencer); // its order entry, and its status
+    for (const member of [2, 3]) sequencer.receive(1, member, status([1, 1, 0, 0, 0]));
+    expect(drainDeliveries(sequencer)).toEqual(['p']);
+    sequencer.tick(1);
+    expect(drainTransmits(sequencer)).toEqual([
+      { to: 'all', message: status([1, 1, 0, 0, 0], [1, 1, 0, 0, 0], 0, 1) },
+    ]);
+  });
+
+  test("a member delivers on the sequencer's word that a majority holds the order entry", () => {
+    const member = engine({ mode: 'total', self: 2, nodeCount: 5 });
+    member.receive(0, 3, post(1, 'p'));
+    member.receive(0, 1, order(1, 3, 1));
+    expect(drainDeliveries(member)).toEqual([]); // 2 of 5 known to hold it: this node, the sequencer
+    // Node 4 does not hold the order entry, and its word on the sequencer's log does not count.
+    member.receive(1, 4, status([0, 0, 1, 0, 0], [0, 0, 0, 0, 0], 0, 1));
+    expect(drainDeliveries(member)).toEqual([]);
+    member.receive(1, 1, status([1, 0, 1, 0, 0], [0, 0, 0, 0, 0], 0, 1));
+    expect(drainDeliveries(member)).toEqual(['p']);
   });
 
   test('a post stays in flight until every node reports it delivered, not only received', () => {

@@ -164,7 +164,7 @@ export class OrderingEngine {
     if (payload.byteLength > this.limits.payloadBytesMax) return this.#refuse('payload-too-large');
     if (this.isChangingView()) return this.#refuse('view-change');
     if (this.mode === 'total' && !this.#channel.primary) return this.#refuse('no-majority');
-    const result = this.#channel.post(room, payload);
+    const result = this.#channel.post(now, room, payload);
     if (!result.ok) this.#stats.postsRefused += 1;
     return result;
   }

@@ -64,9 +64,11 @@ export function checkLimits(
           : `postWindowEntriesMax (${postWindowEntriesMax})`),
     );
   }
-  const { ackDelayMs, ...timers } = timing;
-  // Not a timer but the least gap between two statuses: one due at once goes out at the next tick.
+  const { ackDelayMs, ackBatchMsMax, ...timers } = timing;
+  // Not timers but the least gap between two statuses and the most an acknowledgement waits: 0 is
+  // at the next tick.
   requireMilliseconds('ackDelayMs', ackDelayMs, 0);
+  requireMilliseconds('ackBatchMsMax', ackBatchMsMax, 0);
   for (const [name, value] of Object.entries(timers)) {
     requireMilliseconds(name, value, TIMER_MS_MIN);
   }

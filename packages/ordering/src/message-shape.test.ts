@@ -39,7 +39,7 @@ const post = { kind: 'post', view: 3, seq: 1, room: 1, payload: Uint8Array.of(1)
 const wellFormed: PeerMessage[] = [
   post,
   { kind: 'order', view: 3, seq: 2, room: 1, origin: 2, originSeq: 1 },
-  { kind: 'status', view: 3, received: [1, 0, 0], delivered: [1, 0, 0], stable: 0 },
+  { kind: 'status', view: 3, received: [1, 0, 0], delivered: [1, 0, 0], stable: 0, safe: 0 },
   { kind: 'nak', view: 3, writer: 2, first: 1, last: 4 },
   { kind: 'relay', writer: 2, entry: post },
   { kind: 'heartbeat', incarnation: 1_700_000_000_000, view: 3, promised: 0, coordinator: 1 },
@@ -59,10 +59,13 @@ const malformed: [string, unknown][] = [
     'an order naming node 4 of 3',
     { kind: 'order', view: 3, seq: 1, room: 1, origin: 4, originSeq: 1 },
   ],
-  ['a status with NaN', { kind: 'status', view: 3, received: [NaN], delivered: [0], stable: 0 }],
+  [
+    'a status with NaN',
+    { kind: 'status', view: 3, received: [NaN], delivered: [0], stable: 0, safe: 0 },
+  ],
   [
     'a status longer than the group',
-    { kind: 'status', view: 3, received: [0, 0, 0, 0], delivered: [], stable: 0 },
+    { kind: 'status', view: 3, received: [0, 0, 0, 0], delivered: [], stable: 0, safe: 0 },
   ],
   ['a NAK whose last is before its first', { kind: 'nak', view: 3, writer: 2, first: 5, last: 4 }],
   ['a relay of a malformed entry', { kind: 'relay', writer: 2, entry: { ...post, view: -1 } }],

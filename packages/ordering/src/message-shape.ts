@@ -27,6 +27,7 @@ export function isWellFormed(message: PeerMessage, nodeCount: number, extrasMax:
       return (
         view(message.view) &&
         isCount(message.stable, 0) &&
+        isCount(message.safe, 0) &&
         isCountList(message.received, nodeCount) &&
         isCountList(message.delivered, nodeCount)
       );

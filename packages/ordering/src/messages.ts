@@ -80,7 +80,8 @@ export type LogEntry = PostEntry | OrderEntry;
  * highest seq it holds of that member's log without gaps (for the sender itself, the highest seq it
  * has written), and `delivered` the highest seq such that every post of it up to that seq has been
  * delivered here. `stable` is the highest seq of the sender's own log that every member has
- * acknowledged. Every node sends one at least every heartbeat.
+ * acknowledged. Every node sends one to every member at least every heartbeat, and others to some
+ * members between (see `StatusSchedule`).
  */
 export interface StatusMessage {
   /** Tells a status from the other messages. */
@@ -93,6 +94,12 @@ export interface StatusMessage {
   readonly delivered: readonly number[];
   /** The highest seq of the sender's own log that every member has acknowledged. */
   readonly stable: number;
+  /**
+   * Total order, from the sequencer: the highest seq of its log that a majority of all nodes
+   * holds, so that the members may deliver up to it without hearing from each other (0 from the
+   * other members, and outside total order).
+   */
+  readonly safe: number;
 }
 
 /** Asks the receiver to send entries `first..last` (inclusive) of `writer`'s log in `view` again. */

@@ -41,16 +41,24 @@ export interface EngineTiming {
   /** How long a gap must persist before it is NAKed (absorbs reordering). */
   readonly nakDelayMs: number;
   /**
-   * The least time between two status messages that acknowledge entries. Acknowledgements gate
-   * delivery in total order (a post is ordered, and delivered, once a majority holds it) and free
-   * the post window in every mode, so none waits for a timer after a quiet spell: an entry received
-   * makes a status due `now` (at the next `tick`), unless one went out less than this long ago;
-   * what else arrives before the status goes joins it. The default, 1, bounds a node that ticks
-   * after every datagram to one status per millisecond (with many nodes, a status per entry would
-   * be a storm); a caller that ticks once at the end of each event-loop turn, as chatserver does,
-   * may set 0: one status per turn.
+   * The least time between two status messages that acknowledge entries. In total order a
+   * delivery waits on acknowledgements (a post is ordered, and delivered, once a majority holds
+   * it), so those do not wait for a timer after a quiet spell: an entry received makes a status to
+   * the sequencer due `now` (at the next `tick`), unless one went out less than this long ago; what
+   * else arrives before the status goes joins it. The default, 1, bounds a node that ticks after
+   * every datagram to one status per millisecond (with many nodes, a status per entry would be a
+   * storm); a caller that ticks once at the end of each event-loop turn, as chatserver does, may
+   * set 0: one status per turn.
    */
   readonly ackDelayMs: number;
+  /**
+   * How long an acknowledgement no delivery waits on may be held back: one that tells a writer its
+   * entries arrived (to free its post window and its log), in every mode but to total order's
+   * sequencer. It goes with the next status sent anyway (to every member when this node writes an
+   * entry, to the sequencer in total order), or this long after its entry arrived, so that a member
+   * does not send a datagram to each writer for every entry it receives.
+   */
+  readonly ackBatchMsMax: number;
   /** First NAK repeat interval while a gap persists; doubles up to the max. */
   readonly retryIntervalMs: number;
   /** The longest NAK repeat interval, where the doubling stops. */
@@ -100,6 +108,7 @@ export const DEFAULT_LIMITS: EngineLimits = {
 export const DEFAULT_TIMING: EngineTiming = {
   nakDelayMs: 30,
   ackDelayMs: 1,
+  ackBatchMsMax: 5,
   retryIntervalMs: 100,
   retryIntervalMsMax: 1000,
   heartbeatIntervalMs: 100,

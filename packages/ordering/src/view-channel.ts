@@ -25,6 +25,7 @@ import { PostWindow } from './post-window.js';
 import { Queue } from './queue.js';
 import { ReceiveWindow } from './receive-window.js';
 import { SendLog } from './send-log.js';
+import { StatusSchedule, type StatusRecipients } from './status-schedule.js';
 import { TotalOrder, type TotalOrderDelivery } from './total-order.js';
 
 /**
@@ -82,7 +83,6 @@ export class ViewChannel {
   readonly #self: NodeId;
   readonly #nodeCount: number;
   readonly #limits: EngineLimits;
-  readonly #timing: EngineTiming;
   readonly #stats: EngineStats;
   readonly #transmit: (transmit: Transmit) => void;
   readonly #deliver: (delivery: Delivery) => void;
@@ -108,6 +108,8 @@ export class ViewChannel {
   readonly #unstableOrders: Queue<number>[];
   /** Total order, at members other than the sequencer: the sequencer's last reported stable seq. */
   #sequencerStableSeq = 0;
+  /** Total order, at members other than the sequencer: what the sequencer said a majority holds. */
+  #sequencerSafeSeq = 0;
   /** Total order: order entries up to this seq are held by a majority of all nodes. */
   #safeSeq = 0;
   /** By member position: what each holds of one log, for the majority counts (no garbage per entry). */
@@ -124,11 +126,9 @@ export class ViewChannel {
   #postWindowDue = false;
   /** Peers' entries may now be held by every member, and be dropped. */
   #retainedDue = false;
-  /** When the status that acknowledges newly received entries goes out. */
-  #statusDeadline: number | undefined;
-  /** When the last status (acknowledgements or a heartbeat) went out. */
-  #statusSentMs = Number.NEGATIVE_INFINITY;
-  #heartbeatDeadline: number | undefined;
+  readonly #statuses: StatusSchedule;
+  /** The latest time given with an input: when a status that `settle` makes due may go. */
+  #latestMs = Number.NEGATIVE_INFINITY;
   #frozen = false;
   /** While a cut is being fetched: by node id, who to ask for that writer's missing entries. */
   #holders: NodeId[] | undefined;
@@ -142,7 +142,6 @@ export class ViewChannel {
     this.#self = options.self;
     this.#nodeCount = options.nodeCount;
     this.#limits = options.limits;
-    this.#timing = options.timing;
     this.#stats = options.stats;
     this.#transmit = options.transmit;
     this.#deliver = options.deliver;
@@ -171,6 +170,16 @@ export class ViewChannel {
       options.mode === 'total'
         ? new TotalOrder(options.nodeCount, this.#deliverInTotalOrder)
         : undefined;
+    const sequencerHere = options.self === this.#sequencer;
+    this.#statuses = new StatusSchedule(
+      options.members.length - 1,
+      slots,
+      {
+        waitingPeer: this.#totalOrder !== undefined && !sequencerHere ? this.#sequencer : undefined,
+        announces: this.#totalOrder !== undefined && sequencerHere,
+      },
+      options.timing,
+    );
   }
 
   get frozen(): boolean {
@@ -181,7 +190,8 @@ export class ViewChannel {
     return this.#position[node] !== undefined && this.#position[node]! >= 0;
   }
 
-  post(room: RoomId, payload: Uint8Array): PostResult {
+  post(now: number, room: RoomId, payload: Uint8Array): PostResult {
+    this.#latestMs = now;
     this.settle();
     if (this.#postWindow.isFull) return { ok: false, reason: 'window-full' };
     const entry: PostEntry = {
@@ -227,6 +237,7 @@ export class ViewChannel {
 
   /** A channel message of this view from member `from`. */
   receive(now: number, from: NodeId, message: ChannelMessage): void {
+    this.#latestMs = now;
     switch (message.kind) {
       case 'post':
       case 'order':
@@ -245,14 +256,14 @@ export class ViewChannel {
   }
 
   tick(now: number): void {
+    this.#latestMs = now;
     // A status sent below tells what this member has delivered.
     this.settle();
-    this.#heartbeatDeadline ??= now + this.#timing.heartbeatIntervalMs;
-    const statusDue = this.#statusDeadline !== undefined && this.#statusDeadline <= now;
     // A stopped view acknowledges nothing more: what this member reported to the view change is
     // all the others may count on it holding (in total order, a member delivers what a majority
     // holds, and a cut already made from the reports must cover it).
-    if ((statusDue || this.#heartbeatDeadline <= now) && !this.#frozen) this.#sendStatus(now);
+    const recipients = this.#frozen ? undefined : this.#statuses.take(now);
+    if (recipients !== undefined) this.#sendStatus(recipients);
     for (const [writer, window] of this.#windows.entries()) {
       if (window === undefined) continue;
       for (const { first, last } of window.takeDueNak(now)) {
@@ -267,9 +278,7 @@ export class ViewChannel {
   pollTimeout(): number | undefined {
     if (this.members.length === 1) return undefined;
     // A stopped view sends no more statuses: only its repairs are timed.
-    let next = this.#frozen ? undefined : this.#heartbeatDeadline;
-    const status = this.#frozen ? undefined : this.#statusDeadline;
-    if (status !== undefined && (next === undefined || status < next)) next = status;
+    let next = this.#frozen ? undefined : this.#statuses.nextDeadline();
     const windows = this.#windows;
     for (let node = 1; node < windows.length; node++) {
       const deadline = windows[node]?.nextDeadline();
@@ -447,9 +456,7 @@ export class ViewChannel {
     const result = window.insert(now, entry);
     // Acknowledge either way: a duplicate means the sender may not know we have it, and an entry
     // beyond the window means it is far ahead and should learn what we hold.
-    // Due at once unless a status went out less than `ackDelayMs` ago; what else arrives before
-    // the next tick joins it.
-    this.#statusDeadline ??= Math.max(now, this.#statusSentMs + this.#timing.ackDelayMs);
+    this.#statuses.arrived(now, from);
     if (result === 'out-of-window') {
       this.#stats.outOfWindowDropped += 1;
       return;
@@ -644,7 +651,7 @@ export class ViewChannel {
       held[position] =
         id === this.#sequencer ? Math.max(reported, sequencerWindow!.contiguousSeq) : reported;
     }
-    const safe = this.#reachedByMajority(held);
+    const safe = Math.max(this.#reachedByMajority(held), this.#sequencerSafeSeq);
     // What this member has taken bounds what it can deliver anyway.
     const taken =
       this.#self === this.#sequencer
@@ -654,6 +661,7 @@ export class ViewChannel {
     if (next > this.#safeSeq && !this.#frozen) {
       this.#safeSeq = next;
       this.#totalOrder!.deliverOrdered(next);
+      if (this.#self === this.#sequencer) this.#statuses.orderSafe(this.#latestMs);
     }
   }
 
@@ -740,6 +748,10 @@ export class ViewChannel {
       this.#sequencerStableSeq = status.stable;
       news = true;
     }
+    // The sequencer's word alone: it decides the order, and every member counts on its log anyway.
+    if (from === this.#sequencer) {
+      this.#sequencerSafeSeq = Math.max(this.#sequencerSafeSeq, status.safe);
+    }
     if (this.#totalOrder !== undefined) {
       // At the sequencer, the acknowledgement may have made more order entries stable.
       if (this.#self === this.#sequencer) this.#ordersDue = true;
@@ -791,24 +803,27 @@ export class ViewChannel {
   #write(entry: LogEntry): void {
     this.#log.append(entry);
     this.#stats.entriesWritten += 1;
+    this.#statuses.wrote(this.#latestMs);
     if (this.members.length > 1) this.#transmit({ to: 'all', message: entry });
   }
 
-  #sendStatus(now: number): void {
-    this.#statusDeadline = undefined;
-    this.#statusSentMs = now;
-    this.#heartbeatDeadline = now + this.#timing.heartbeatIntervalMs;
+  #sendStatus(recipients: StatusRecipients): void {
     if (this.members.length === 1) return;
     const received = this.members.map((node) =>
       node === this.#self ? this.#log.highestSeq : this.#windows[node]!.contiguousSeq,
     );
     const delivered = this.members.map((node) => this.#deliveredSeq(node));
     this.#stats.statusesSent += 1;
-    const stable = this.#log.stableSeq;
-    this.#transmit({
-      to: 'all',
-      message: { kind: 'status', view: this.view, received, delivered, stable },
-    });
+    const message: StatusMessage = {
+      kind: 'status',
+      view: this.view,
+      received,
+      delivered,
+      stable: this.#log.stableSeq,
+      safe: this.#self === this.#sequencer ? this.#safeSeq : 0,
+    };
+    if (recipients === 'all') this.#transmit({ to: 'all', message });
+    else for (const to of recipients) this.#transmit({ to, message });
   }
 
   #isRoom(room: number): boolean {

@@ -36,8 +36,8 @@ describe('peer message codec', () => {
     expect(write(post)).toEqual([7, 4, 0xac, 0x02, 2, 2, 0x68, 0x69]);
     expect(write(order)).toEqual([9, 4, 1, 2, 3, 4]);
     expect(
-      write({ kind: 'status', view: 4, received: [0, 7], delivered: [0, 6], stable: 3 }),
-    ).toEqual([10, 4, 2, 0, 7, 0, 6, 3]);
+      write({ kind: 'status', view: 4, received: [0, 7], delivered: [0, 6], stable: 3, safe: 2 }),
+    ).toEqual([22, 4, 2, 0, 7, 0, 6, 3, 2]);
     expect(write({ kind: 'nak', view: 4, writer: 2, first: 5, last: 9 })).toEqual([8, 4, 2, 5, 9]);
     expect(write({ kind: 'relay', writer: 3, entry: post })).toEqual([
       11, 3, 4, 0xac, 0x02, 2, 2, 0x68, 0x69,
@@ -104,10 +104,12 @@ describe('peer message codec', () => {
   });
 
   it('rejects an unknown kind byte', () => {
-    expect(read([22, 1, 1])).toMatchObject({
+    expect(read([23, 1, 1])).toMatchObject({
       message: undefined,
-      problem: 'unknown message kind 22',
+      problem: 'unknown message kind 23',
     });
+    // The status of releases before `safe`.
+    expect(read([10, 0, 0, 0])).toMatchObject({ problem: 'unknown message kind 10' });
     expect(read([0x00])).toMatchObject({ problem: 'unknown message kind 0' });
   });
 
@@ -136,8 +138,8 @@ describe('peer message codec', () => {
   });
 
   it('rejects a count over its bound before reading what it counts', () => {
-    expect(read([10, 0, 65]).problem).toBe('65 status entries, more than 64');
-    expect(read([10, 0, 0xff, 0xff, 0xff, 0xff, 0x0f]).problem).toMatch(/more than 64/);
+    expect(read([22, 0, 65]).problem).toBe('65 status entries, more than 64');
+    expect(read([22, 0, 0xff, 0xff, 0xff, 0xff, 0x0f]).problem).toMatch(/more than 64/);
     expect(read([14, 1, 65]).problem).toBe('65 members, more than 64');
     expect(read([15, 1, 0, 65]).problem).toBe('65 members, more than 64');
     // 65,537 extras: refused at the count, with no extra read.
@@ -156,8 +158,9 @@ describe('peer message codec', () => {
 
   it('names the field where a message is cut short', () => {
     expect(read([7, 0, 1, 1, 3, 0x61]).problem).toBe('truncated payload');
-    expect(read([10, 0, 2, 0]).problem).toBe('truncated status entry');
-    expect(read([10, 0, 1, 0, 0]).problem).toBe('truncated stable');
+    expect(read([22, 0, 2, 0]).problem).toBe('truncated status entry');
+    expect(read([22, 0, 1, 0, 0]).problem).toBe('truncated stable');
+    expect(read([22, 0, 1, 0, 0, 0]).problem).toBe('truncated safe');
     expect(read([8, 0, 1, 5]).problem).toBe('truncated last');
     expect(read([13, 5]).problem).toBe('truncated view');
     expect(read([13, 5, 1]).problem).toBe('truncated promised');

@@ -8,7 +8,6 @@
  *    7 post         view seq room payload
  *    8 nak          view writer first last
  *    9 order        view seq room origin originSeq
- *   10 status       view count received[count] delivered[count] stable
  *   11 relay        writer, then a post's fields (view seq room payload)
  *   12 relay        writer, then an order's fields (view seq room origin originSeq)
  *   13 heartbeat    incarnation view promised coordinator
@@ -21,10 +20,11 @@
  *                   triples (writer seq holder)[triples] remainder orderFixed(0|1)
  *                   safeThrough orderedThrough
  *   21 adopted      as cut
+ *   22 status       view count received[count] delivered[count] stable safe
  *
  * (Kinds 1-6 belonged to releases without views: post, the ISIS proposal, two status layouts, nak
  * and order without a view; kinds 16 and 17 to releases whose cut had a remainder flag and ended
- * at safeThrough. They are refused as unknown kinds, so a server of an earlier release is never
+ * at safeThrough; kind 10 to releases whose status had no `safe`. They are refused as unknown kinds, so a server of an earlier release is never
  * misread.)
  *
  * Writers assume a message that passed `peerMessageProblem`; the reader checks everything, and
@@ -52,7 +52,6 @@ import { varintByteLength, writeVarint } from './varint.js';
 const KIND_POST = 7;
 const KIND_NAK = 8;
 const KIND_ORDER = 9;
-const KIND_STATUS = 10;
 const KIND_RELAY_POST = 11;
 const KIND_RELAY_ORDER = 12;
 const KIND_HEARTBEAT = 13;
@@ -62,6 +61,7 @@ const KIND_FLUSHED = 18;
 const KIND_INSTALL = 19;
 const KIND_CUT = 20;
 const KIND_ADOPTED = 21;
+const KIND_STATUS = 22;
 
 /** Bytes `writePeerMessage` uses for `message`. */
 export function peerMessageByteLength(message: PeerMessage): number {
@@ -76,7 +76,8 @@ export function peerMessageByteLength(message: PeerMessage): number {
         varintByteLength(message.received.length) +
         varintsByteLength(message.received) +
         varintsByteLength(message.delivered) +
-        varintByteLength(message.stable)
+        varintByteLength(message.stable) +
+        varintByteLength(message.safe)
       );
     case 'nak':
       return (
@@ -150,7 +151,8 @@ export function writePeerMessage(target: Uint8Array, offset: number, message: Pe
       at = writeVarint(target, at, message.received.length);
       at = writeVarints(target, at, message.received);
       at = writeVarints(target, at, message.delivered);
-      return writeVarint(target, at, message.stable);
+      at = writeVarint(target, at, message.stable);
+      return writeVarint(target, at, message.safe);
     case 'nak':
       target[at++] = KIND_NAK;
       at = writeVarint(target, at, message.view);
@@ -231,7 +233,8 @@ function readFields(reader: ByteReader): PeerMessage | undefined {
       const count = readCount(reader, 'status length', SERVER_COUNT_MAX, 'status entries');
       const received = readVarints(reader, count, 'status entry');
       const delivered = readVarints(reader, count, 'status entry');
-      return { kind: 'status', view, received, delivered, stable: reader.varint('stable') };
+      const stable = reader.varint('stable');
+      return { kind: 'status', view, received, delivered, stable, safe: reader.varint('safe') };
     }
     case KIND_NAK:
       return {

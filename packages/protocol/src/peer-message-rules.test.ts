@@ -59,7 +59,7 @@ describe('peerMessageProblem', () => {
 
   it('allows zero status entries but at most 64 of them, in vectors of one length', () => {
     const status = (received: number[], delivered = received, stable = 0) =>
-      ({ kind: 'status', view: 2, received, delivered, stable }) as const;
+      ({ kind: 'status', view: 2, received, delivered, stable, safe: 0 }) as const;
     expect(peerMessageProblem(status([0, 0, 5]))).toBeUndefined();
     expect(peerMessageProblem(status(new Array(65).fill(0)))).toBe(
       'status has 65 entries, more than 64',

@@ -70,7 +70,8 @@ export function peerMessageProblem(message: PeerMessage): string | undefined {
         viewProblem(message.view, 'view') ??
         countsProblem(message.received, 'status entry') ??
         countsProblem(message.delivered, 'status entry') ??
-        countProblem(message.stable, 'status entry')
+        countProblem(message.stable, 'status entry') ??
+        countProblem(message.safe, 'status entry')
       );
     case 'nak':
       return (

@@ -42,17 +42,17 @@ describe('encodeFrame / decodeFrame', () => {
     const frame: PeerFrame = {
       from: 2,
       messages: [
-        { kind: 'status', view: 3, received: [0, 5], delivered: [0, 5], stable: 0 },
+        { kind: 'status', view: 3, received: [0, 5], delivered: [0, 5], stable: 0, safe: 0 },
         { kind: 'nak', view: 3, writer: 1, first: 1, last: 1 },
       ],
     };
-    // body: from=2 | status: 10, view 3, count 2, received 0 5, delivered 0 5, stable 0
+    // body: from=2 | status: 22, view 3, count 2, received 0 5, delivered 0 5, stable 0, safe 0
     //       | nak: 8, view 3, writer 1, 1, 1
-    // COBS: block [05: 02 0a 03 02] stands for 02 0a 03 02 00, [02: 05] for 05 00 (twice), and
-    // the last block [06: 08 03 01 01 01] for the rest
+    // COBS: block [05: 02 16 03 02] stands for 02 16 03 02 00, [02: 05] for 05 00 (twice), [01]
+    // for 00, and the last block [06: 08 03 01 01 01] for the rest
     expect([...encodeFrame(frame)]).toEqual([
-      0xc5, 0x53, 0x01, 0x05, 0x02, 0x0a, 0x03, 0x02, 0x02, 0x05, 0x02, 0x05, 0x06, 0x08, 0x03,
-      0x01, 0x01, 0x01,
+      0xc5, 0x53, 0x01, 0x05, 0x02, 0x16, 0x03, 0x02, 0x02, 0x05, 0x02, 0x05, 0x01, 0x06, 0x08,
+      0x03, 0x01, 0x01, 0x01,
     ]);
   });
 
@@ -155,8 +155,8 @@ describe('decodeFrame', () => {
   });
 
   it('rejects an unknown kind, and bytes left over that are not a whole message', () => {
-    expect(decodeFrame(datagram(0x03, 0x01, 0x16))).toEqual(
-      malformed('message 1: unknown message kind 22'),
+    expect(decodeFrame(datagram(0x03, 0x01, 0x17))).toEqual(
+      malformed('message 1: unknown message kind 23'),
     );
     // A whole nak (view 1, writer 2, 1..1), then a nak with nothing after its writer.
     expect(

@@ -145,13 +145,15 @@ export function peerMessageArbitrary(nodeCount: number): fc.Arbitrary<PeerMessag
           maxLength: nodeCount + 1,
         }),
         count,
+        count,
       )
-      .map(([view, pairs, stable]): PeerMessage => ({
+      .map(([view, pairs, stable, safe]): PeerMessage => ({
         kind: 'status',
         view,
         received: pairs.map(([received]) => received),
         delivered: pairs.map(([, delivered]) => delivered),
         stable,
+        safe,
       })),
     fc
       .tuple(viewArbitrary, node, seqArbitrary, fc.nat(300))

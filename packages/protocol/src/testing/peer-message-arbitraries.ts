@@ -119,13 +119,15 @@ export function channelMessageArbitrary(
       viewIdArbitrary,
       fc.array(fc.tuple(countArbitrary, countArbitrary), { maxLength: SERVER_COUNT_MAX }),
       countArbitrary,
+      countArbitrary,
     )
-    .map(([view, pairs, stable]) => ({
+    .map(([view, pairs, stable, safe]) => ({
       kind: 'status',
       view,
       received: pairs.map(([received]) => received),
       delivered: pairs.map(([, delivered]) => delivered),
       stable,
+      safe,
     }));
   const nak: fc.Arbitrary<NakMessage> = fc
     .tuple(viewIdArbitrary, nodeIdArbitrary, positiveIntegerArbitrary, positiveIntegerArbitrary)
