@@ -54,9 +54,9 @@ export interface EngineTiming {
   /**
    * How long an acknowledgement no delivery waits on may be held back: one that tells a writer its
    * entries arrived (to free its post window and its log), in every mode but to total order's
-   * sequencer. It goes with the next status sent anyway (to every member when this node writes an
-   * entry, to the sequencer in total order), or this long after its entry arrived, so that a member
-   * does not send a datagram to each writer for every entry it receives.
+   * sequencer. It goes with the next status to every member (sent when this node writes an entry,
+   * and every heartbeat), or to the writers alone this long after its entry arrived, so that a
+   * member does not send a datagram to each writer for every entry it receives.
    */
   readonly ackBatchMsMax: number;
   /** First NAK repeat interval while a gap persists; doubles up to the max. */

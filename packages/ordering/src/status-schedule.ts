@@ -24,13 +24,13 @@ export interface StatusUrgency {
  * - in total order, the sequencer's: it hears of every entry at once (`waitingPeer`), and its own
  *   statuses, which say how far a majority holds its order, go to every member at once
  *   (`announces`), so that the members need not hear from each other to deliver;
- * - the others (a writer learning that its entries arrived, to free its post window and its log;
- *   every member learning what the others hold, to drop what all hold) wait up to `ackBatchMsMax`,
- *   and go sooner with a status sent anyway: to every member when this node writes an entry (its
- *   datagrams go to every member then), to the sequencer.
+ * - a writer learning that its entries arrived (to free its post window and its log) waits up to
+ *   `ackBatchMsMax` for other acknowledgements to join it, or less: when this node writes an entry,
+ *   which goes to every member, the status goes to every member with it.
  *
- * At least every heartbeat a status goes to every member, whatever is owed: it repairs lost
- * statuses and tells each member what the others hold.
+ * The rest (every member learning what the others hold, to drop the entries all hold) goes with
+ * those statuses to every member, and at least every heartbeat, whatever is owed: that status also
+ * repairs lost statuses.
  */
 export class StatusSchedule {
   readonly #peerCount: number;
@@ -41,7 +41,10 @@ export class StatusSchedule {
   #owedCount = 0;
   /** An entry was written while acknowledgements were owed: the next status goes to every member. */
   #wroteWhileOwing = false;
-  /** When a status goes that a delivery waits on (at once, or `ackDelayMs` after the last one). */
+  /**
+   * When a status goes that a delivery waits on (at once, or `ackDelayMs` after the last one): to
+   * the waiting peer, or to every member. Cleared only by a status to one of them.
+   */
   #soonDeadline: number | undefined;
   /** When the owed acknowledgements go, if no status has taken them before. */
   #batchDeadline: number | undefined;
@@ -102,6 +105,7 @@ export class StatusSchedule {
     const soonDue = this.#soonDeadline !== undefined && this.#soonDeadline <= now;
     if (!heartbeatDue && !batchDue && !soonDue) return undefined;
     this.#sentMs = now;
+    const soonPending = this.#soonDeadline !== undefined;
     this.#soonDeadline = undefined;
     const toAll =
       heartbeatDue ||
@@ -120,9 +124,10 @@ export class StatusSchedule {
       if (this.#owedCount === 0) this.#batchDeadline = undefined;
       return [waitingPeer];
     }
+    // The batch: the waiting peer too if a status to it is pending, due or not (it is going anyway).
     const recipients: NodeId[] = [];
     for (let node = 1; node < this.#owed.length; node++) {
-      if (this.#owed[node] || (soonDue && node === waitingPeer)) recipients.push(node);
+      if (this.#owed[node] || (soonPending && node === waitingPeer)) recipients.push(node);
     }
     this.#clearOwed();
     return recipients;
