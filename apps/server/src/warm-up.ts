@@ -6,7 +6,6 @@ import {
   UdpEndpoint,
   type UdpEndpointOptions,
 } from '@chat/transport';
-import { DEFAULT_TIMING } from '@chat/ordering';
 import { CLIENT_IDLE_MS_DEFAULT, CLIENT_RATE_MAX_LIMIT, HEARTBEAT_MS_DEFAULT } from './cli.js';
 import { DebugLog } from './debug-log.js';
 import { hmacSha256Authenticator } from './hmac-authenticator.js';
@@ -59,15 +58,6 @@ const ROUNDS_IN_FLIGHT_MAX = 4;
  * saves it milliseconds.
  */
 const QUIET_SPELL_HEARTBEATS = 3;
-/**
- * Posts the first cluster makes one at a time, each after the acknowledgements the last one made
- * owed have gone: under a light load a server mostly receives entries without writing any, and
- * acknowledges them to their writers alone after a timer (the engine's `ackBatchMsMax`). The rounds
- * above never take that path (every server writes in every turn, and its acknowledgements go with
- * its entries), and a real server's first light load compiled it, and Node's timers, on the spot.
- */
-const TRICKLE_POSTS = 64;
-const TRICKLE_GAP_MS = DEFAULT_TIMING.ackBatchMsMax + 1;
 const QUIET_SPELL_MS_MAX = 1_000;
 const FILLER_DATAGRAM = new Uint8Array(1);
 /** Cluster key of the throwaway cluster: its frames are sealed and checked as the real ones. */
@@ -232,11 +222,10 @@ async function runThrowawayCluster(
     const rounds = Math.ceil(posts / (clients.length * POSTS_PER_ROUND));
     // Each post reaches the clients of its room (rooms are equal), unless it was refused.
     const roomSize = clients.length / roomCount;
-    let trickled = 0;
-    /** Whether every client's posts up to `seq`, and the posts trickled, are accounted for. */
+    /** Whether every client's posts up to `seq` are accounted for. */
     const caughtUpTo = (seq: number): boolean =>
       total('server.deliveryDatagrams') + total('server.postsRefused') * roomSize >=
-      (seq * clients.length + trickled) * roomSize;
+      seq * clients.length * roomSize;
     let seq = 0;
     for (let round = 0; round < rounds; round++) {
       const text = round % LONG_ROUND_EVERY === 0 ? ` ${LONG_POST_TEXT}` : '';
@@ -248,13 +237,6 @@ async function runThrowawayCluster(
     // The last posts (total order's last agreements wait for acknowledgements), then the other
     // commands once each.
     await runUntil(() => caughtUpTo(seq));
-    if (uncommonPaths) {
-      for (; trickled < TRICKLE_POSTS; trickled++) {
-        say(clients[trickled % clients.length]!, `trickle ${trickled}`);
-        await sleep(TRICKLE_GAP_MS);
-      }
-      await runUntil(() => caughtUpTo(seq));
-    }
     // Heartbeats with nothing new: a real server's first peers send them before its first client.
     // A lone server has no peers to hear them from.
     if (uncommonPaths && serverCount > 1) {
@@ -267,7 +249,7 @@ async function runThrowawayCluster(
     }
     await runUntil(() => servers.every((server) => server.stats().clients === 0));
     return {
-      posted: seq * clients.length + trickled,
+      posted: seq * clients.length,
       deliveries: total('server.deliveryDatagrams'),
       refused: total('server.postsRefused'),
     };
