@@ -188,8 +188,9 @@ export class ChatServer {
       options.sealing?.authenticator.tagBytes ?? 0,
     );
     const timing: Partial<EngineTiming> = {
-      // The end of each event-loop turn ticks what fell due: in total order, one status to the
-      // sequencer per turn that received entries, with no timer in between (`endOfTurn`).
+      // The end of each event-loop turn ticks what fell due: one status per turn that received
+      // entries (with more than 3 servers, in total order, to the sequencer), with no timer in
+      // between (`endOfTurn`).
       ackDelayMs: 0,
       ...(options.suspectMs === undefined ? {} : { suspectMs: options.suspectMs }),
       ...(options.heartbeatMs === undefined ? {} : { heartbeatIntervalMs: options.heartbeatMs }),

@@ -16,3 +16,4 @@ export {
   type Transmit,
   type View,
 } from './options.js';
+export { STATUS_TO_ALL_MEMBERS_MAX } from './status-schedule.js';

@@ -52,9 +52,9 @@ export interface EngineTiming {
    */
   readonly ackDelayMs: number;
   /**
-   * How long an acknowledgement no delivery waits on may be held back: one that tells a writer its
-   * entries arrived (to free its post window and its log), in every mode but to total order's
-   * sequencer. It goes with the next status to every member (sent when this node writes an entry,
+   * How long an acknowledgement no delivery waits on may be held back, in a view of more than
+   * `STATUS_TO_ALL_MEMBERS_MAX` members: one that tells a writer its entries arrived (to free its
+   * post window and its log), in every mode but to total order's sequencer. It goes with the next status to every member (sent when this node writes an entry,
    * and every heartbeat), or to the writers alone this long after its entry arrived, so that a
    * member does not send a datagram to each writer for every entry it receives.
    */

@@ -3,9 +3,14 @@ import { DEFAULT_TIMING } from './options.js';
 import { StatusSchedule, type StatusUrgency } from './status-schedule.js';
 
 /** Node 2 of 4 (ids 1..4): in total order, node 1 is the sequencer. */
-const MEMBER: StatusUrgency = { waitingPeer: 1, announces: false };
-const SEQUENCER: StatusUrgency = { waitingPeer: undefined, announces: true };
-const OUTSIDE_TOTAL_ORDER: StatusUrgency = { waitingPeer: undefined, announces: false };
+const MEMBER: StatusUrgency = { allAtOnce: false, waitingPeer: 1, announces: false };
+const SEQUENCER: StatusUrgency = { allAtOnce: false, waitingPeer: undefined, announces: true };
+const OUTSIDE_TOTAL_ORDER: StatusUrgency = {
+  allAtOnce: false,
+  waitingPeer: undefined,
+  announces: false,
+};
+const SMALL_VIEW: StatusUrgency = { allAtOnce: true, waitingPeer: undefined, announces: false };
 
 /** A schedule whose heartbeat is due at 50 (after a first `take` at -50). */
 function schedule(urgency: StatusUrgency): StatusSchedule {
@@ -57,6 +62,13 @@ describe('StatusSchedule', () => {
     statuses.orderSafe(3);
     expect(statuses.nextDeadline()).toBe(3);
     expect(statuses.take(3)).toBe('all');
+  });
+
+  test('in a small view every acknowledgement goes to every member at once', () => {
+    const statuses = schedule(SMALL_VIEW);
+    statuses.arrived(7, 3);
+    expect(statuses.nextDeadline()).toBe(7);
+    expect(statuses.take(7)).toBe('all');
   });
 
   test('every heartbeat a status goes to every member, owed or not', () => {

@@ -4,8 +4,19 @@ import type { EngineTiming } from './options.js';
 /** Who a status goes to: every other member, or these. */
 export type StatusRecipients = 'all' | readonly NodeId[];
 
+/**
+ * Views of at most this many members send every status to every member at once after an entry
+ * arrives: with two peers a status to every member costs one datagram more than to one, and
+ * holding acknowledgements back saved nothing measurable there (3 servers, closed loop: 107,411
+ * posts/s in total order against 123,481, FIFO 162,981 against 181,886; its first second's p99
+ * doubled), while with 10 members it cut server datagrams per post from 4.5 to 1.9.
+ */
+export const STATUS_TO_ALL_MEMBERS_MAX = 3;
+
 /** Whose acknowledgements a delivery waits on, in one member's view. */
 export interface StatusUrgency {
+  /** A small view (`STATUS_TO_ALL_MEMBERS_MAX`): every status to every member, at once. */
+  readonly allAtOnce: boolean;
   /**
    * Total order, at a member other than the sequencer: the sequencer, which orders a post and
    * makes an order entry deliverable once a majority holds it, and must hear of every entry at once.
@@ -66,8 +77,8 @@ export class StatusSchedule {
       this.#owedCount += 1;
     }
     const waitingPeer = this.#urgency.waitingPeer;
-    if (waitingPeer !== undefined) this.#soon(now);
-    if (from !== waitingPeer) {
+    if (waitingPeer !== undefined || this.#urgency.allAtOnce) this.#soon(now);
+    if (from !== waitingPeer && !this.#urgency.allAtOnce) {
       this.#batchDeadline ??= Math.max(
         now + this.#timing.ackBatchMsMax,
         this.#sentMs + this.#timing.ackDelayMs,
@@ -110,6 +121,7 @@ export class StatusSchedule {
     const toAll =
       heartbeatDue ||
       this.#wroteWhileOwing ||
+      this.#urgency.allAtOnce ||
       this.#urgency.announces ||
       (batchDue && this.#owedCount >= this.#peerCount);
     if (toAll) {

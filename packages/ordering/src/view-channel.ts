@@ -25,7 +25,11 @@ import { PostWindow } from './post-window.js';
 import { Queue } from './queue.js';
 import { ReceiveWindow } from './receive-window.js';
 import { SendLog } from './send-log.js';
-import { StatusSchedule, type StatusRecipients } from './status-schedule.js';
+import {
+  STATUS_TO_ALL_MEMBERS_MAX,
+  StatusSchedule,
+  type StatusRecipients,
+} from './status-schedule.js';
 import { TotalOrder, type TotalOrderDelivery } from './total-order.js';
 
 /**
@@ -175,6 +179,7 @@ export class ViewChannel {
       options.members.length - 1,
       slots,
       {
+        allAtOnce: options.members.length <= STATUS_TO_ALL_MEMBERS_MAX,
         waitingPeer: this.#totalOrder !== undefined && !sequencerHere ? this.#sequencer : undefined,
         announces: this.#totalOrder !== undefined && sequencerHere,
       },
