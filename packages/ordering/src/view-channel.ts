@@ -318,9 +318,7 @@ export class ViewChannel {
 
   /** What this member holds of the view, for the coordinator of view change `proposal`. */
   report(proposal: ViewId, adopted: ViewId): ReportMessage {
-    const through = this.members.map((id) =>
-      id === this.#self ? this.#log.highestSeq : this.#windows[id]!.contiguousSeq,
-    );
+    const through = this.#receivedSeqs();
     const extras: number[] = [];
     for (const id of this.members) {
       for (const seq of this.#early[id]!) extras.push(id, seq);
@@ -814,21 +812,40 @@ export class ViewChannel {
 
   #sendStatus(recipients: StatusRecipients): void {
     if (this.members.length === 1) return;
-    const received = this.members.map((node) =>
-      node === this.#self ? this.#log.highestSeq : this.#windows[node]!.contiguousSeq,
-    );
-    const delivered = this.members.map((node) => this.#deliveredSeq(node));
     this.#stats.statusesSent += 1;
     const message: StatusMessage = {
       kind: 'status',
       view: this.view,
-      received,
-      delivered,
+      received: this.#receivedSeqs(),
+      delivered: this.#deliveredSeqs(),
       stable: this.#log.stableSeq,
       safe: this.#self === this.#sequencer ? this.#safeSeq : 0,
     };
     if (recipients === 'all') this.#transmit({ to: 'all', message });
     else for (const to of recipients) this.#transmit({ to, message });
+  }
+
+  // The two lists below are built by `push`, not `map`, so that they are arrays of one kind (small
+  // integers, no holes) in every tier of V8. Optimized, `map` makes arrays with holes; interpreted,
+  // without. The peer-message writers, which read every such list, are optimized for the kinds they
+  // have seen, and were thrown away at the first list of the other kind: on a fresh server, at its
+  // first view change or in its first burst, which then ran in the interpreter until they were
+  // compiled again.
+
+  /** Per member, in `members` order: how far this node holds its log without a gap. */
+  #receivedSeqs(): number[] {
+    const seqs: number[] = [];
+    for (const node of this.members) {
+      seqs.push(node === this.#self ? this.#log.highestSeq : this.#windows[node]!.contiguousSeq);
+    }
+    return seqs;
+  }
+
+  /** Per member, in `members` order: how far this node has delivered its log. */
+  #deliveredSeqs(): number[] {
+    const seqs: number[] = [];
+    for (const node of this.members) seqs.push(this.#deliveredSeq(node));
+    return seqs;
   }
 
   #isRoom(room: number): boolean {
