@@ -16,11 +16,13 @@ import { ChatServer, SOCKET_BUFFER_BYTES_REQUESTED, type ChatServerOptions } fro
  * interpreter and baseline compiler, compiling each function the first time it runs, its own and
  * node:dgram's; measured on a fresh cluster, that is most of a p99 of tens of ms in its first
  * second. Fewer posts leave functions that a real load makes hot compiled in its first second
- * instead (a cold burst at 80% of the sustained rate: 30-40 optimizing compilations per server in
- * its first second after 3,000 posts, 14-18 after 12,000, no fewer after 20,000), for about a
- * second of CPU before the server handles its first datagram.
+ * instead: those the second cluster's start threw away (below) were still unoptimized after
+ * 12,000 posts once acknowledgements had a schedule of their own (StatusSchedule), and a cold
+ * FIFO burst at 120,000 posts/s had a median p99 of 16 ms against 4.9 ms after 20,000 (3 servers,
+ * 6 runs each). The 8,000 more posts cost about 0.2 s before a server answers its first client
+ * (3 servers started together on 2 cores: 1.6 s, against 1.4-1.5 s).
  */
-export const WARM_UP_POSTS = 12_000;
+export const WARM_UP_POSTS = 20_000;
 /**
  * The share of the posts the first of the two throwaway clusters makes. V8 optimizes a function
  * for what it has seen and throws the optimized code away at the first path it has not (a map, a
