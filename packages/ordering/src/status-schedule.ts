@@ -89,9 +89,9 @@ export class StatusSchedule {
   /** This node wrote an entry, which goes to every member: owed acknowledgements can go with it. */
   wrote(now: number): void {
     // Every field is read and written whether acknowledgements are owed or not. V8 inlines this
-    // into every post and optimizes it for the accesses it has seen run; a server's warm-up never
-    // writes while owing (its turns take client posts and peer entries apart), so an access made
-    // only then threw the optimized post path away in a real server's first burst.
+    // into every post and optimizes it for the accesses it has seen run, and a server's warm-up
+    // never wrote while owing (`--trace-deopt`: no type feedback for those accesses), so an access
+    // made only then threw the optimized post path away in a real server's first burst.
     const owing = this.#owedCount > 0;
     this.#wroteWhileOwing = this.#wroteWhileOwing || owing;
     const soonDeadline = this.#soonDeadline;
