@@ -91,8 +91,9 @@ export interface ServerArguments {
   /** Off unless `--http` is given. */
   readonly http?: HttpOptions | undefined;
   /**
-   * Run the hot paths on a throwaway cluster on loopback before serving (see
-   * warm-up.ts); `--no-warm-up` starts about a second sooner, with a slow first second.
+   * Run the hot paths on a throwaway cluster on loopback before serving (see warm-up.ts);
+   * `--no-warm-up` starts up to 1.5 s sooner (3 servers started together on 2 cores), with a slow
+   * first second.
    */
   readonly warmUp: boolean;
   /** Send each turn's datagrams with one sendmmsg where @chat/transport's addon was built. */
