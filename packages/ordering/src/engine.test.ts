@@ -8,7 +8,7 @@ import type {
   StatusMessage,
   ViewId,
 } from './messages.js';
-import type { EngineOptions, Transmit } from './options.js';
+import { DEFAULT_TIMING, type EngineOptions, type Transmit } from './options.js';
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 const text = (payload: Uint8Array): string => new TextDecoder().decode(payload);
@@ -398,7 +398,7 @@ describe('total order', () => {
     expect(drainDeliveries(node)).toEqual(['second', 'third']);
   });
 
-  test('a member acknowledges to the sequencer at once, to the other writers within ackBatchMsMax', () => {
+  test("a member of the sequencer's quorum acknowledges to it at once, to the other writers within ackBatchMsMax", () => {
     const node = engine({ mode: 'total', self: 2, nodeCount: 4, timing: { ackDelayMs: 5 } });
     node.receive(100, 3, post(1, 'x'));
     expect(node.pollTimeout()).toBe(100);
@@ -415,6 +415,15 @@ describe('total order', () => {
       { to: 1, message },
       { to: 3, message },
     ]);
+  });
+
+  test("a member outside the sequencer's acknowledgement quorum acknowledges within ackBatchMsMax", () => {
+    // 4 nodes: a majority is 3, the sequencer (1) and the next two members (2, 3).
+    const node = engine({ mode: 'total', self: 4, nodeCount: 4 });
+    node.receive(100, 1, order(1, 3, 1));
+    expect(node.pollTimeout()).toBe(100 + DEFAULT_TIMING.ackBatchMsMax);
+    node.tick(100 + DEFAULT_TIMING.ackBatchMsMax);
+    expect(drainTransmits(node)).toEqual([{ to: 1, message: status([1, 0, 0, 0], [1, 0, 0, 0]) }]);
   });
 
   test('the sequencer tells every member at once how far a majority holds its order', () => {

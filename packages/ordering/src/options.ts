@@ -43,20 +43,22 @@ export interface EngineTiming {
   /**
    * The least time between two status messages that acknowledge entries. In total order a
    * delivery waits on acknowledgements (a post is ordered, and delivered, once a majority holds
-   * it), so those do not wait for a timer after a quiet spell: an entry received makes a status to
-   * the sequencer due `now` (at the next `tick`), unless one went out less than this long ago; what
-   * else arrives before the status goes joins it. The default, 1, bounds a node that ticks after
-   * every datagram to one status per millisecond (with many nodes, a status per entry would be a
-   * storm); a caller that ticks once at the end of each event-loop turn, as chatserver does, may
-   * set 0: one status per turn.
+   * it), so those do not wait for a timer after a quiet spell: an entry received by a member of
+   * the sequencer's acknowledgement quorum (the members after it in the view, as many as a majority
+   * of all nodes lacks) makes a status to the sequencer due `now` (at the next `tick`), unless one
+   * went out less than this long ago; what else arrives before the status goes joins it. The default, 1, bounds a node that ticks after every datagram
+   * to one status per millisecond (with many nodes, a status per entry would be a storm); a caller
+   * that ticks once at the end of each event-loop turn, as chatserver does, may set 0: one status
+   * per turn.
    */
   readonly ackDelayMs: number;
   /**
    * How long an acknowledgement no delivery waits on may be held back, in a view of more than
    * `STATUS_TO_ALL_MEMBERS_MAX` members: one that tells a writer its entries arrived (to free its
-   * post window and its log), in every mode but to total order's sequencer. It goes with the next status to every member (sent when this node writes an entry,
-   * and every heartbeat), or to the writers alone this long after its entry arrived, so that a
-   * member does not send a datagram to each writer for every entry it receives.
+   * post window and its log), in every mode but from a member of total order's acknowledgement
+   * quorum to the sequencer. It goes with the next status to every member (sent when this node
+   * writes an entry, and every heartbeat), or to the writers alone this long after its entry
+   * arrived, so that a member does not send a datagram to each writer for every entry it receives.
    */
   readonly ackBatchMsMax: number;
   /** First NAK repeat interval while a gap persists; doubles up to the max. */

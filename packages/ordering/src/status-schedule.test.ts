@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { DEFAULT_TIMING } from './options.js';
-import { StatusSchedule, type StatusUrgency } from './status-schedule.js';
+import { StatusSchedule, statusUrgency, type StatusUrgency } from './status-schedule.js';
 
 /** Node 2 of 4 (ids 1..4): in total order, node 1 is the sequencer. */
 const MEMBER: StatusUrgency = { allAtOnce: false, waitingPeer: 1, announces: false };
@@ -76,5 +76,36 @@ describe('StatusSchedule', () => {
     expect(statuses.take(49)).toBeUndefined();
     expect(statuses.take(50)).toBe('all');
     expect(statuses.nextDeadline()).toBe(150);
+  });
+});
+
+describe('statusUrgency', () => {
+  const TEN = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+
+  test('in total order the sequencer announces and its quorum acknowledges its entries at once', () => {
+    expect(statusUrgency('total', TEN, 1, 10)).toEqual(SEQUENCER);
+    // A majority of 10 is 6: the sequencer and the 5 members after it.
+    for (const self of [2, 3, 4, 5, 6]) {
+      expect(statusUrgency('total', TEN, self, 10)).toEqual(MEMBER);
+    }
+    for (const self of [7, 8, 9, 10]) {
+      expect(statusUrgency('total', TEN, self, 10)).toEqual(OUTSIDE_TOTAL_ORDER);
+    }
+  });
+
+  test('the quorum is a majority of all configured nodes, counted in view order', () => {
+    const view = [3, 4, 5, 6, 7, 8, 9]; // 7 of 10 nodes: the sequencer (3) needs 5 more
+    expect(statusUrgency('total', view, 8, 10).waitingPeer).toBe(3);
+    expect(statusUrgency('total', view, 9, 10).waitingPeer).toBeUndefined();
+  });
+
+  test('outside total order no peer waits and nobody announces; small views send to all', () => {
+    expect(statusUrgency('fifo', TEN, 2, 10)).toEqual(OUTSIDE_TOTAL_ORDER);
+    expect(statusUrgency('fifo', TEN, 1, 10)).toEqual(OUTSIDE_TOTAL_ORDER);
+    expect(statusUrgency('total', [1, 2, 3], 2, 3)).toEqual({
+      allAtOnce: true,
+      waitingPeer: 1,
+      announces: false,
+    });
   });
 });

@@ -25,11 +25,7 @@ import { PostWindow } from './post-window.js';
 import { Queue } from './queue.js';
 import { ReceiveWindow } from './receive-window.js';
 import { SendLog } from './send-log.js';
-import {
-  STATUS_TO_ALL_MEMBERS_MAX,
-  StatusSchedule,
-  type StatusRecipients,
-} from './status-schedule.js';
+import { StatusSchedule, statusUrgency, type StatusRecipients } from './status-schedule.js';
 import { TotalOrder, type TotalOrderDelivery } from './total-order.js';
 
 /**
@@ -174,15 +170,10 @@ export class ViewChannel {
       options.mode === 'total'
         ? new TotalOrder(options.nodeCount, this.#deliverInTotalOrder)
         : undefined;
-    const sequencerHere = options.self === this.#sequencer;
     this.#statuses = new StatusSchedule(
       options.members.length - 1,
       slots,
-      {
-        allAtOnce: options.members.length <= STATUS_TO_ALL_MEMBERS_MAX,
-        waitingPeer: this.#totalOrder !== undefined && !sequencerHere ? this.#sequencer : undefined,
-        announces: this.#totalOrder !== undefined && sequencerHere,
-      },
+      statusUrgency(options.mode, options.members, options.self, options.nodeCount),
       options.timing,
     );
   }
