@@ -46,10 +46,10 @@ export interface EngineTiming {
    * it), so those do not wait for a timer after a quiet spell: an entry received by a member of
    * the sequencer's acknowledgement quorum (the members after it in the view, as many as a majority
    * of all nodes lacks) makes a status to the sequencer due `now` (at the next `tick`), unless one
-   * went out less than this long ago; what else arrives before the status goes joins it. The default, 1, bounds a node that ticks after every datagram
-   * to one status per millisecond (with many nodes, a status per entry would be a storm); a caller
-   * that ticks once at the end of each event-loop turn, as chatserver does, may set 0: one status
-   * per turn.
+   * went out less than this long ago; what else arrives before the status goes joins it. The
+   * default, 1, bounds a node that ticks after every datagram to one status per millisecond (with
+   * many nodes, a status per entry would be a storm); a caller that ticks once at the end of each
+   * event-loop turn, as chatserver does, may set 0: one status per turn.
    */
   readonly ackDelayMs: number;
   /**

@@ -82,7 +82,7 @@ describe('StatusSchedule', () => {
 describe('statusUrgency', () => {
   const TEN = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
 
-  test('in total order the sequencer announces and its quorum acknowledges its entries at once', () => {
+  test('in total order the sequencer announces and its quorum acknowledges every entry at once', () => {
     expect(statusUrgency('total', TEN, 1, 10)).toEqual(SEQUENCER);
     // A majority of 10 is 6: the sequencer and the 5 members after it.
     for (const self of [2, 3, 4, 5, 6]) {

@@ -64,9 +64,9 @@ export function statusUrgency(
  * the posts alone). Yet only some acknowledgements have a delivery waiting on them:
  *
  * - in total order, the sequencer's: its acknowledgement quorum tells it at once of every entry
- *   that arrives (`waitingPeer`), and its own statuses, which say how far a majority holds
- *   its order, go to every member at once (`announces`), so that the members need not hear from
- *   each other to deliver;
+ *   that arrives (`waitingPeer`), and its own statuses, which say how far a majority holds its
+ *   order, go to every member at once (`announces`), so that the members need not hear from each
+ *   other to deliver;
  * - a writer learning that its entries arrived (to free its post window and its log) waits up to
  *   `ackBatchMsMax` for other acknowledgements to join it, or less: when this node writes an entry,
  *   which goes to every member, the status goes to every member with it.
