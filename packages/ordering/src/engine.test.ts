@@ -40,13 +40,13 @@ const post = (seq: number, payload: string, room = 1): PostEntry => ({
   payload: bytes(payload),
 });
 
-const order = (seq: number, origin: number, originSeq: number, room = 1): OrderEntry => ({
+const order = (seq: number, origin: number, originSeq: number, rooms = [1]): OrderEntry => ({
   kind: 'order',
   view,
   seq,
-  room,
   origin,
   originSeq,
+  rooms,
 });
 
 const status = (received: number[], delivered = received, stable = 0, safe = 0): StatusMessage => ({
@@ -377,11 +377,40 @@ describe('total order', () => {
     expect(drainDeliveries(node)).toEqual(['A']);
   });
 
+  test("the sequencer names a run of an origin's posts a majority holds in one order entry", () => {
+    const sequencer = total(1);
+    sequencer.receive(0, 2, post(1, 'a', 1));
+    sequencer.receive(0, 2, post(2, 'b', 2));
+    sequencer.receive(0, 2, post(3, 'c', 1));
+    expect(drainTransmits(sequencer).map((t) => t.message)).toEqual([order(1, 2, 1, [1, 2, 1])]);
+  });
+
+  test('an order entry naming a run delivers each post in its room, in its order', () => {
+    const node = total(3);
+    node.receive(0, 2, post(1, 'a', 1));
+    node.receive(0, 2, post(2, 'b', 2));
+    node.receive(0, 1, order(1, 2, 1, [1, 2, 1])); // node 2's post 3 is not here yet
+    expect(drainDeliveries(node)).toEqual(['a', 'b']);
+    node.receive(0, 2, post(3, 'c', 1));
+    expect(drainDeliveries(node)).toEqual(['c']);
+    expect(node.stats().totalOrderPending).toBe(0);
+  });
+
+  test('an order entry naming a room out of range is counted and skipped whole', () => {
+    const node = total(3);
+    node.receive(0, 2, post(1, 'a', 1));
+    node.receive(0, 2, post(2, 'b', 2));
+    node.receive(0, 1, order(1, 2, 1, [1, 5000]));
+    expect(node.stats().invalidDropped).toBe(1);
+    node.receive(0, 1, order(2, 2, 1, [1, 2]));
+    expect(drainDeliveries(node)).toEqual(['a', 'b']);
+  });
+
   test('rooms wait only for their own posts', () => {
     const node = total(3);
-    node.receive(0, 1, order(1, 2, 1, 1)); // room 1 waits for node 2's post 1
+    node.receive(0, 1, order(1, 2, 1, [1])); // room 1 waits for node 2's post 1
     node.receive(0, 1, post(2, 'in room 2', 2));
-    node.receive(0, 1, order(3, 1, 2, 2));
+    node.receive(0, 1, order(3, 1, 2, [2]));
     expect(drainDeliveries(node)).toEqual(['in room 2']);
     expect(node.stats().totalOrderPending).toBe(1);
   });

@@ -1,7 +1,7 @@
 export { OrderingEngine } from './engine.js';
 export type { EngineStats } from './engine-stats.js';
 export type * from './messages.js';
-export { CUT_REMAINDERS, VIEW_ID_MAX } from './messages.js';
+export { CUT_REMAINDERS, ORDER_RUN_POSTS_MAX, VIEW_ID_MAX } from './messages.js';
 export {
   DEFAULT_LIMITS,
   DEFAULT_TIMING,

@@ -12,8 +12,8 @@ const TIMER_MS_MIN = 1;
 
 /**
  * The most entries of one node's log that some peer may lack: its posts in flight, and in total
- * order (where the sequencer writes an order entry for every post in flight, its own included)
- * one entry more per post each node may have in flight.
+ * order (where the sequencer writes at most one order entry for every post in flight, its own
+ * included) one entry more per post each node may have in flight.
  */
 export function logEntriesMax(
   mode: OrderingMode,

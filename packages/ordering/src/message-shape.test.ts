@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { OrderingEngine } from './engine.js';
 import { isWellFormed } from './message-shape.js';
-import { VIEW_ID_MAX, type PeerMessage } from './messages.js';
+import { ORDER_RUN_POSTS_MAX, VIEW_ID_MAX, type PeerMessage } from './messages.js';
 import { EARLY_DELIVERIES_MAX } from './view-channel.js';
 
 const NODES = 3;
@@ -38,7 +38,7 @@ const post = { kind: 'post', view: 3, seq: 1, room: 1, payload: Uint8Array.of(1)
 
 const wellFormed: PeerMessage[] = [
   post,
-  { kind: 'order', view: 3, seq: 2, room: 1, origin: 2, originSeq: 1 },
+  { kind: 'order', view: 3, seq: 2, origin: 2, originSeq: 1, rooms: [1, 2] },
   { kind: 'status', view: 3, received: [1, 0, 0], delivered: [1, 0, 0], stable: 0, safe: 0 },
   { kind: 'nak', view: 3, writer: 2, first: 1, last: 4 },
   { kind: 'relay', writer: 2, entry: post },
@@ -57,7 +57,22 @@ const malformed: [string, unknown][] = [
   ['a post without bytes', { ...post, payload: 'text' }],
   [
     'an order naming node 4 of 3',
-    { kind: 'order', view: 3, seq: 1, room: 1, origin: 4, originSeq: 1 },
+    { kind: 'order', view: 3, seq: 1, origin: 4, originSeq: 1, rooms: [1] },
+  ],
+  [
+    'an order naming no post',
+    { kind: 'order', view: 3, seq: 1, origin: 2, originSeq: 1, rooms: [] },
+  ],
+  [
+    'an order naming more posts than ORDER_RUN_POSTS_MAX',
+    {
+      kind: 'order',
+      view: 3,
+      seq: 1,
+      origin: 2,
+      originSeq: 1,
+      rooms: new Array<number>(ORDER_RUN_POSTS_MAX + 1).fill(1),
+    },
   ],
   [
     'a status with NaN',

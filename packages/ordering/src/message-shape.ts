@@ -1,5 +1,6 @@
 import {
   CUT_REMAINDERS,
+  ORDER_RUN_POSTS_MAX,
   VIEW_ID_MAX,
   type LogEntry,
   type Member,
@@ -91,15 +92,14 @@ export function isWellFormed(message: PeerMessage, nodeCount: number, extrasMax:
 
 function isWellFormedEntry(entry: LogEntry, node: (id: unknown) => boolean): boolean {
   if (typeof entry !== 'object' || entry === null) return false;
-  if (
-    !isCount(entry.view, 0) ||
-    entry.view > VIEW_ID_MAX ||
-    !isCount(entry.seq, 1) ||
-    !isCount(entry.room, 0)
-  )
-    return false;
-  if (entry.kind === 'post') return entry.payload instanceof Uint8Array;
-  return entry.kind === 'order' && node(entry.origin) && isCount(entry.originSeq, 1);
+  if (!isCount(entry.view, 0) || entry.view > VIEW_ID_MAX || !isCount(entry.seq, 1)) return false;
+  if (entry.kind === 'post') return isCount(entry.room, 0) && entry.payload instanceof Uint8Array;
+  return (
+    entry.kind === 'order' &&
+    node(entry.origin) &&
+    isCount(entry.originSeq, 1) &&
+    isCountList(entry.rooms, ORDER_RUN_POSTS_MAX, 1)
+  );
 }
 
 /** A safe integer, at least `min`. */

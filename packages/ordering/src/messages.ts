@@ -51,11 +51,18 @@ export interface PostEntry {
 }
 
 /**
- * Total order only, written by the sequencer (the view's lowest node id): the post
- * `(origin, originSeq)` of `room` comes next in that room. The sequencer takes every origin's posts
- * in that origin's log order and writes one order entry for each, so every member delivers a room's
- * posts in the order of the sequencer's log (the same order everywhere) and each origin's posts in
- * the order it wrote them.
+ * Most posts one order entry names: its rooms list then stays small enough (two bytes a room in
+ * `@chat/protocol`) to ride in a datagram with the posts themselves.
+ */
+export const ORDER_RUN_POSTS_MAX = 64;
+
+/**
+ * Total order only, written by the sequencer (the view's lowest node id): the posts
+ * `originSeq, originSeq + 1, ...` of `origin`'s log, one per item of `rooms`, each come next in its
+ * room, in that order. The sequencer takes every origin's posts in that origin's log order and names
+ * each in one order entry (a run of an origin's posts that a majority holds at once shares one), so
+ * every member delivers a room's posts in the order of the sequencer's log (the same order
+ * everywhere) and each origin's posts in the order it wrote them.
  */
 export interface OrderEntry {
   /** Tells an order entry from the other messages. */
@@ -64,12 +71,12 @@ export interface OrderEntry {
   readonly view: ViewId;
   /** Its number in the sequencer's log. */
   readonly seq: number;
-  /** The room whose next post it names. */
-  readonly room: RoomId;
-  /** The node that wrote the post. */
+  /** The node that wrote the posts. */
   readonly origin: NodeId;
-  /** The post's `seq` in its origin's log. */
+  /** The first post's `seq` in its origin's log; the others follow it there without a gap. */
   readonly originSeq: number;
+  /** Per post, in origin log order: its room. 1 to `ORDER_RUN_POSTS_MAX` of them. */
+  readonly rooms: readonly RoomId[];
 }
 
 /** An entry of a node's log: what every peer must get, repaired when lost. */

@@ -24,8 +24,8 @@ export interface EngineLimits {
    * A peer's entries held at most, counted from the next one to hand up: entries further ahead are
    * dropped (and NAKed again once there is room). It must cover everything a peer can have in
    * flight: `postWindowEntriesMax`, or in total order `postWindowEntriesMax * (nodeCount + 1)` (the
-   * sequencer writes an order entry for every post in flight besides its own posts). Left out, it is
-   * the larger of 65,536 and that.
+   * sequencer writes at most one order entry for every post in flight besides its own posts). Left
+   * out, it is the larger of 65,536 and that.
    */
   readonly receiveWindowEntriesMax: number;
   /** Rooms are 1..roomIdMax; entries for other rooms are refused. */

@@ -38,16 +38,19 @@ export class PostWindow {
     if (needsOrder) this.#awaitingOrder.push(post);
   }
 
-  /** The sequencer named own post `postSeq` in its entry `orderSeq` (own posts are named in order). */
-  ordered(postSeq: number, orderSeq: number): void {
+  /**
+   * The sequencer named own posts `firstSeq..lastSeq` in its entry `orderSeq` (own posts are named
+   * in order).
+   */
+  ordered(firstSeq: number, lastSeq: number, orderSeq: number): void {
     for (
       let next = this.#awaitingOrder.peek();
       next !== undefined;
       next = this.#awaitingOrder.peek()
     ) {
-      if (next.postSeq > postSeq) return;
+      if (next.postSeq > lastSeq) return;
       this.#awaitingOrder.shift();
-      if (next.postSeq === postSeq) next.orderSeq = orderSeq;
+      if (next.postSeq >= firstSeq) next.orderSeq = orderSeq;
     }
   }
 

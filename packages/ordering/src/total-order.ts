@@ -9,13 +9,6 @@ interface OrderedPost {
   readonly orderSeq: number;
 }
 
-/** A post to hand to the clients of `room`. */
-export interface TotalOrderDelivery {
-  readonly room: RoomId;
-  readonly origin: NodeId;
-  readonly post: PostEntry;
-}
-
 /** What a node keeps of one origin's log: posts taken but not yet delivered. */
 class OriginProgress {
   /** The highest seq of the origin's log taken here (posts and order entries alike). */
@@ -23,23 +16,54 @@ class OriginProgress {
   /** The highest post seq an order entry has named: order entries name an origin's posts in order. */
   orderedSeq = 0;
   /** Taken, not yet delivered, by seq. */
-  readonly waiting = new Map<number, PostEntry>();
-  /** The same seqs, ascending; a seq no longer in `waiting` has been delivered. */
+  readonly #waiting = new Map<number, PostEntry>();
+  /** The same seqs, ascending; a seq no longer in `#waiting` has been delivered. */
   readonly waitingSeqs = new Queue<number>();
+
+  get waitingCount(): number {
+    return this.#waiting.size;
+  }
+
+  get(seq: number): PostEntry | undefined {
+    return this.#waiting.get(seq);
+  }
+
+  add(post: PostEntry): void {
+    this.#waiting.set(post.seq, post);
+    this.waitingSeqs.push(post.seq);
+  }
+
+  delete(seq: number): void {
+    this.#waiting.delete(seq);
+  }
 
   /** Drops the delivered seqs before the oldest waiting one; returns that one (if any). */
   dropDeliveredHead(): number | undefined {
     for (let seq = this.waitingSeqs.peek(); seq !== undefined; seq = this.waitingSeqs.peek()) {
-      if (this.waiting.has(seq)) return seq;
+      if (this.#waiting.has(seq)) return seq;
       this.waitingSeqs.shift();
     }
     return undefined;
   }
+
+  /** Every waiting post, by seq; none waits after. */
+  takeAll(): PostEntry[] {
+    const posts = [...this.#waiting.values()].sort((a, b) => a.seq - b.seq);
+    this.#waiting.clear();
+    return posts;
+  }
+}
+
+/** A room's posts named by order entries, not yet delivered, in the sequencer's order. */
+class RoomOrder {
+  readonly posts = new Queue<OrderedPost>();
+  /** Whether the room is in `TotalOrder`'s list of rooms with posts named. */
+  listed = false;
 }
 
 /**
- * Total order with a sequencer: the view's sequencer writes one order entry per post, in the order
- * it takes posts (each origin's in that origin's log order); every member delivers each room's posts
+ * Total order with a sequencer: the view's sequencer names every post in an order entry, in the
+ * order it takes posts (each origin's in that origin's log order); every member delivers each room's posts
  * in the order the sequencer's log names them, once the order entry is safe (`deliverOrdered`: held
  * by a majority of all nodes) and the post has been taken here. Every member takes the sequencer's
  * log in seq order, so they all deliver the same sequence per room; an order entry may arrive before
@@ -51,8 +75,10 @@ class OriginProgress {
 export class TotalOrder {
   /** By origin id. */
   readonly #origins: OriginProgress[];
-  readonly #rooms = new Map<RoomId, Queue<OrderedPost>>();
-  #waitingCount = 0;
+  /** By room id: an array, since room ids are small (at most `EngineLimits.roomIdMax`). */
+  readonly #rooms: (RoomOrder | undefined)[] = [];
+  /** The rooms with posts named and not yet delivered (and some whose posts went since). */
+  #roomsNamed: RoomId[] = [];
   /** Order entries up to this seq may be delivered. */
   #safeSeq = 0;
   /** At the end of a view: a named post that is not here will not come, so it is skipped. */
@@ -60,16 +86,17 @@ export class TotalOrder {
 
   constructor(
     nodeCount: number,
-    private readonly onDeliver: (delivery: TotalOrderDelivery) => void,
+    private readonly onDeliver: (origin: NodeId, post: PostEntry) => void,
   ) {
     this.#origins = Array.from({ length: nodeCount + 1 }, () => new OriginProgress());
   }
 
   /** Posts taken and not yet delivered, and order entries waiting for their post. */
   get pendingCount(): number {
-    let orders = 0;
-    for (const room of this.#rooms.values()) orders += room.length;
-    return this.#waitingCount + orders;
+    let count = 0;
+    for (const origin of this.#origins) count += origin.waitingCount;
+    for (const room of this.#rooms) count += room?.posts.length ?? 0;
+    return count;
   }
 
   /**
@@ -104,29 +131,39 @@ export class TotalOrder {
   takePost(origin: NodeId, post: PostEntry): void {
     const progress = this.#origins[origin]!;
     progress.takenSeq = post.seq;
-    progress.waiting.set(post.seq, post);
-    progress.waitingSeqs.push(post.seq);
-    this.#waitingCount += 1;
+    progress.add(post);
     this.#deliverRoom(post.room);
   }
 
   /**
    * The sequencer's next order entry, in its log order. Returns false (and ignores it) when it
-   * cannot be right: an origin out of range, or a post not after the origin's last ordered one.
+   * cannot be right: an origin out of range, or posts not after the origin's last ordered one.
    */
   takeOrder(order: OrderEntry): boolean {
     const progress = this.#origins[order.origin];
     if (progress === undefined || order.origin < 1 || order.originSeq <= progress.orderedSeq) {
       return false;
     }
-    progress.orderedSeq = order.originSeq;
-    let room = this.#rooms.get(order.room);
-    if (room === undefined) {
-      room = new Queue<OrderedPost>();
-      this.#rooms.set(order.room, room);
+    const { rooms } = order;
+    progress.orderedSeq = order.originSeq + rooms.length - 1;
+    for (let index = 0; index < rooms.length; index++) {
+      const roomId = rooms[index]!;
+      let room = this.#rooms[roomId];
+      if (room === undefined) {
+        room = new RoomOrder();
+        this.#rooms[roomId] = room;
+      }
+      if (!room.listed) {
+        room.listed = true;
+        this.#roomsNamed.push(roomId);
+      }
+      room.posts.push({
+        origin: order.origin,
+        originSeq: order.originSeq + index,
+        orderSeq: order.seq,
+      });
     }
-    room.push({ origin: order.origin, originSeq: order.originSeq, orderSeq: order.seq });
-    this.#deliverRoom(order.room);
+    for (const roomId of rooms) this.#deliverRoom(roomId);
     return true;
   }
 
@@ -134,7 +171,7 @@ export class TotalOrder {
   deliverOrdered(safeSeq: number): void {
     if (safeSeq <= this.#safeSeq) return;
     this.#safeSeq = safeSeq;
-    for (const room of [...this.#rooms.keys()]) this.#deliverRoom(room);
+    this.#deliverNamedRooms();
   }
 
   /**
@@ -145,26 +182,37 @@ export class TotalOrder {
     this.#final = true;
     // Every room, even when `safeSeq` is no news: a room may wait on a post that will not come.
     this.#safeSeq = Math.max(this.#safeSeq, safeSeq);
-    for (const room of [...this.#rooms.keys()]) this.#deliverRoom(room);
-    this.#rooms.clear();
+    this.#deliverNamedRooms();
+    this.#rooms.length = 0;
+    this.#roomsNamed = [];
   }
 
   /**
    * The view is over and its group may order what the sequencer did not (all of it, or a lone node
-   * its own posts): delivers every post taken and not delivered up to `throughOf(origin)`, by origin and then seq (each origin's posts in the
-   * order it wrote them). Posts beyond are not delivered: they are not in the view's cut.
+   * its own posts): delivers every post taken and not delivered up to `throughOf(origin)`, by
+   * origin and then seq (each origin's posts in the order it wrote them). Posts beyond are not
+   * delivered: they are not in the view's cut.
    */
   deliverUnordered(throughOf: (origin: NodeId) => number): void {
     for (const [origin, progress] of this.#origins.entries()) {
-      const through = progress.waiting.size > 0 ? throughOf(origin) : 0;
-      const seqs = [...progress.waiting.keys()].sort((a, b) => a - b);
-      for (const seq of seqs) {
-        const post = progress.waiting.get(seq)!;
-        progress.waiting.delete(seq);
-        this.#waitingCount -= 1;
-        if (seq <= through) this.onDeliver({ room: post.room, origin, post });
+      const through = progress.waitingCount > 0 ? throughOf(origin) : 0;
+      for (const post of progress.takeAll()) {
+        if (post.seq <= through) this.onDeliver(origin, post);
       }
     }
+  }
+
+  /** Delivers what each room with posts named may deliver now; lists only those still waiting. */
+  #deliverNamedRooms(): void {
+    const named = this.#roomsNamed;
+    let kept = 0;
+    for (const roomId of named) {
+      this.#deliverRoom(roomId);
+      const room = this.#rooms[roomId]!;
+      if (room.posts.length > 0) named[kept++] = roomId;
+      else room.listed = false;
+    }
+    named.length = kept;
   }
 
   /**
@@ -173,25 +221,21 @@ export class TotalOrder {
    * skipped, so the room never stalls on it.
    */
   #deliverRoom(roomId: RoomId): void {
-    const room = this.#rooms.get(roomId);
-    if (room === undefined) return;
-    for (let head = room.peek(); head !== undefined; head = room.peek()) {
+    const posts = this.#rooms[roomId]?.posts;
+    if (posts === undefined) return;
+    for (let head = posts.peek(); head !== undefined; head = posts.peek()) {
       if (head.orderSeq > this.#safeSeq) return;
       const progress = this.#origins[head.origin]!;
       // Not here yet (the order entry came first). Tested on every delivery, not only when the post
       // is missing: a load that never ran before a server's first real load (a warm-up never sees
       // an order entry overtake its post) makes V8 throw away this loop's optimized code then.
       if (!this.#final && head.originSeq > progress.takenSeq) return;
-      const post = progress.waiting.get(head.originSeq);
-      if (post === undefined || post.room !== roomId) {
-        room.shift(); // taken already as something else, or will never come
-        continue;
-      }
-      room.shift();
-      progress.waiting.delete(head.originSeq);
-      this.#waitingCount -= 1;
-      this.onDeliver({ room: roomId, origin: head.origin, post });
+      posts.shift();
+      const post = progress.get(head.originSeq);
+      // Taken already as something else, or will never come.
+      if (post === undefined || post.room !== roomId) continue;
+      progress.delete(head.originSeq);
+      this.onDeliver(head.origin, post);
     }
-    if (room.length === 0) this.#rooms.delete(roomId);
   }
 }

@@ -1,17 +1,18 @@
 import type { EngineStats } from './engine-stats.js';
-import type {
-  ChannelMessage,
-  CutMessage,
-  LogEntry,
-  NakMessage,
-  NodeId,
-  OrderEntry,
-  PostEntry,
-  RelayMessage,
-  ReportMessage,
-  RoomId,
-  StatusMessage,
-  ViewId,
+import {
+  ORDER_RUN_POSTS_MAX,
+  type ChannelMessage,
+  type CutMessage,
+  type LogEntry,
+  type NakMessage,
+  type NodeId,
+  type OrderEntry,
+  type PostEntry,
+  type RelayMessage,
+  type ReportMessage,
+  type RoomId,
+  type StatusMessage,
+  type ViewId,
 } from './messages.js';
 import type {
   Delivery,
@@ -26,7 +27,7 @@ import { Queue } from './queue.js';
 import { ReceiveWindow } from './receive-window.js';
 import { SendLog } from './send-log.js';
 import { StatusSchedule, statusUrgency, type StatusRecipients } from './status-schedule.js';
-import { TotalOrder, type TotalOrderDelivery } from './total-order.js';
+import { TotalOrder } from './total-order.js';
 
 /**
  * In unordered mode a post that arrives ahead of a gap is delivered at once only this close to the
@@ -105,7 +106,9 @@ export class ViewChannel {
   /** Total order, at the sequencer, by origin: posts taken and not yet ordered, in log order. */
   readonly #unordered: Queue<PostEntry>[];
   /** Total order, at the sequencer, by origin: its order entries some member does not hold yet. */
-  readonly #unstableOrders: Queue<number>[];
+  readonly #unstableOrders: Queue<OrderEntry>[];
+  /** Total order, at the sequencer, by origin: the posts those entries name. */
+  readonly #unstableOrderedPosts: number[];
   /** Total order, at members other than the sequencer: the sequencer's last reported stable seq. */
   #sequencerStableSeq = 0;
   /** Total order, at members other than the sequencer: what the sequencer said a majority holds. */
@@ -165,7 +168,8 @@ export class ViewChannel {
     );
     this.#sequencer = options.members[0]!;
     this.#unordered = Array.from({ length: slots }, () => new Queue<PostEntry>());
-    this.#unstableOrders = Array.from({ length: slots }, () => new Queue<number>());
+    this.#unstableOrders = Array.from({ length: slots }, () => new Queue<OrderEntry>());
+    this.#unstableOrderedPosts = new Array<number>(slots).fill(0);
     this.#totalOrder =
       options.mode === 'total'
         ? new TotalOrder(options.nodeCount, this.#deliverInTotalOrder)
@@ -520,12 +524,19 @@ export class ViewChannel {
       return;
     }
     totalOrder.takeOther(from, entry.seq);
-    const fromSequencer = from === this.#sequencer && this.#isRoom(entry.room);
+    const fromSequencer =
+      from === this.#sequencer && entry.rooms.every((room) => this.#isRoom(room));
     if (!fromSequencer || !totalOrder.takeOrder(entry)) {
       this.#stats.invalidDropped += 1;
       return;
     }
-    if (entry.origin === this.#self) this.#postWindow.ordered(entry.originSeq, entry.seq);
+    if (entry.origin === this.#self) {
+      this.#postWindow.ordered(
+        entry.originSeq,
+        entry.originSeq + entry.rooms.length - 1,
+        entry.seq,
+      );
+    }
   }
 
   #takePostInTotalOrder(origin: NodeId, post: PostEntry): void {
@@ -547,43 +558,68 @@ export class ViewChannel {
    * The sequencer orders an origin's posts in its log order, but at most a window of them whose
    * order entry is not yet held by every member: an honest origin has no more in flight, so this
    * only holds back a faulty or hostile one, and keeps the sequencer's log bounded whatever it sends.
-   * A frozen view orders nothing more; the view change decides what becomes of the rest.
+   * One order entry names a run of posts that follow each other in the origin's log: under load a
+   * majority's acknowledgement covers many at once (17 on average with 10 servers), and each entry
+   * costs every member a log entry to take and acknowledge. A frozen view orders nothing more; the
+   * view change decides what becomes of the rest.
    */
   #orderWaitingPosts(origin: NodeId): void {
-    const totalOrder = this.#totalOrder!;
     const unordered = this.#unordered[origin]!;
-    const unstable = this.#unstableOrders[origin]!;
-    let ordered = false;
     const heldSeq = this.#heldByMajority(origin);
-    for (
-      let post = unordered.peek();
-      post !== undefined && !this.#frozen;
-      post = unordered.peek()
-    ) {
-      if (unstable.length >= this.#limits.postWindowEntriesMax) break;
-      // Only a post a majority of all nodes holds: then every later primary view holds it too, and
-      // can deliver it where this order puts it (a member may deliver it as soon as it is ordered).
-      if (post.seq > heldSeq) break;
-      unordered.shift();
-      const order: OrderEntry = {
-        kind: 'order',
-        view: this.view,
-        seq: this.#log.nextSeq,
-        room: post.room,
-        origin,
-        originSeq: post.seq,
-      };
-      this.#write(order);
-      // Alone in the view, the sequencer is every member: the entry is stable as it is written
-      // (SendLog.append), and no status will ever come to make it so (a lone node ordered a post
-      // window's worth of posts, then nothing more).
-      if (order.seq > this.#log.stableSeq) unstable.push(order.seq);
-      totalOrder.takeOther(this.#self, order.seq);
-      totalOrder.takeOrder(order);
-      if (origin === this.#self) this.#postWindow.ordered(post.seq, order.seq);
+    let ordered = false;
+    while (!this.#frozen) {
+      const first = unordered.peek();
+      // Only posts a majority of all nodes holds: then every later primary view holds them too,
+      // and can deliver them where this order puts them (a member may deliver a post as soon as
+      // it is ordered).
+      if (first === undefined || first.seq > heldSeq) break;
+      const postsMax = Math.min(
+        ORDER_RUN_POSTS_MAX,
+        this.#limits.postWindowEntriesMax - this.#unstableOrderedPosts[origin]!,
+      );
+      const rooms: RoomId[] = [];
+      for (
+        let post = unordered.peek();
+        post !== undefined &&
+        post.seq === first.seq + rooms.length &&
+        post.seq <= heldSeq &&
+        rooms.length < postsMax;
+        post = unordered.peek()
+      ) {
+        unordered.shift();
+        rooms.push(post.room);
+      }
+      if (rooms.length === 0) break;
+      this.#writeOrder(origin, first.seq, rooms);
       ordered = true;
     }
     if (ordered) this.#safeSeqDue = true;
+  }
+
+  /** At the sequencer: names `origin`'s posts from `originSeq` on, one per room, in its log. */
+  #writeOrder(origin: NodeId, originSeq: number, rooms: RoomId[]): void {
+    const totalOrder = this.#totalOrder!;
+    const order: OrderEntry = {
+      kind: 'order',
+      view: this.view,
+      seq: this.#log.nextSeq,
+      origin,
+      originSeq,
+      rooms,
+    };
+    this.#write(order);
+    // Alone in the view, the sequencer is every member: the entry is stable as it is written
+    // (SendLog.append), and no status will ever come to make it so (a lone node ordered a post
+    // window's worth of posts, then nothing more).
+    if (order.seq > this.#log.stableSeq) {
+      this.#unstableOrders[origin]!.push(order);
+      this.#unstableOrderedPosts[origin]! += rooms.length;
+    }
+    totalOrder.takeOther(this.#self, order.seq);
+    totalOrder.takeOrder(order);
+    if (origin === this.#self) {
+      this.#postWindow.ordered(originSeq, originSeq + rooms.length - 1, order.seq);
+    }
   }
 
   /**
@@ -595,11 +631,12 @@ export class ViewChannel {
     for (const origin of this.members) {
       const unstable = this.#unstableOrders[origin]!;
       for (
-        let seq = unstable.peek();
-        seq !== undefined && seq <= stableSeq;
-        seq = unstable.peek()
+        let order = unstable.peek();
+        order !== undefined && order.seq <= stableSeq;
+        order = unstable.peek()
       ) {
         unstable.shift();
+        this.#unstableOrderedPosts[origin]! -= order.rooms.length;
       }
       if (this.#unordered[origin]!.length > 0) this.#orderWaitingPosts(origin);
     }
@@ -674,7 +711,7 @@ export class ViewChannel {
     return this.#isRoom(post.room) && post.payload.byteLength <= this.#limits.payloadBytesMax;
   }
 
-  readonly #deliverInTotalOrder = ({ origin, post }: TotalOrderDelivery): void => {
+  readonly #deliverInTotalOrder = (origin: NodeId, post: PostEntry): void => {
     this.#deliverPost(origin, post);
   };
 

@@ -32,9 +32,9 @@ describe('peer message codec', () => {
     };
     const payload = Uint8Array.from([0x68, 0x69]);
     const post = { kind: 'post', view: 4, seq: 300, room: 2, payload } as const;
-    const order = { kind: 'order', view: 4, seq: 1, room: 2, origin: 3, originSeq: 4 } as const;
+    const order = { kind: 'order', view: 4, seq: 1, origin: 3, originSeq: 4, rooms: [2, 1] } as const;
     expect(write(post)).toEqual([7, 4, 0xac, 0x02, 2, 2, 0x68, 0x69]);
-    expect(write(order)).toEqual([9, 4, 1, 2, 3, 4]);
+    expect(write(order)).toEqual([23, 4, 1, 3, 4, 2, 2, 1]);
     expect(
       write({ kind: 'status', view: 4, received: [0, 7], delivered: [0, 6], stable: 3, safe: 2 }),
     ).toEqual([22, 4, 2, 0, 7, 0, 6, 3, 2]);
@@ -42,7 +42,7 @@ describe('peer message codec', () => {
     expect(write({ kind: 'relay', writer: 3, entry: post })).toEqual([
       11, 3, 4, 0xac, 0x02, 2, 2, 0x68, 0x69,
     ]);
-    expect(write({ kind: 'relay', writer: 1, entry: order })).toEqual([12, 1, 4, 1, 2, 3, 4]);
+    expect(write({ kind: 'relay', writer: 1, entry: order })).toEqual([24, 1, 4, 1, 3, 4, 2, 2, 1]);
     expect(
       write({ kind: 'heartbeat', incarnation: 200, view: 4, promised: 6, coordinator: 2 }),
     ).toEqual([13, 0xc8, 0x01, 4, 6, 2]);
@@ -103,10 +103,15 @@ describe('peer message codec', () => {
     expect(read([17, 1, 0, 1, 1, 0, 1, 0, 1, 0]).problem).toBe('unknown message kind 17');
   });
 
+  it('rejects the order kinds of releases whose order entry named one post (9, 12) as unknown', () => {
+    expect(read([9, 0, 1, 1, 2, 1]).problem).toBe('unknown message kind 9');
+    expect(read([12, 1, 0, 1, 1, 2, 1]).problem).toBe('unknown message kind 12');
+  });
+
   it('rejects an unknown kind byte', () => {
-    expect(read([23, 1, 1])).toMatchObject({
+    expect(read([25, 1, 1])).toMatchObject({
       message: undefined,
-      problem: 'unknown message kind 23',
+      problem: 'unknown message kind 25',
     });
     // The status of releases before `safe`.
     expect(read([10, 0, 0, 0])).toMatchObject({ problem: 'unknown message kind 10' });
@@ -115,7 +120,8 @@ describe('peer message codec', () => {
 
   it('rejects field values the rules forbid', () => {
     expect(read([7, 0, 0, 1, 0]).problem).toBe('seq 0 is not an integer 1 to 2^53-1');
-    expect(read([9, 0, 1, 1, 65, 1]).problem).toBe('origin 65 is not a node id 1-64');
+    expect(read([23, 0, 1, 65, 1, 1, 1]).problem).toBe('origin 65 is not a node id 1-64');
+    expect(read([23, 0, 1, 2, 1, 65, 1]).problem).toBe('65 rooms, more than 64');
     expect(read([8, 0, 1, 5, 4]).problem).toBe('nak first 5 is after last 4');
     expect(read([8, 0, 0, 5, 5]).problem).toBe('writer 0 is not a node id 1-64');
     expect(read([18, 0]).problem).toBe('proposal 0 is not a view id 1-34359738367');

@@ -7,9 +7,7 @@
  *
  *    7 post         view seq room payload
  *    8 nak          view writer first last
- *    9 order        view seq room origin originSeq
  *   11 relay        writer, then a post's fields (view seq room payload)
- *   12 relay        writer, then an order's fields (view seq room origin originSeq)
  *   13 heartbeat    incarnation view promised coordinator
  *   14 prepare      proposal count member[count]
  *   15 report       proposal view count members[count] through[count] pairs (writer seq)[pairs]
@@ -21,11 +19,14 @@
  *                   safeThrough orderedThrough
  *   21 adopted      as cut
  *   22 status       view count received[count] delivered[count] stable safe
+ *   23 order        view seq origin originSeq count rooms[count]
+ *   24 relay        writer, then an order's fields (view seq origin originSeq count rooms[count])
  *
  * (Kinds 1-6 belonged to releases without views: post, the ISIS proposal, two status layouts, nak
  * and order without a view; kinds 16 and 17 to releases whose cut had a remainder flag and ended
- * at safeThrough; kind 10 to releases whose status had no `safe`. They are refused as unknown kinds, so a server of an earlier release is never
- * misread.)
+ * at safeThrough; kind 10 to releases whose status had no `safe`; kinds 9 and 12 to releases whose
+ * order entry named one post. They are refused as unknown kinds, so a server of an earlier release
+ * is never misread.)
  *
  * Writers assume a message that passed `peerMessageProblem`; the reader checks everything, and
  * checks every count before reading what it counts, so a huge count costs nothing.
@@ -33,6 +34,7 @@
 
 import {
   CUT_REMAINDERS,
+  ORDER_RUN_POSTS_MAX,
   type CutMessage,
   type LogEntry,
   type Member,
@@ -51,9 +53,7 @@ import { varintByteLength, writeVarint } from './varint.js';
 
 const KIND_POST = 7;
 const KIND_NAK = 8;
-const KIND_ORDER = 9;
 const KIND_RELAY_POST = 11;
-const KIND_RELAY_ORDER = 12;
 const KIND_HEARTBEAT = 13;
 const KIND_PREPARE = 14;
 const KIND_REPORT = 15;
@@ -62,6 +62,8 @@ const KIND_INSTALL = 19;
 const KIND_CUT = 20;
 const KIND_ADOPTED = 21;
 const KIND_STATUS = 22;
+const KIND_ORDER = 23;
+const KIND_RELAY_ORDER = 24;
 
 /** Bytes `writePeerMessage` uses for `message`. */
 export function peerMessageByteLength(message: PeerMessage): number {
@@ -339,14 +341,12 @@ function readPostFields(reader: ByteReader): PostEntry {
 }
 
 function readOrderFields(reader: ByteReader): OrderEntry {
-  return {
-    kind: 'order',
-    view: reader.varint('view'),
-    seq: reader.varint('seq'),
-    room: reader.varint('room'),
-    origin: reader.varint('origin'),
-    originSeq: reader.varint('originSeq'),
-  };
+  const view = reader.varint('view');
+  const seq = reader.varint('seq');
+  const origin = reader.varint('origin');
+  const originSeq = reader.varint('originSeq');
+  const count = readCount(reader, 'room count', ORDER_RUN_POSTS_MAX, 'rooms');
+  return { kind: 'order', view, seq, origin, originSeq, rooms: readVarints(reader, count, 'room') };
 }
 
 function readMembers(reader: ByteReader): Member[] {
@@ -379,22 +379,34 @@ function readVarints(reader: ByteReader, count: number, what: string): number[] 
 }
 
 function entryFieldsByteLength(entry: LogEntry): number {
-  const common =
-    varintByteLength(entry.view) + varintByteLength(entry.seq) + varintByteLength(entry.room);
+  const common = varintByteLength(entry.view) + varintByteLength(entry.seq);
   if (entry.kind === 'order') {
-    return common + varintByteLength(entry.origin) + varintByteLength(entry.originSeq);
+    return (
+      common +
+      varintByteLength(entry.origin) +
+      varintByteLength(entry.originSeq) +
+      varintByteLength(entry.rooms.length) +
+      varintsByteLength(entry.rooms)
+    );
   }
-  return common + varintByteLength(entry.payload.length) + entry.payload.length;
+  return (
+    common +
+    varintByteLength(entry.room) +
+    varintByteLength(entry.payload.length) +
+    entry.payload.length
+  );
 }
 
 function writeEntryFields(target: Uint8Array, offset: number, entry: LogEntry): number {
   let at = writeVarint(target, offset, entry.view);
   at = writeVarint(target, at, entry.seq);
-  at = writeVarint(target, at, entry.room);
   if (entry.kind === 'order') {
     at = writeVarint(target, at, entry.origin);
-    return writeVarint(target, at, entry.originSeq);
+    at = writeVarint(target, at, entry.originSeq);
+    at = writeVarint(target, at, entry.rooms.length);
+    return writeVarints(target, at, entry.rooms);
   }
+  at = writeVarint(target, at, entry.room);
   at = writeVarint(target, at, entry.payload.length);
   target.set(entry.payload, at);
   return at + entry.payload.length;

@@ -1,4 +1,10 @@
-import type { CutMessage, PeerMessage, PostEntry, ReportMessage } from '@chat/ordering';
+import {
+  ORDER_RUN_POSTS_MAX,
+  type CutMessage,
+  type PeerMessage,
+  type PostEntry,
+  type ReportMessage,
+} from '@chat/ordering';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -49,12 +55,23 @@ describe('peerMessageProblem', () => {
   });
 
   it('wants an order entry origin to be a node id', () => {
-    const order = { kind: 'order', view: 0, seq: 1, room: 1, originSeq: 1 } as const;
+    const order = { kind: 'order', view: 0, seq: 1, originSeq: 1, rooms: [1] } as const;
     expect(peerMessageProblem({ ...order, origin: 64 })).toBeUndefined();
     expect(peerMessageProblem({ ...order, origin: 65 })).toBe('origin 65 is not a node id 1-64');
     expect(peerMessageProblem({ ...order, origin: 1, originSeq: 0 })).toBe(
       'originSeq 0 is not an integer 1 to 2^53-1',
     );
+  });
+
+  it('wants an order entry to name 1 to ORDER_RUN_POSTS_MAX posts, each in a room', () => {
+    const order = (rooms: number[]) =>
+      ({ kind: 'order', view: 0, seq: 1, origin: 2, originSeq: 1, rooms }) as const;
+    expect(peerMessageProblem(order(new Array(ORDER_RUN_POSTS_MAX).fill(7)))).toBeUndefined();
+    expect(peerMessageProblem(order([]))).toBe('order names 0 posts, not 1 to 64');
+    expect(peerMessageProblem(order(new Array(ORDER_RUN_POSTS_MAX + 1).fill(7)))).toBe(
+      'order names 65 posts, not 1 to 64',
+    );
+    expect(peerMessageProblem(order([1, 0]))).toBe('room 0 is not a room 1-16383');
   });
 
   it('allows zero status entries but at most 64 of them, in vectors of one length', () => {

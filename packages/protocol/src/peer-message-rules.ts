@@ -6,6 +6,7 @@
 
 import {
   CUT_REMAINDERS,
+  ORDER_RUN_POSTS_MAX,
   VIEW_ID_MAX,
   type Member,
   type NodeId,
@@ -55,9 +56,12 @@ export function peerMessageProblem(message: PeerMessage): string | undefined {
       return (
         viewProblem(message.view, 'view') ??
         positiveProblem(message.seq, 'seq') ??
-        roomProblem(message.room) ??
         nodeIdProblem(message.origin, 'origin') ??
-        positiveProblem(message.originSeq, 'originSeq')
+        positiveProblem(message.originSeq, 'originSeq') ??
+        (message.rooms.length >= 1 && message.rooms.length <= ORDER_RUN_POSTS_MAX
+          ? undefined
+          : `order names ${message.rooms.length} posts, not 1 to ${ORDER_RUN_POSTS_MAX}`) ??
+        firstProblem(message.rooms, roomProblem)
       );
     case 'status':
       if (message.received.length > SERVER_COUNT_MAX) {

@@ -101,9 +101,9 @@ export function peerMessageArbitrary(nodeCount: number): fc.Arbitrary<PeerMessag
     kind: fc.constant('order' as const),
     view: viewArbitrary,
     seq: seqArbitrary,
-    room,
     origin: node,
     originSeq: seqArbitrary,
+    rooms: fc.array(room, { minLength: 1, maxLength: 4 }),
   });
   // Ascending distinct ids, as the rules want; the engine must cope with any such set.
   const memberIds = fc

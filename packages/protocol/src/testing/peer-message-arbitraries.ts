@@ -7,6 +7,7 @@
 
 import {
   CUT_REMAINDERS,
+  ORDER_RUN_POSTS_MAX,
   type ChannelMessage,
   type CutMessage,
   type FlushedMessage,
@@ -96,9 +97,9 @@ export function logEntryArbitrary(
     kind: fc.constant('order'),
     view: viewIdArbitrary,
     seq: positiveIntegerArbitrary,
-    room: roomArbitrary,
     origin: nodeIdArbitrary,
     originSeq: positiveIntegerArbitrary,
+    rooms: fc.array(roomArbitrary, { minLength: 1, maxLength: ORDER_RUN_POSTS_MAX }),
   });
   return fc.oneof(post, order);
 }
