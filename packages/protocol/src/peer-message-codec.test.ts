@@ -32,7 +32,14 @@ describe('peer message codec', () => {
     };
     const payload = Uint8Array.from([0x68, 0x69]);
     const post = { kind: 'post', view: 4, seq: 300, room: 2, payload } as const;
-    const order = { kind: 'order', view: 4, seq: 1, origin: 3, originSeq: 4, rooms: [2, 1] } as const;
+    const order = {
+      kind: 'order',
+      view: 4,
+      seq: 1,
+      origin: 3,
+      originSeq: 4,
+      rooms: [2, 1],
+    } as const;
     expect(write(post)).toEqual([7, 4, 0xac, 0x02, 2, 2, 0x68, 0x69]);
     expect(write(order)).toEqual([23, 4, 1, 3, 4, 2, 2, 1]);
     expect(
