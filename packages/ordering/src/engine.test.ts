@@ -396,14 +396,31 @@ describe('total order', () => {
     expect(node.stats().totalOrderPending).toBe(0);
   });
 
-  test('an order entry naming a room out of range is counted and skipped whole', () => {
+  test('an order entry passes over its posts in rooms out of range here and delivers the others', () => {
     const node = total(3);
     node.receive(0, 2, post(1, 'a', 1));
-    node.receive(0, 2, post(2, 'b', 2));
-    node.receive(0, 1, order(1, 2, 1, [1, 5000]));
-    expect(node.stats().invalidDropped).toBe(1);
-    node.receive(0, 1, order(2, 2, 1, [1, 2]));
+    node.receive(0, 2, post(2, 'elsewhere', 5000)); // taken as something else, and counted
+    node.receive(0, 2, post(3, 'b', 2));
+    node.receive(0, 1, order(1, 2, 1, [1, 5000, 2]));
     expect(drainDeliveries(node)).toEqual(['a', 'b']);
+    expect(node.stats().invalidDropped).toBe(1);
+    expect(node.stats().totalOrderPending).toBe(0);
+  });
+
+  test('an order entry naming posts further ahead than an honest sequencer can is counted and skipped', () => {
+    // Node 2's log may have a post window of entries in flight; logEntriesMax allows the
+    // sequencer's own log as many more per node: 4 * (3 + 1) = 16 beyond what is delivered here.
+    const node = engine({
+      mode: 'total',
+      self: 3,
+      nodeCount: 3,
+      limits: { postWindowEntriesMax: 4 },
+    });
+    node.receive(0, 1, order(1, 2, 17, [1]));
+    expect(node.stats().invalidDropped).toBe(1);
+    node.receive(0, 1, order(2, 2, 16, [1]));
+    expect(node.stats().invalidDropped).toBe(1);
+    expect(node.stats().totalOrderPending).toBe(1); // room 1 waits for node 2's post 16
   });
 
   test('rooms wait only for their own posts', () => {

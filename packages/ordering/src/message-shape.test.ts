@@ -64,6 +64,17 @@ const malformed: [string, unknown][] = [
     { kind: 'order', view: 3, seq: 1, origin: 2, originSeq: 1, rooms: [] },
   ],
   [
+    'an order whose rooms have a hole',
+    {
+      kind: 'order',
+      view: 3,
+      seq: 1,
+      origin: 2,
+      originSeq: 1,
+      rooms: Object.assign(new Array<number>(2), { 1: 1 }),
+    },
+  ],
+  [
     'an order naming more posts than ORDER_RUN_POSTS_MAX',
     {
       kind: 'order',

@@ -108,12 +108,12 @@ function isCount(value: unknown, min: number): boolean {
 }
 
 function isCountList(list: unknown, lengthMax: number, lengthMin = 0): boolean {
-  return (
-    Array.isArray(list) &&
-    list.length >= lengthMin &&
-    list.length <= lengthMax &&
-    list.every((value) => isCount(value, 0))
-  );
+  if (!Array.isArray(list) || list.length < lengthMin || list.length > lengthMax) return false;
+  // A loop, not `every`, which passes over the holes of a sparse array.
+  for (let index = 0; index < list.length; index++) {
+    if (!isCount(list[index], 0)) return false;
+  }
+  return true;
 }
 
 function isNodeList(ids: readonly NodeId[], node: (id: unknown) => boolean): boolean {

@@ -81,14 +81,28 @@ export class TotalOrder {
   #roomsNamed: RoomId[] = [];
   /** Order entries up to this seq may be delivered. */
   #safeSeq = 0;
+  /** Rooms are 1..roomIdMax here: a post named in another room was taken as something else. */
+  readonly #roomIdMax: number;
+  /** How far beyond what is delivered here of an origin's log an order entry may name posts. */
+  readonly #namedSeqsAheadMax: number;
   /** At the end of a view: a named post that is not here will not come, so it is skipped. */
   #final = false;
 
+  /**
+   * `namedSeqsAheadMax`: the most entries of one origin's log in flight (`logEntriesMax`). A post
+   * stays in its origin's post window until every member has delivered it, so an honest sequencer
+   * never names one further beyond what this member has delivered of that origin; an order entry
+   * that does is refused, which bounds what a hostile sequencer can make this member keep.
+   */
   constructor(
     nodeCount: number,
+    roomIdMax: number,
+    namedSeqsAheadMax: number,
     private readonly onDeliver: (origin: NodeId, post: PostEntry) => void,
   ) {
     this.#origins = Array.from({ length: nodeCount + 1 }, () => new OriginProgress());
+    this.#roomIdMax = roomIdMax;
+    this.#namedSeqsAheadMax = namedSeqsAheadMax;
   }
 
   /** Posts taken and not yet delivered, and order entries waiting for their post. */
@@ -137,17 +151,26 @@ export class TotalOrder {
 
   /**
    * The sequencer's next order entry, in its log order. Returns false (and ignores it) when it
-   * cannot be right: an origin out of range, or posts not after the origin's last ordered one.
+   * cannot be right: an origin out of range, posts not after the origin's last ordered one, or
+   * further ahead than an honest sequencer names them. A post it names in a room out of range here
+   * was taken as something else: it is passed over, and the entry's other posts are delivered.
    */
   takeOrder(order: OrderEntry): boolean {
     const progress = this.#origins[order.origin];
-    if (progress === undefined || order.origin < 1 || order.originSeq <= progress.orderedSeq) {
+    const { rooms } = order;
+    const lastSeq = order.originSeq + rooms.length - 1;
+    if (
+      progress === undefined ||
+      order.origin < 1 ||
+      order.originSeq <= progress.orderedSeq ||
+      lastSeq > this.deliveredSeq(order.origin) + this.#namedSeqsAheadMax
+    ) {
       return false;
     }
-    const { rooms } = order;
-    progress.orderedSeq = order.originSeq + rooms.length - 1;
+    progress.orderedSeq = lastSeq;
     for (let index = 0; index < rooms.length; index++) {
       const roomId = rooms[index]!;
+      if (!this.#isRoom(roomId)) continue;
       let room = this.#rooms[roomId];
       if (room === undefined) {
         room = new RoomOrder();
@@ -163,8 +186,12 @@ export class TotalOrder {
         orderSeq: order.seq,
       });
     }
-    for (const roomId of rooms) this.#deliverRoom(roomId);
+    for (const roomId of rooms) if (this.#isRoom(roomId)) this.#deliverRoom(roomId);
     return true;
+  }
+
+  #isRoom(room: RoomId): boolean {
+    return Number.isInteger(room) && room >= 1 && room <= this.#roomIdMax;
   }
 
   /** Order entries up to `safeSeq` may be delivered now. */

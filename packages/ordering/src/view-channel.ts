@@ -22,6 +22,7 @@ import type {
   PostResult,
   Transmit,
 } from './options.js';
+import { logEntriesMax } from './limits.js';
 import { PostWindow } from './post-window.js';
 import { Queue } from './queue.js';
 import { ReceiveWindow } from './receive-window.js';
@@ -172,7 +173,12 @@ export class ViewChannel {
     this.#unstableOrderedPosts = new Array<number>(slots).fill(0);
     this.#totalOrder =
       options.mode === 'total'
-        ? new TotalOrder(options.nodeCount, this.#deliverInTotalOrder)
+        ? new TotalOrder(
+            options.nodeCount,
+            options.limits.roomIdMax,
+            logEntriesMax('total', options.nodeCount, options.limits.postWindowEntriesMax),
+            this.#deliverInTotalOrder,
+          )
         : undefined;
     this.#statuses = new StatusSchedule(
       options.members.length - 1,
@@ -524,9 +530,8 @@ export class ViewChannel {
       return;
     }
     totalOrder.takeOther(from, entry.seq);
-    const fromSequencer =
-      from === this.#sequencer && entry.rooms.every((room) => this.#isRoom(room));
-    if (!fromSequencer || !totalOrder.takeOrder(entry)) {
+    // Its posts in rooms out of range here are counted as they are taken, not with it.
+    if (from !== this.#sequencer || !totalOrder.takeOrder(entry)) {
       this.#stats.invalidDropped += 1;
       return;
     }
