@@ -408,19 +408,42 @@ describe('total order', () => {
   });
 
   test('an order entry naming posts further ahead than an honest sequencer can is counted and skipped', () => {
-    // Node 2's log may have a post window of entries in flight; logEntriesMax allows the
-    // sequencer's own log as many more per node: 4 * (3 + 1) = 16 beyond what is delivered here.
+    // Node 2 has written at most a post window (4) past what this node has delivered of it: none.
     const node = engine({
       mode: 'total',
       self: 3,
       nodeCount: 3,
       limits: { postWindowEntriesMax: 4 },
     });
-    node.receive(0, 1, order(1, 2, 17, [1]));
+    node.receive(0, 1, order(1, 2, 5, [1]));
     expect(node.stats().invalidDropped).toBe(1);
-    node.receive(0, 1, order(2, 2, 16, [1]));
+    node.receive(0, 1, order(2, 2, 4, [1]));
     expect(node.stats().invalidDropped).toBe(1);
-    expect(node.stats().totalOrderPending).toBe(1); // room 1 waits for node 2's post 16
+    expect(node.stats().totalOrderPending).toBe(1); // room 1 waits for node 2's post 4
+  });
+
+  test("the sequencer's own post is delivered however far its log has run past one still waiting", () => {
+    const member = engine({
+      mode: 'total',
+      self: 3,
+      nodeCount: 3,
+      limits: { postWindowEntriesMax: 4 },
+    });
+    member.receive(0, 1, post(1, 'waits', 1)); // the sequencer's post 1, not ordered yet
+    // Its log runs on: order entries for node 2's posts, far more than a post window of them,
+    // each delivered as it comes (as a server polls after each input).
+    const delivered: string[] = [];
+    for (let seq = 1; seq <= 30; seq++) {
+      member.receive(0, 2, post(seq, `b${seq}`, 2));
+      member.receive(0, 1, order(seq + 1, 2, seq, [2]));
+      delivered.push(...drainDeliveries(member));
+    }
+    member.receive(0, 1, post(32, 'later', 3));
+    member.receive(0, 1, order(33, 1, 32, [3]));
+    delivered.push(...drainDeliveries(member));
+    expect(delivered).toHaveLength(31);
+    expect(delivered.at(-1)).toBe('later');
+    expect(member.stats().invalidDropped).toBe(0);
   });
 
   test('rooms wait only for their own posts', () => {

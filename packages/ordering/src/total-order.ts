@@ -83,26 +83,20 @@ export class TotalOrder {
   #safeSeq = 0;
   /** Rooms are 1..roomIdMax here: a post named in another room was taken as something else. */
   readonly #roomIdMax: number;
-  /** How far beyond what is delivered here of an origin's log an order entry may name posts. */
-  readonly #namedSeqsAheadMax: number;
+  /** Each origin's posts in flight at most (`EngineLimits.postWindowEntriesMax`). */
+  readonly #postWindowEntriesMax: number;
   /** At the end of a view: a named post that is not here will not come, so it is skipped. */
   #final = false;
 
-  /**
-   * `namedSeqsAheadMax`: the most entries of one origin's log in flight (`logEntriesMax`). A post
-   * stays in its origin's post window until every member has delivered it, so an honest sequencer
-   * never names one further beyond what this member has delivered of that origin; an order entry
-   * that does is refused, which bounds what a hostile sequencer can make this member keep.
-   */
   constructor(
     nodeCount: number,
     roomIdMax: number,
-    namedSeqsAheadMax: number,
+    postWindowEntriesMax: number,
     private readonly onDeliver: (origin: NodeId, post: PostEntry) => void,
   ) {
     this.#origins = Array.from({ length: nodeCount + 1 }, () => new OriginProgress());
     this.#roomIdMax = roomIdMax;
-    this.#namedSeqsAheadMax = namedSeqsAheadMax;
+    this.#postWindowEntriesMax = postWindowEntriesMax;
   }
 
   /** Posts taken and not yet delivered, and order entries waiting for their post. */
@@ -163,7 +157,7 @@ export class TotalOrder {
       progress === undefined ||
       order.origin < 1 ||
       order.originSeq <= progress.orderedSeq ||
-      lastSeq > this.deliveredSeq(order.origin) + this.#namedSeqsAheadMax
+      lastSeq > this.#namedSeqMax(order.origin)
     ) {
       return false;
     }
@@ -188,6 +182,21 @@ export class TotalOrder {
     }
     for (const roomId of rooms) if (this.#isRoom(roomId)) this.#deliverRoom(roomId);
     return true;
+  }
+
+  /**
+   * The furthest seq of `origin`'s log an honest sequencer names now, as far as this member can
+   * tell: its own posts precede their order entry in its log, which this member takes in order,
+   * so they have been taken here; any other origin's log holds only posts, and one stays in the
+   * origin's post window until every member has delivered it, so the origin has written at most a
+   * window of them past what this member has delivered. A hostile sequencer can make a member keep
+   * no more named posts than that.
+   */
+  #namedSeqMax(origin: NodeId): number {
+    return Math.max(
+      this.#origins[origin]!.takenSeq,
+      this.deliveredSeq(origin) + this.#postWindowEntriesMax,
+    );
   }
 
   #isRoom(room: RoomId): boolean {

@@ -22,7 +22,6 @@ import type {
   PostResult,
   Transmit,
 } from './options.js';
-import { logEntriesMax } from './limits.js';
 import { PostWindow } from './post-window.js';
 import { Queue } from './queue.js';
 import { ReceiveWindow } from './receive-window.js';
@@ -176,7 +175,7 @@ export class ViewChannel {
         ? new TotalOrder(
             options.nodeCount,
             options.limits.roomIdMax,
-            logEntriesMax('total', options.nodeCount, options.limits.postWindowEntriesMax),
+            options.limits.postWindowEntriesMax,
             this.#deliverInTotalOrder,
           )
         : undefined;
@@ -564,7 +563,7 @@ export class ViewChannel {
    * order entry is not yet held by every member: an honest origin has no more in flight, so this
    * only holds back a faulty or hostile one, and keeps the sequencer's log bounded whatever it sends.
    * One order entry names a run of posts that follow each other in the origin's log: under load a
-   * majority's acknowledgement covers many at once (17 on average with 10 servers), and each entry
+   * majority's acknowledgement covers many at once (18 on average with 10 servers), and each entry
    * costs every member a log entry to take and acknowledge. A frozen view orders nothing more; the
    * view change decides what becomes of the rest.
    */
