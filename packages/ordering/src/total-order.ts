@@ -65,9 +65,10 @@ class RoomOrder {
  * Total order with a sequencer: the view's sequencer names every post in an order entry, in the
  * order it takes posts (each origin's in that origin's log order); every member delivers each
  * room's posts in the order the sequencer's log names them, once the order entry is safe
- * (`deliverOrdered`: held by a majority of all nodes) and the post has been taken here. Every member takes the sequencer's
- * log in seq order, so they all deliver the same sequence per room; an order entry may arrive before
- * its post (they come from different logs), in which case its room waits for the post.
+ * (`deliverOrdered`: held by a majority of all nodes) and the post has been taken here. Every
+ * member takes the sequencer's log in seq order, so they all deliver the same sequence per room;
+ * an order entry may arrive before its post (they come from different logs), in which case its
+ * room waits for the post.
  *
  * Nothing here ever refuses to take an entry: back-pressure lives in the origins' post windows,
  * which the delivered watermark (`deliveredSeq`) frees.
