@@ -345,8 +345,11 @@ describe('receiving', () => {
 });
 
 describe('total order', () => {
-  const total = (self: number, nodeCount = 3): OrderingEngine =>
-    engine({ mode: 'total', self, nodeCount });
+  const total = (
+    self: number,
+    nodeCount = 3,
+    limits: EngineOptions['limits'] = {},
+  ): OrderingEngine => engine({ mode: 'total', self, nodeCount, limits });
 
   test('the sequencer (node 1) orders each post once a majority of the nodes holds it', () => {
     const sequencer = total(1);
@@ -409,12 +412,7 @@ describe('total order', () => {
 
   test('an order entry naming posts further ahead than an honest sequencer can is counted and skipped', () => {
     // Node 2 has written at most a post window (4) past what this node has delivered of it: none.
-    const node = engine({
-      mode: 'total',
-      self: 3,
-      nodeCount: 3,
-      limits: { postWindowEntriesMax: 4 },
-    });
+    const node = total(3, 3, { postWindowEntriesMax: 4 });
     node.receive(0, 1, order(1, 2, 5, [1]));
     expect(node.stats().invalidDropped).toBe(1);
     node.receive(0, 1, order(2, 2, 4, [1]));
@@ -423,12 +421,7 @@ describe('total order', () => {
   });
 
   test("the sequencer's own post is delivered however far its log has run past one still waiting", () => {
-    const member = engine({
-      mode: 'total',
-      self: 3,
-      nodeCount: 3,
-      limits: { postWindowEntriesMax: 4 },
-    });
+    const member = total(3, 3, { postWindowEntriesMax: 4 });
     member.receive(0, 1, post(1, 'waits', 1)); // the sequencer's post 1, not ordered yet
     // Its log runs on: order entries for node 2's posts, far more than a post window of them,
     // each delivered as it comes (as a server polls after each input).
