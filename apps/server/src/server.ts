@@ -553,7 +553,9 @@ export class ChatServer {
     const kept = outcome === 'taken' || (outcome === 'view-change' && this.hold(post));
     // Refusals then leave no gaps in the slabs between the posts kept (see SlabEncoder).
     if (!kept) this.payloadEncoder.giveBack(payload);
-    this.afterInput();
+    // Drained at the end of the turn, as a peer datagram is: the sequencer then names its own posts
+    // of the turn in one order entry, not one each (it orders them as its outputs are read).
+    this.scheduleEndOfTurn();
   }
 
   /**

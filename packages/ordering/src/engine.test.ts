@@ -351,22 +351,35 @@ describe('total order', () => {
     limits: EngineOptions['limits'] = {},
   ): OrderingEngine => engine({ mode: 'total', self, nodeCount, limits });
 
-  test('the sequencer (node 1) orders each post once a majority of the nodes holds it', () => {
-    const sequencer = total(1);
+  test('the sequencer (node 1) orders its own posts at once, and others once a majority of the nodes holds them', () => {
+    const sequencer = total(1, 5);
+    // Its order entry follows the post in its log: whoever holds the entry holds the post.
     sequencer.post(0, 1, bytes('mine'));
-    // Node 2's post: node 2 and the sequencer hold it, 2 of 3.
-    sequencer.receive(1, 2, post(1, 'yours'));
     expect(drainTransmits(sequencer).map((t) => t.message)).toEqual([
       post(1, 'mine'),
-      order(2, 2, 1),
+      order(2, 1, 1),
     ]);
-    // The sequencer's own post, once node 2 holds it too.
-    sequencer.receive(2, 2, status([1, 1, 0]));
-    expect(drainTransmits(sequencer).map((t) => t.message)).toContainEqual(order(3, 1, 1));
-    // Delivered once a majority of the nodes holds the order entries: here node 2 too.
+    // Node 2's post: node 2 and the sequencer hold it, 2 of 5; then node 3 too.
+    sequencer.receive(1, 2, post(1, 'yours'));
+    expect(drainTransmits(sequencer)).toEqual([]);
+    sequencer.receive(2, 3, status([0, 1, 0, 0, 0]));
+    expect(drainTransmits(sequencer).map((t) => t.message)).toContainEqual(order(3, 2, 1));
+    // Delivered once a majority of the nodes holds the order entries: here nodes 2 and 3 too.
+    sequencer.receive(3, 2, status([3, 1, 0, 0, 0]));
     expect(drainDeliveries(sequencer)).toEqual([]);
-    sequencer.receive(3, 2, status([3, 1, 0]));
-    expect(drainDeliveries(sequencer)).toEqual(['yours', 'mine']);
+    sequencer.receive(3, 3, status([3, 1, 0, 0, 0]));
+    expect(drainDeliveries(sequencer)).toEqual(['mine', 'yours']);
+  });
+
+  test('the sequencer names its own posts of one batch of inputs in one order entry', () => {
+    const sequencer = total(1);
+    sequencer.post(0, 1, bytes('a'));
+    sequencer.post(0, 2, bytes('b'));
+    expect(drainTransmits(sequencer).map((t) => t.message)).toEqual([
+      post(1, 'a', 1),
+      post(2, 'b', 2),
+      order(3, 1, 1, [1, 2]),
+    ]);
   });
 
   test("a node delivers in the order entries' order, once post and order entry have arrived", () => {
