@@ -64,6 +64,13 @@ describe('StatusSchedule', () => {
     expect(statuses.take(3)).toBe('all');
   });
 
+  test('a sequencer whose members tell alone what a majority holds sends nothing for that', () => {
+    const statuses = schedule(statusUrgency('total', [1, 2, 3], 1, 3));
+    statuses.orderSafe(3);
+    expect(statuses.nextDeadline()).toBe(50);
+    expect(statuses.take(3)).toBeUndefined();
+  });
+
   test('in a small view every acknowledgement goes to every member at once', () => {
     const statuses = schedule(SMALL_VIEW);
     statuses.arrived(7, 3);
@@ -84,6 +91,9 @@ describe('statusUrgency', () => {
 
   test('in total order the sequencer announces and its quorum acknowledges every entry at once', () => {
     expect(statusUrgency('total', TEN, 1, 10)).toEqual(SEQUENCER);
+    // With 3 nodes or fewer, a member and the sequencer are a majority: no announcement.
+    expect(statusUrgency('total', [1, 2, 3], 1, 3).announces).toBe(false);
+    expect(statusUrgency('total', [1, 2, 3], 1, 4).announces).toBe(true);
     // A majority of 10 is 6: the sequencer and the 5 members after it.
     for (const self of [2, 3, 4, 5, 6]) {
       expect(statusUrgency('total', TEN, self, 10)).toEqual(MEMBER);
