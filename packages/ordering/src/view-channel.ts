@@ -577,10 +577,11 @@ export class ViewChannel {
   #orderWaitingPosts(origin: NodeId): void {
     const unordered = this.#unordered[origin]!;
     // Only posts a majority of all nodes holds: then every later primary view holds them too, and
-    // can deliver them where this order puts them. The sequencer's own are ordered as they are
-    // written: the order entry follows them in its log, and is delivered only once a majority holds
-    // it, so without a gap, and them with it. Saves them a round trip to the members: with 3
-    // servers, they were the only posts delivered four server hops after they were posted.
+    // can deliver them where this order puts them (a majority leaving the view delivers all of the
+    // order it holds, safe or not). The sequencer's own posts need no wait: its order entry follows
+    // them in its log, and whoever holds the entry holds its log up to it. That saves them a round
+    // trip: with 3 servers they were the only posts delivered four server hops after they were
+    // posted.
     const heldSeq = origin === this.#self ? this.#log.highestSeq : this.#heldByMajority(origin);
     let ordered = false;
     while (!this.#frozen) {
