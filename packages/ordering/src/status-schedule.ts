@@ -71,7 +71,9 @@ export function statusUrgency(
  *   that arrives (`waitingPeer`), and its own statuses, which say how far a majority holds its
  *   order, go to every member at once (`announces`), so that the members need not hear from each
  *   other to deliver. With 3 nodes or fewer a member needs no word: it and the sequencer are a
- *   majority (at 2,000 posts/s, 3 servers: 6.6 server datagrams per post instead of 8.0);
+ *   majority, and what the sequencer delivered (which frees the writers' post windows) goes as a
+ *   writer's acknowledgements do (at 2,000 posts/s, 3 servers: 6.6 server datagrams per post
+ *   instead of 8.0);
  * - a writer learning that its entries arrived (to free its post window and its log) waits up to
  *   `ackBatchMsMax` for other acknowledgements to join it, or less: when this node writes an entry,
  *   which goes to every member, the status goes to every member with it.
@@ -115,12 +117,7 @@ export class StatusSchedule {
     }
     const waitingPeer = this.#urgency.waitingPeer;
     if (waitingPeer !== undefined || this.#urgency.allAtOnce) this.#soon(now);
-    if (from !== waitingPeer && !this.#urgency.allAtOnce) {
-      this.#batchDeadline ??= Math.max(
-        now + this.#timing.ackBatchMsMax,
-        this.#sentMs + this.#timing.ackDelayMs,
-      );
-    }
+    if (from !== waitingPeer && !this.#urgency.allAtOnce) this.#batchSoonerOrLater(now);
   }
 
   /** This node wrote an entry, which goes to every member: owed acknowledgements can go with it. */
@@ -136,9 +133,15 @@ export class StatusSchedule {
     this.#soonDeadline = owing ? (soonDeadline ?? soonMs) : soonDeadline;
   }
 
-  /** The sequencer: a majority holds more of its order, which the members may wait to hear. */
+  /**
+   * The sequencer: a majority holds more of its order, so it delivered more. Where the members
+   * wait to hear how far (`announces`), a status goes at once. Elsewhere only the writers' post
+   * windows wait on what it delivered: within `ackBatchMsMax`, or with an earlier status (under
+   * load, the next entry's), but not at a heartbeat's pace.
+   */
   orderSafe(now: number): void {
     if (this.#urgency.announces) this.#soon(now);
+    else this.#batchSoonerOrLater(now);
   }
 
   /** The earliest time `take` has a status to send. */
@@ -186,6 +189,14 @@ export class StatusSchedule {
     }
     this.#clearOwed();
     return recipients;
+  }
+
+  /** The owed batch goes within `ackBatchMsMax`, if no status takes it before. */
+  #batchSoonerOrLater(now: number): void {
+    this.#batchDeadline ??= Math.max(
+      now + this.#timing.ackBatchMsMax,
+      this.#sentMs + this.#timing.ackDelayMs,
+    );
   }
 
   #soon(now: number): void {
