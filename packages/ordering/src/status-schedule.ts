@@ -72,7 +72,7 @@ export function statusUrgency(
  *   order, go to every member at once (`announces`), so that the members need not hear from each
  *   other to deliver. With 3 nodes or fewer a member needs no word: it and the sequencer are a
  *   majority, and what the sequencer delivered (which frees the writers' post windows) goes as a
- *   writer's acknowledgements do (at 2,000 posts/s, 3 servers: 6.6 server datagrams per post
+ *   writer's acknowledgements do (at 2,000 posts/s, 3 servers: 7.2 server datagrams per post
  *   instead of 8.0);
  * - a writer learning that its entries arrived (to free its post window and its log) waits up to
  *   `ackBatchMsMax` for other acknowledgements to join it, or less: when this node writes an entry,
