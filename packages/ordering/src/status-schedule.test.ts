@@ -64,12 +64,21 @@ describe('StatusSchedule', () => {
     expect(statuses.take(3)).toBe('all');
   });
 
-  test('a sequencer whose members tell alone what a majority holds says what it delivered within ackBatchMsMax', () => {
+  test('a sequencer whose members tell alone what a majority holds sends nothing for that', () => {
     const statuses = schedule(statusUrgency('total', [1, 2, 3], 1, 3));
     statuses.orderSafe(3);
+    expect(statuses.nextDeadline()).toBe(50);
     expect(statuses.take(3)).toBeUndefined();
-    expect(statuses.nextDeadline()).toBe(3 + DEFAULT_TIMING.ackBatchMsMax);
-    expect(statuses.take(3 + DEFAULT_TIMING.ackBatchMsMax)).toBe('all');
+  });
+
+  test('a writer that may wait on this node hears at once, with what else is owed', () => {
+    const statuses = schedule(MEMBER);
+    statuses.arrived(0, 3);
+    expect(statuses.take(0)).toEqual([1]); // the batch to node 3 is due at 5
+    statuses.writerWaits(0.4, 4); // ackDelayMs after the last status
+    expect(statuses.nextDeadline()).toBe(DEFAULT_TIMING.ackDelayMs);
+    expect(statuses.take(DEFAULT_TIMING.ackDelayMs)).toEqual([3, 4]);
+    expect(statuses.nextDeadline()).toBe(50);
   });
 
   test('in a small view every acknowledgement goes to every member at once', () => {

@@ -28,6 +28,7 @@ import { ReceiveWindow } from './receive-window.js';
 import { SendLog } from './send-log.js';
 import { StatusSchedule, statusUrgency, type StatusRecipients } from './status-schedule.js';
 import { TotalOrder } from './total-order.js';
+import { WindowNews } from './window-news.js';
 
 /**
  * In unordered mode a post that arrives ahead of a gap is delivered at once only this close to the
@@ -115,6 +116,8 @@ export class ViewChannel {
   #sequencerSafeSeq = 0;
   /** Total order: order entries up to this seq are held by a majority of all nodes. */
   #safeSeq = 0;
+  /** Total order: what this node has to tell the writers that frees their post windows. */
+  readonly #windowNews: WindowNews | undefined;
   /** By member position: what each holds of one log, for the majority counts (no garbage per entry). */
   readonly #heldScratch: Float64Array;
   /**
@@ -129,6 +132,8 @@ export class ViewChannel {
   #postWindowDue = false;
   /** Peers' entries may now be held by every member, and be dropped. */
   #retainedDue = false;
+  /** Total order: posts were delivered or their order made stable, which a writer may wait on. */
+  #windowNewsDue = false;
   readonly #statuses: StatusSchedule;
   /** The latest time given with an input: when a status that `settle` makes due may go. */
   #latestMs = Number.NEGATIVE_INFINITY;
@@ -178,6 +183,10 @@ export class ViewChannel {
             options.limits.postWindowEntriesMax,
             this.#deliverInTotalOrder,
           )
+        : undefined;
+    this.#windowNews =
+      options.mode === 'total'
+        ? new WindowNews(slots, options.limits.postWindowEntriesMax)
         : undefined;
     this.#statuses = new StatusSchedule(
       options.members.length - 1,
@@ -229,6 +238,20 @@ export class ViewChannel {
       this.#orderEntriesStable();
     }
     this.#deliverAndRelease();
+    if (this.#windowNewsDue) {
+      this.#windowNewsDue = false;
+      this.#tellWaitingWriters();
+    }
+  }
+
+  /** Total order: a status goes at once to each writer with half a post window of news here. */
+  #tellWaitingWriters(): void {
+    const news = this.#windowNews!;
+    for (const writer of this.members) {
+      if (writer !== this.#self && news.isDue(writer, this.#deliveredSeq(writer))) {
+        this.#statuses.writerWaits(this.#latestMs, writer);
+      }
+    }
   }
 
   /** `settle` after the ordering: deliver, free the post window, drop what every member holds. */
@@ -651,6 +674,8 @@ export class ViewChannel {
       ) {
         unstable.shift();
         this.#unstableOrderedPosts[origin]! -= order.rooms.length;
+        this.#windowNews!.stable(origin, order.rooms.length);
+        this.#windowNewsDue = true;
       }
       if (this.#unordered[origin]!.length > 0) this.#orderWaitingPosts(origin);
     }
@@ -725,6 +750,7 @@ export class ViewChannel {
   }
 
   readonly #deliverInTotalOrder = (origin: NodeId, post: PostEntry): void => {
+    this.#windowNewsDue = true;
     this.#deliverPost(origin, post);
   };
 
@@ -864,6 +890,11 @@ export class ViewChannel {
     };
     if (recipients === 'all') this.#transmit({ to: 'all', message });
     else for (const to of recipients) this.#transmit({ to, message });
+    const news = this.#windowNews;
+    if (news === undefined) return;
+    for (const to of recipients === 'all' ? this.members : recipients) {
+      news.told(to, message.delivered[this.#position[to]!]!);
+    }
   }
 
   // The two lists below are built by `push`, not `map`, so that they are arrays of one kind (small
