@@ -228,9 +228,10 @@ export class ViewChannel {
   /**
    * Does the work the inputs since the last call made due, in the order one input would: order
    * what a majority now holds (at the sequencer), deliver what a majority holds of that order,
-   * free the post window, and drop the peers' entries every member holds. The engine calls it
-   * before its outputs or stats are read, and a tick or a freeze starts with it (a post with all
-   * but the ordering): nothing outside the channel sees the state in between.
+   * free the post window, drop the peers' entries every member holds, and tell a writer at once
+   * what frees half its post window. The engine calls it before its outputs or stats are read, and
+   * a tick or a freeze starts with it (a post with all but the ordering and the telling): nothing
+   * outside the channel sees the state in between.
    */
   settle(): void {
     if (this.#ordersDue) {
