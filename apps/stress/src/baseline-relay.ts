@@ -1,25 +1,36 @@
 #!/usr/bin/env node
 /**
- * chatrelay [--batch] <config-file> <index>: the benchmark baseline. It does only the datagram hops of
- * one posted message — client to its server, fan-out to the other servers, out to the room's clients
- * — with no ordering, no reliability, no checks and no logging. Its figures are the ceiling the real
- * server is measured against, on the same machine in the same run.
+ * chatrelay [--batch] [--sequenced] <config-file> <index>: the benchmark baseline. It does only
+ * the datagram hops of one posted message — client to its server, fan-out to the other servers, out
+ * to the room's clients — with no ordering (unless `--sequenced`), no reliability, no checks and no
+ * logging. Its figures are the ceiling the real server is measured against, on the same machine in
+ * the same run.
  *
  * The posts of one read go to the peers packed in as few datagrams as fit, as chatserver packs a
  * turn's traffic to a peer. By default it uses node:dgram alone: one system call and one call into
  * JavaScript per datagram, so one post per read and per peer datagram. With `--batch` it goes
  * through @chat/transport's endpoint with the addon, as chatserver does (sendmmsg per event-loop
  * turn, recvmmsg up to 32 per wakeup): the least a Node server pays for these hops, its floor.
+ * With `--sequenced` the servers deliver in one total order, a sequencer's (`SequencedDelivery`):
+ * the least a Node server pays for total order, with nothing that survives a loss or a failure.
  */
 import { readFileSync } from 'node:fs';
 import { parseClusterConfig } from '@chat/protocol';
 import type { SocketAddress } from '@chat/transport';
-import { forEachRelayedPost, RelayPeerFramePacker } from './relay-peer-frame.js';
+import {
+  forEachRelayedPost,
+  ORDER_RECORD_BYTES_MAX,
+  ORDER_RECORD_ROOM,
+  RelayPeerFramePacker,
+} from './relay-peer-frame.js';
 import { openRelaySocket } from './relay-socket.js';
+import { SEQUENCED_SERVERS_MAX, SequencedDelivery } from './sequenced-delivery.js';
 
 const argv = process.argv.slice(2);
+const FLAGS = ['--batch', '--sequenced'];
 const batched = argv.includes('--batch');
-const positional = argv.filter((argument) => argument !== '--batch');
+const sequenced = argv.includes('--sequenced');
+const positional = argv.filter((argument) => !FLAGS.includes(argument));
 const [configPath, indexText] = positional;
 const wellFormed =
   positional.length === 2 && !positional.some((argument) => argument.startsWith('-'));
@@ -33,14 +44,20 @@ if (
   !config.ok ||
   !Number.isInteger(index) ||
   index < 1 ||
-  index > config.servers.length
+  index > config.servers.length ||
+  (sequenced && config.servers.length > SEQUENCED_SERVERS_MAX)
 ) {
-  process.stderr.write('usage: chatrelay [--batch] <config-file> <index>\n');
+  process.stderr.write('usage: chatrelay [--batch] [--sequenced] <config-file> <index>\n');
   process.exit(2);
 }
 const self = config.servers[index - 1]!;
 const peers = config.servers.filter((_, i) => i !== index - 1).map((server) => server.forward);
-const peerKeys = new Set(peers.map((peer) => `${peer.host}:${peer.port}`));
+/** Each peer's address as `host:port`, to its index in the config. */
+const peerIndexes = new Map<string, number>(
+  config.servers
+    .map((server, i) => [`${server.forward.host}:${server.forward.port}`, i + 1] as const)
+    .filter(([, peerIndex]) => peerIndex !== index),
+);
 
 interface RelayClient {
   readonly address: SocketAddress;
@@ -53,11 +70,19 @@ const rooms = new Map<number, Set<RelayClient>>();
 const toPeers = new RelayPeerFramePacker();
 let peerFlushQueued = false;
 const SLASH = 0x2f;
+const inOrder = sequenced
+  ? new SequencedDelivery(config.servers.length, index, deliver)
+  : undefined;
 
 const socket = await openRelaySocket(self.bind, batched, (data, from) => {
   const key = `${from.host}:${from.port}`;
-  if (peerKeys.has(key)) {
-    forEachRelayedPost(data, deliver);
+  const peerIndex = peerIndexes.get(key);
+  if (peerIndex !== undefined) {
+    forEachRelayedPost(data, (room, line) => {
+      if (inOrder === undefined) deliver(room, line);
+      else if (room === ORDER_RECORD_ROOM) inOrder.takeOrder(line);
+      else takeInOrder(inOrder, peerIndex, room, line);
+    });
     return;
   }
   let client = clients.get(key);
@@ -70,14 +95,24 @@ const socket = await openRelaySocket(self.bind, batched, (data, from) => {
   } else if (client.room > 0) {
     const delivery = Buffer.concat([client.prefix, data]);
     toPeers.push(client.room, delivery);
-    if (!peerFlushQueued) {
-      peerFlushQueued = true;
-      // After the read's last datagram: microtasks run when the call into JavaScript returns.
-      queueMicrotask(sendToPeers);
-    }
-    deliver(client.room, delivery);
+    queuePeerFlush();
+    if (inOrder === undefined) deliver(client.room, delivery);
+    else takeInOrder(inOrder, index, client.room, delivery);
   }
 });
+
+function queuePeerFlush(): void {
+  if (peerFlushQueued) return;
+  peerFlushQueued = true;
+  // After the read's last datagram: microtasks run when the call into JavaScript returns.
+  queueMicrotask(sendToPeers);
+}
+
+/** A post in total order; the sequencer names it to the others with the read's other posts. */
+function takeInOrder(order: SequencedDelivery, origin: number, room: number, line: Buffer): void {
+  order.takePost(origin, room, line);
+  if (order.isSequencer) queuePeerFlush();
+}
 
 function command(client: RelayClient, key: string, line: string): void {
   if (line.startsWith('/join ')) {
@@ -98,6 +133,12 @@ function command(client: RelayClient, key: string, line: string): void {
 
 function sendToPeers(): void {
   peerFlushQueued = false;
+  const record = inOrder?.takeOrderRecord();
+  if (record !== undefined) {
+    for (let at = 0; at < record.length; at += ORDER_RECORD_BYTES_MAX) {
+      toPeers.push(ORDER_RECORD_ROOM, record.subarray(at, at + ORDER_RECORD_BYTES_MAX));
+    }
+  }
   for (const frame of toPeers.take()) for (const peer of peers) socket.send(frame, peer);
 }
 

@@ -4,7 +4,7 @@
  * in the same run and writes BENCHMARKS.md with every figure and its ratio to each: chatrelay (the
  * least a Node relay does, with node:dgram alone), chatrelay --batch (the same with chatserver's
  * sendmmsg/recvmmsg: the floor of a Node server) and null-relay (the same hops in C: the compiled
- * limit).
+ * limit); at scale also chatrelay --batch --sequenced (that floor in total order).
  * The load comes from the C load generator, so it takes little of the CPU the servers need.
  * Repeated figures are medians; the programs alternate within each round, so a slow phase of the
  * machine hits them all.
@@ -21,6 +21,7 @@ import type {
   ProxySettings,
   ServerProgram,
 } from './stress-arguments.js';
+import { deliversInOrder } from './stress-arguments.js';
 import { guaranteesBroken, otherCores } from './stress-report.js';
 import { runStress } from './stress-run.js';
 
@@ -90,6 +91,15 @@ const NODE_FLOOR: Subject = {
   mode: 'unordered',
 };
 const BASELINES = [NULL_RELAY, CHATRELAY, NODE_FLOOR] as const;
+/**
+ * The Node floor delivering in a sequencer's total order, with no acknowledgement or repair: what
+ * total order at least adds to the hops, measured at scale only.
+ */
+const SEQUENCED_FLOOR: Subject = {
+  name: 'chatrelay --batch --sequenced (Node total-order floor)',
+  program: 'chatrelay-sequenced',
+  mode: 'total',
+};
 const UNBATCHED_SERVERS: readonly Subject[] = (['unordered', 'total'] as const).map((mode) => ({
   name: `chatserver ${mode}, --no-batch-sends`,
   program: 'chatserver',
@@ -343,7 +353,7 @@ async function measureOnce(subject: Subject, load: Load): Promise<Figures> {
         '\n',
     );
   }
-  const ordered = program === 'chatserver';
+  const ordered = deliversInOrder(program);
   return {
     postedPerSecond: result.postedPerSecond,
     deliveredPerSecond: result.deliveredPerSecond,
@@ -654,7 +664,7 @@ for (const subject of [CHATRELAY, ...MODES.map((mode) => SERVERS[mode])]) {
 // to 20,348 posts/s for chatserver), more than the changes it was to compare.
 const scale = await repeated(
   'scale: 10 servers, 250 clients, 10 rooms',
-  [...BASELINES, SERVERS.total],
+  [...BASELINES, SEQUENCED_FLOOR, SERVERS.total],
   SCALE,
 );
 
@@ -699,7 +709,7 @@ const lines = [
   '',
   `- Machine: ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${process.platform}; ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC; the suite took ${runSeconds} s.`,
   `- Everything runs on this one machine over 127.0.0.1: with ${cpus().length} cores, the servers, the proxy and the load generator share the CPU, so the "CPU" columns (average cores busy: all servers / the load generator / everything else, such as the proxy or other jobs) show who had it. ${quietNote}`,
-  "- Baselines, measured in the same rounds under the same load: **null-relay**, a C program doing only the datagram hops of a post (client → its server → the other servers → the room's clients) with recvmmsg/sendmmsg and no protocol, ordering or checks: the compiled limit (apps/stress/native/null-relay.c, built with the system C compiler at bench time); **chatrelay**, the same hops in Node with node:dgram alone (one system call and one call into JavaScript per datagram); and **chatrelay --batch**, the same Node relay sending and reading through @chat/transport's addon as chatserver does (one sendmmsg per event-loop turn, recvmmsg up to 32 datagrams per wakeup) and run with chatserver's Node options: the Node floor, what any Node server pays at least for these hops. Both chatrelays pack the posts of one read into as few datagrams to each peer as fit (999 bytes), as chatserver packs a turn's traffic to a peer (null-relay sends one per post and peer). Ratios are given to all three, (× chatrelay, × chatrelay --batch, × null-relay), except through chatproxy (× chatrelay only).",
+  "- Baselines, measured in the same rounds under the same load: **null-relay**, a C program doing only the datagram hops of a post (client → its server → the other servers → the room's clients) with recvmmsg/sendmmsg and no protocol, ordering or checks: the compiled limit (apps/stress/native/null-relay.c, built with the system C compiler at bench time); **chatrelay**, the same hops in Node with node:dgram alone (one system call and one call into JavaScript per datagram); and **chatrelay --batch**, the same Node relay sending and reading through @chat/transport's addon as chatserver does (one sendmmsg per event-loop turn, recvmmsg up to 32 datagrams per wakeup) and run with chatserver's Node options: the Node floor, what any Node server pays at least for these hops. Both chatrelays pack the posts of one read into as few datagrams to each peer as fit (999 bytes), as chatserver packs a turn's traffic to a peer (null-relay sends one per post and peer). Ratios are given to all three, (× chatrelay, × chatrelay --batch, × null-relay), except through chatproxy (× chatrelay only). At scale a fourth, **chatrelay --batch --sequenced**, is the Node floor delivering in total order: server 1 delivers each post as it takes it and names each post's server, in that order, in the datagrams it sends the others anyway, and they deliver in the order named; nothing is acknowledged or repaired and nothing survives a failure, so it is what total order at least adds to the hops, not a server.",
   `- Load generator: load-driver, in C (apps/stress/native/load-driver.c: epoll, recvmmsg, one send per post); every delivery it records is checked by the same ledger as chatstress's. Its ceiling (median of ${REPEATS}): ${rate(ceiling.postedPerSecond)} posted/s, ${rate(ceiling.deliveredPerSecond)} delivered datagrams/s closed loop against one null-relay, using ${ceiling.generatorCores.toFixed(2)} cores (the relay ${ceiling.serverCores.toFixed(2)}): above every rate below, and its CPU share in every run is in the CPU columns.`,
   "- Drops: datagrams the kernel dropped because a receive buffer was full, at the clients' sockets (the generator read too slowly: a loss there is the generator's) and at the servers' sockets (a server fell behind; between servers the protocol repairs it with a NAK round trip). Refused: posts a server turned away with `-ERR Server busy` when its window of entries not yet acknowledged by every peer was full.",
   '- Clients: client i talks to server i mod S and is in room floor(i·G/C)+1, so rooms are equal and span every server. Latency is from a client sending a post to each member of the room (the poster included) receiving it; a message counts as lost unless every member got it.',
@@ -709,7 +719,7 @@ const lines = [
   '',
   `Targets: sustained rate ≥ ${RATIO_TARGETS.unordered} × null-relay for unordered and FIFO, ≥ ${RATIO_TARGETS.total} × for total; p50 < ${P50_TARGET_MS} ms and p99 < ${P99_TARGET_MS} ms at 2,000 posts/s; cold start: nothing refused and the first second's p99 within ${COLD_P99_RATIO_TARGET} × the warm p99; scale ≥ ${SCALE_RATIO_TARGET} × null-relay.`,
   '',
-  `The Node floor's row (chatrelay --batch: the same hops in Node on chatserver's transport and options, peer traffic packed as chatserver packs it, no protocol) says whether it meets the throughput, latency and scale targets itself: a target it misses by far is beyond any Node server on this transport; where it meets one or nearly does, the gap is chatserver's own. The floor has no warm-up, so its cold start says nothing of chatserver's.`,
+  `The Node floor's row (chatrelay --batch: the same hops in Node on chatserver's transport and options, peer traffic packed as chatserver packs it, no protocol) says whether it meets the throughput, latency and scale targets itself: a target it misses by far is beyond any Node server on this transport; where it meets one or nearly does, the gap is chatserver's own. The floor has no warm-up, so its cold start says nothing of chatserver's. At scale the total-order floor's row (chatrelay --batch --sequenced) says the same of total order: what a sequencer's order costs the hops before any acknowledgement, repair or failure handling.`,
   '',
   '| mode | closed-loop posted/s (× chatrelay, × chatrelay --batch, × null-relay) | sustained posted/s (× chatrelay, × chatrelay --batch, × null-relay) | p50 / p99 ms at 2,000/s | cold start: p99 ms first second / warm (refused) | throughput target | latency target | cold-start target |',
   '| --- | ---: | ---: | ---: | ---: | --- | --- | --- |',
@@ -735,9 +745,9 @@ const lines = [
         : '| | | |';
     return `| ${subject.name} | ${threeRatios(closed(subject).postedPerSecond, (b) => closed(b).postedPerSecond)} | ${threeRatios(kept(subject).figures.postedPerSecond, (b) => kept(b).figures.postedPerSecond)} | ${ms(latency.p50Ms)} / ${ms(latency.p99Ms)} | ${ms(c.cold.p99Ms)} / ${ms(c.warm.p99Ms)} ${targets}`;
   }),
-  ...[SERVERS.total, NODE_FLOOR].map((subject) => {
+  ...[SERVERS.total, NODE_FLOOR, SEQUENCED_FLOOR].map((subject) => {
     const f = scale.get(subject)!;
-    const isFloor = subject === NODE_FLOOR;
+    const isFloor = subject !== SERVERS.total;
     const verdict = !Number.isFinite(f.postedPerSecond)
       ? 'not measured'
       : met(f.postedPerSecond >= SCALE_RATIO_TARGET * scale.get(NULL_RELAY)!.postedPerSecond);
@@ -803,11 +813,11 @@ const lines = [
   '',
   `Closed loop, each client keeping ${SCALE.window} own posts unechoed, ${SCALE.messagesPerClient} posts per client or more (a run that posts for less than ${CLOSED_LOOP_STEADY_MS_MIN / 1000} s after its ramp is run again with more), the window growing from 1 over the first ${WARMUP_MS / 1000} s, left out; every post goes to 25 clients on 10 servers. The 10 servers share ${cpus().length} cores. Target: ≥ ${SCALE_RATIO_TARGET} × null-relay.`,
   '',
-  '| program | posted/s | × chatrelay | × chatrelay --batch | × null-relay | delivered/s | p50 ms | p99 ms | lost | refused | violations | drops at clients / servers | CPU servers / generator / other |',
-  '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  '| program | posted/s | × chatrelay | × chatrelay --batch | × null-relay | × chatrelay --batch --sequenced | delivered/s | p50 ms | p99 ms | lost | refused | violations | drops at clients / servers | CPU servers / generator / other |',
+  '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ...[...scale.entries()].map(
     ([subject, f]) =>
-      `| ${subject.name} | ${rate(f.postedPerSecond)} | ${ratio(f.postedPerSecond, scale.get(CHATRELAY)!.postedPerSecond)} | ${ratio(f.postedPerSecond, scale.get(NODE_FLOOR)!.postedPerSecond)} | ${ratio(f.postedPerSecond, scale.get(NULL_RELAY)!.postedPerSecond)} | ${rate(f.deliveredPerSecond)} | ${ms(f.p50Ms)} | ${ms(f.p99Ms)} | ${checks(f)} |`,
+      `| ${subject.name} | ${rate(f.postedPerSecond)} | ${ratio(f.postedPerSecond, scale.get(CHATRELAY)!.postedPerSecond)} | ${ratio(f.postedPerSecond, scale.get(NODE_FLOOR)!.postedPerSecond)} | ${ratio(f.postedPerSecond, scale.get(NULL_RELAY)!.postedPerSecond)} | ${ratio(f.postedPerSecond, scale.get(SEQUENCED_FLOOR)!.postedPerSecond)} | ${rate(f.deliveredPerSecond)} | ${ms(f.p50Ms)} | ${ms(f.p99Ms)} | ${checks(f)} |`,
   ),
   '',
   ...(existsSync(NOTES_PATH) ? [readFileSync(NOTES_PATH, 'utf8').trimEnd(), ''] : []),

@@ -273,6 +273,14 @@ function serverCommand(program: ServerProgram): [string, ...string[]] {
     case 'chatrelay-batched':
       // The floor runs as chatserver runs, V8's options included.
       return [process.execPath, ...chatserverNodeOptions(), BASELINE_RELAY_PATH, '--batch'];
+    case 'chatrelay-sequenced':
+      return [
+        process.execPath,
+        ...chatserverNodeOptions(),
+        BASELINE_RELAY_PATH,
+        '--batch',
+        '--sequenced',
+      ];
     case 'null-relay':
       return [nativeProgramPath('null-relay')];
   }

@@ -3,6 +3,12 @@ import { PEER_DATAGRAM_BYTES_TARGET } from '@chat/protocol';
 /** A packed post's header: its room (one byte), then its delivery line's length (two bytes). */
 const POST_HEADER_BYTES = 3;
 
+/** The room of a packed order record (chatrelay --sequenced): no post is in room 0. */
+export const ORDER_RECORD_ROOM = 0;
+
+/** The longest order record packed whole: a longer one goes in parts. */
+export const ORDER_RECORD_BYTES_MAX = PEER_DATAGRAM_BYTES_TARGET - POST_HEADER_BYTES;
+
 /**
  * chatrelay's server-to-server datagram: the posts of one read packed back to back, each as its
  * room, its line's length and the delivery line, in datagrams of at most
@@ -14,7 +20,10 @@ export class RelayPeerFramePacker {
   #bytes = 0;
   readonly #frames: Buffer[] = [];
 
-  /** Adds one post; `room` is 1-255 and `line` shorter than a datagram, as chatrelay's are. */
+  /**
+   * Adds one post; `room` is 1-255 and `line` shorter than a datagram, as chatrelay's are. Or an
+   * order record, in `ORDER_RECORD_ROOM`, of at most `ORDER_RECORD_BYTES_MAX`.
+   */
   push(room: number, line: Buffer): void {
     const bytes = POST_HEADER_BYTES + line.length;
     if (this.#bytes + bytes > PEER_DATAGRAM_BYTES_TARGET) this.#close();

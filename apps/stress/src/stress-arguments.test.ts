@@ -41,11 +41,16 @@ test('a config file names running servers, or servers to start', () => {
 });
 
 test('--server picks chatserver or a baseline', () => {
-  for (const program of ['chatrelay', 'chatrelay-batched', 'null-relay'] as const) {
+  for (const program of [
+    'chatrelay',
+    'chatrelay-batched',
+    'chatrelay-sequenced',
+    'null-relay',
+  ] as const) {
     expect(run(['--server', program]).program).toBe(program);
   }
   expect(error(['--server', 'chatrelay-fast'])).toMatch(
-    /--server must be chatserver, chatrelay, chatrelay-batched, null-relay, not 'chatrelay-fast'/,
+    /--server must be chatserver, chatrelay, chatrelay-batched, chatrelay-sequenced, null-relay, not 'chatrelay-fast'/,
   );
 });
 

@@ -3,7 +3,8 @@ import { parseArgs } from 'node:util';
 export const STRESS_USAGE = `usage: chatstress [-o unordered|fifo|total] [--servers N] [--clients C] [--rooms G]
                   [--messages M] [--rate R | --window W] [--proxy-delay-ms-max D [--loss P]
                   [--duplicate P] [--seed S]]
-                  [--server chatserver|chatrelay|chatrelay-batched|null-relay]
+                  [--server chatserver|chatrelay|chatrelay-batched|chatrelay-sequenced|
+                           null-relay]
                   [--generator node|native]
                   [--config FILE [--start]] [--no-key] [--warmup-ms T] [--no-ceiling]
                   [--idle-timeout-ms T] [--json] [--report FILE.html] [--help]`;
@@ -26,8 +27,9 @@ messages, and checks what the ordering mode guarantees.
   --seed S                 the proxy's random seed (default 1)
   --server PROGRAM         chatserver (default), or a no-protocol baseline: chatrelay (Node,
                            node:dgram), chatrelay-batched (Node, sendmmsg/recvmmsg through
-                           @chat/transport's addon) or null-relay (C, built with the system C
-                           compiler)
+                           @chat/transport's addon), chatrelay-sequenced (the same, delivering in
+                           a sequencer's total order, with no repair) or null-relay (C, built with
+                           the system C compiler)
   --generator KIND         node (default): clients are Node sockets in chatstress; native: the C
                            load generator (load-driver), a fraction of the CPU per post
   --config FILE            target the servers of this config file (their bind addresses), already
@@ -49,14 +51,26 @@ wrong usage.`;
 /** Who drives the clients: Node sockets in chatstress, or the C load generator (load-driver). */
 export type LoadGenerator = 'node' | 'native';
 export type OrderingMode = 'unordered' | 'fifo' | 'total';
-/** chatserver, or a baseline with no protocol: chatrelay (Node, plain or batched), null-relay (C). */
+/**
+ * chatserver, or a baseline with no protocol: chatrelay (Node, plain, batched, or batched and
+ * sequenced), null-relay (C).
+ */
 export const SERVER_PROGRAMS = [
   'chatserver',
   'chatrelay',
   'chatrelay-batched',
+  'chatrelay-sequenced',
   'null-relay',
 ] as const;
 export type ServerProgram = (typeof SERVER_PROGRAMS)[number];
+
+/**
+ * Whether `program` delivers in the order of the mode it runs in: chatserver, and the sequenced
+ * relay in total order (the order it always delivers in). The other baselines promise no order.
+ */
+export function deliversInOrder(program: string): boolean {
+  return program === 'chatserver' || program === 'chatrelay-sequenced';
+}
 
 export interface ProxySettings {
   readonly delayMsMax: number;

@@ -1,5 +1,6 @@
 import { percentile } from './delivery-ledger.js';
 import type { OrderingMode, ProxySettings, StressArguments } from './stress-arguments.js';
+import { deliversInOrder } from './stress-arguments.js';
 import type { StressRunResult } from './stress-run.js';
 
 export interface StressReport {
@@ -51,7 +52,7 @@ export interface StressReport {
   readonly guaranteesBroken: readonly string[];
 }
 
-/** The baselines promise nothing about order: against them only loss and duplicates count. */
+/** A baseline that promises no order: against it only loss and duplicates count. */
 export function guaranteesBroken(
   mode: OrderingMode,
   program: string,
@@ -60,7 +61,7 @@ export function guaranteesBroken(
     'lost' | 'refusedDeliveries' | 'duplicates' | 'fifoViolations' | 'totalOrderViolations'
   >,
 ): string[] {
-  const ordered = program === 'chatserver';
+  const ordered = deliversInOrder(program);
   const broken: string[] = [];
   if (result.lost - result.refusedDeliveries > 0) broken.push('loss');
   if (result.duplicates > 0) broken.push('duplicates');
@@ -172,7 +173,7 @@ export function reportRows(report: StressReport): [string, string][] {
     [
       'verdict',
       report.guaranteesBroken.length === 0
-        ? `OK: every ${report.program !== 'chatserver' ? 'no-loss' : report.mode} guarantee held`
+        ? `OK: every ${deliversInOrder(report.program) ? report.mode : 'no-loss'} guarantee held`
         : `BROKEN: ${report.guaranteesBroken.join(', ')}`,
     ],
   ];

@@ -15,7 +15,7 @@ const SMALL_LOAD = {
   warmupMs: 0,
 } as const;
 
-test.each(['chatrelay', 'chatrelay-batched'] as const)(
+test.each(['chatrelay', 'chatrelay-batched', 'chatrelay-sequenced'] as const)(
   '%s relays every post to its whole room, on every server',
   async (program) => {
     await using cluster = await LocalCluster.start({
@@ -34,9 +34,32 @@ test.each(['chatrelay', 'chatrelay-batched'] as const)(
   },
 );
 
+test('chatrelay --sequenced delivers every room in one order on every server', async () => {
+  await using cluster = await LocalCluster.start({
+    program: 'chatrelay-sequenced',
+    mode: 'total',
+    layout: { serverCount: 4 },
+    keyed: false,
+  });
+  // One room on every server, many posts in flight: without the sequencer's order the servers
+  // deliver the posts of different servers in the order each receives them.
+  const result = await runNativeWorkload({
+    ...SMALL_LOAD,
+    clientCount: 8,
+    roomCount: 1,
+    windowPerClient: 16,
+    servers: cluster.servers,
+  });
+  expect(result.posted).toBe(1_600);
+  expect(result.deliveries).toBe(1_600 * 8);
+  expect(result.lost).toBe(0);
+  expect(result.fifoViolations).toBe(0);
+  expect(result.totalOrderViolations).toBe(0);
+});
+
 test('chatrelay refuses arguments it does not know, with its usage', () => {
   const relay = fileURLToPath(new URL('../dist/baseline-relay.js', import.meta.url));
   const run = spawnSync(process.execPath, [relay, '--fast', 'c.conf', '1'], { encoding: 'utf8' });
   expect(run.status).toBe(2);
-  expect(run.stderr).toBe('usage: chatrelay [--batch] <config-file> <index>\n');
+  expect(run.stderr).toBe('usage: chatrelay [--batch] [--sequenced] <config-file> <index>\n');
 });
