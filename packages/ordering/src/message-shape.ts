@@ -18,15 +18,15 @@ import {
  * beyond the window); the engine judges that where it uses it.
  */
 export function isWellFormed(message: PeerMessage, nodeCount: number, extrasMax: number): boolean {
-  const node = (id: unknown): boolean => isCount(id, 1) && (id as number) <= nodeCount;
-  const view = (id: unknown, min = 0): boolean => isCount(id, min) && (id as number) <= VIEW_ID_MAX;
+  // Checks are functions of the module, not closures over `nodeCount` made per call: every message
+  // a server takes passes here, and those closures were a tenth of its allocations under load.
   switch (message.kind) {
     case 'post':
     case 'order':
-      return isWellFormedEntry(message, node);
+      return isWellFormedEntry(message, nodeCount);
     case 'status':
       return (
-        view(message.view) &&
+        isView(message.view) &&
         isCount(message.stable, 0) &&
         isCount(message.safe, 0) &&
         isCountList(message.received, nodeCount) &&
@@ -34,31 +34,31 @@ export function isWellFormed(message: PeerMessage, nodeCount: number, extrasMax:
       );
     case 'nak':
       return (
-        view(message.view) &&
-        node(message.writer) &&
+        isView(message.view) &&
+        isNode(message.writer, nodeCount) &&
         isCount(message.first, 1) &&
         isCount(message.last, message.first)
       );
     case 'relay':
-      return node(message.writer) && isWellFormedEntry(message.entry, node);
+      return isNode(message.writer, nodeCount) && isWellFormedEntry(message.entry, nodeCount);
     case 'heartbeat':
       return (
         isCount(message.incarnation, 0) &&
-        view(message.view) &&
-        view(message.promised) &&
-        node(message.coordinator)
+        isView(message.view) &&
+        isView(message.promised) &&
+        isNode(message.coordinator, nodeCount)
       );
     case 'prepare':
     case 'install':
-      return view(message.proposal, 1) && isMemberList(message.members, node);
+      return isView(message.proposal, 1) && isMemberList(message.members, nodeCount);
     case 'report': {
       const { members } = message;
       return (
-        view(message.proposal, 1) &&
-        view(message.view) &&
+        isView(message.proposal, 1) &&
+        isView(message.view) &&
         isCount(message.safeThrough, 0) &&
-        view(message.adopted) &&
-        isNodeList(members, node) &&
+        isView(message.adopted) &&
+        isNodeList(members, nodeCount) &&
         isCountList(message.through, members.length, members.length) &&
         isCountList(message.extras, 2 * extrasMax) &&
         message.extras.length % 2 === 0
@@ -68,38 +68,48 @@ export function isWellFormed(message: PeerMessage, nodeCount: number, extrasMax:
     case 'adopted': {
       const { members } = message;
       return (
-        view(message.proposal, 1) &&
-        view(message.view) &&
+        isView(message.proposal, 1) &&
+        isView(message.view) &&
         isCount(message.safeThrough, 0) &&
         isCount(message.orderedThrough, 0) &&
         typeof message.orderFixed === 'boolean' &&
         CUT_REMAINDERS.includes(message.remainder) &&
-        isNodeList(members, node) &&
+        isNodeList(members, nodeCount) &&
         isCountList(message.through, members.length, members.length) &&
         Array.isArray(message.holders) &&
         message.holders.length === members.length &&
-        message.holders.every(node) &&
+        message.holders.every((holder) => isNode(holder, nodeCount)) &&
         isCountList(message.extras, 3 * extrasMax) &&
         message.extras.length % 3 === 0
       );
     }
     case 'flushed':
-      return view(message.proposal, 1);
+      return isView(message.proposal, 1);
     default:
       return false;
   }
 }
 
-function isWellFormedEntry(entry: LogEntry, node: (id: unknown) => boolean): boolean {
+function isWellFormedEntry(entry: LogEntry, nodeCount: number): boolean {
   if (typeof entry !== 'object' || entry === null) return false;
   if (!isCount(entry.view, 0) || entry.view > VIEW_ID_MAX || !isCount(entry.seq, 1)) return false;
   if (entry.kind === 'post') return isCount(entry.room, 0) && entry.payload instanceof Uint8Array;
   return (
     entry.kind === 'order' &&
-    node(entry.origin) &&
+    isNode(entry.origin, nodeCount) &&
     isCount(entry.originSeq, 1) &&
     isCountList(entry.rooms, ORDER_RUN_POSTS_MAX, 1)
   );
+}
+
+/** One of the `nodeCount` nodes' ids. */
+function isNode(id: unknown, nodeCount: number): boolean {
+  return isCount(id, 1) && (id as number) <= nodeCount;
+}
+
+/** A view id, at least `min`. */
+function isView(id: unknown, min = 0): boolean {
+  return isCount(id, min) && (id as number) <= VIEW_ID_MAX;
 }
 
 /** A safe integer, at least `min`. */
@@ -116,15 +126,15 @@ function isCountList(list: unknown, lengthMax: number, lengthMin = 0): boolean {
   return true;
 }
 
-function isNodeList(ids: readonly NodeId[], node: (id: unknown) => boolean): boolean {
+function isNodeList(ids: readonly NodeId[], nodeCount: number): boolean {
   return (
     Array.isArray(ids) &&
     ids.length >= 1 &&
-    ids.every((id, index) => node(id) && (index === 0 || id > ids[index - 1]!))
+    ids.every((id, index) => isNode(id, nodeCount) && (index === 0 || id > ids[index - 1]!))
   );
 }
 
-function isMemberList(members: readonly Member[], node: (id: unknown) => boolean): boolean {
+function isMemberList(members: readonly Member[], nodeCount: number): boolean {
   return (
     Array.isArray(members) &&
     members.every(
@@ -132,7 +142,7 @@ function isMemberList(members: readonly Member[], node: (id: unknown) => boolean
     ) &&
     isNodeList(
       members.map((member) => member.id),
-      node,
+      nodeCount,
     )
   );
 }

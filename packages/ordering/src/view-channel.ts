@@ -300,8 +300,13 @@ export class ViewChannel {
     // holds, and a cut already made from the reports must cover it).
     const recipients = this.#frozen ? undefined : this.#statuses.take(now);
     if (recipients !== undefined) this.#sendStatus(recipients);
-    for (const [writer, window] of this.#windows.entries()) {
-      if (window === undefined) continue;
+    // Indexed, and a window asked for its NAKs only when one is due: a tick comes every turn under
+    // load, and an iterator and an empty list per writer were allocated on each.
+    const windows = this.#windows;
+    for (let writer = 0; writer < windows.length; writer++) {
+      const window = windows[writer];
+      const nakDeadline = window?.nextDeadline();
+      if (window === undefined || nakDeadline === undefined || nakDeadline > now) continue;
       for (const { first, last } of window.takeDueNak(now)) {
         this.#stats.naksSent += 1;
         const to = this.#holders?.[writer] ?? writer;
@@ -833,11 +838,12 @@ export class ViewChannel {
 
   /** Drops the peers' entries every member holds (kept until then for a view change). */
   #releaseRetained(): void {
-    for (const [writerPosition, writer] of this.members.entries()) {
-      const window = this.#windows[writer];
+    const members = this.members;
+    for (let writerPosition = 0; writerPosition < members.length; writerPosition++) {
+      const window = this.#windows[members[writerPosition]!];
       if (window === undefined) continue;
       let stable = window.contiguousSeq;
-      for (let position = 0; position < this.members.length; position++) {
+      for (let position = 0; position < members.length; position++) {
         if (position === this.#position[this.#self]) continue;
         stable = Math.min(stable, this.#receivedBy[position]![writerPosition]!);
       }

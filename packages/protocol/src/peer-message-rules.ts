@@ -193,12 +193,16 @@ function sameLengthProblem(
     : `${values.length} ${what} entries for ${members.length} members`;
 }
 
+// The two loops below index their arrays rather than iterate them: every status and order a server
+// takes passes through them, and an iterator (and `countsProblem`'s closure) allocated per message
+// made them the most of a server's allocations under load (10 servers, total order: a fifth).
+
 function firstProblem<T>(
   values: readonly T[],
   problemOf: (value: T, index: number) => string | undefined,
 ): string | undefined {
-  for (const [index, value] of values.entries()) {
-    const problem = problemOf(value, index);
+  for (let index = 0; index < values.length; index++) {
+    const problem = problemOf(values[index]!, index);
     if (problem !== undefined) return problem;
   }
   return undefined;
@@ -237,5 +241,9 @@ function countProblem(value: number, what: string): string | undefined {
 }
 
 function countsProblem(values: readonly number[], what: string): string | undefined {
-  return firstProblem(values, (value) => countProblem(value, what));
+  for (let index = 0; index < values.length; index++) {
+    const problem = countProblem(values[index]!, what);
+    if (problem !== undefined) return problem;
+  }
+  return undefined;
 }
