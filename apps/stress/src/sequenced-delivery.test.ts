@@ -46,3 +46,16 @@ test('a record naming no server of the cluster is passed over', () => {
 test('more servers than an order record can name are refused', () => {
   expect(() => new SequencedDelivery(256, 1, () => {})).toThrow(RangeError);
 });
+
+test('a server whose posts never all wait named keeps delivering them in order', () => {
+  const { order, delivered } = server(2);
+  // Server 3's posts always run one ahead of their naming, so its list never empties.
+  order.takePost(3, 1, Buffer.from('0'));
+  for (let index = 1; index <= 5_000; index++) {
+    order.takePost(3, 1, Buffer.from(String(index)));
+    order.takeOrder(Buffer.from([3]));
+  }
+  expect(delivered).toHaveLength(5_000);
+  expect(delivered.at(-1)).toBe('1:4999');
+  expect(delivered.every((line, index) => line === `1:${index}`)).toBe(true);
+});

@@ -10,7 +10,13 @@ interface WaitingPost {
   readonly line: Buffer;
 }
 
-/** A first-in first-out list read from a head index; it is emptied (not shifted) once all is read. */
+/** Items read from a `Fifo` before it drops them (if it was not emptied before). */
+const FIFO_READ_ITEMS_KEPT_MAX = 1024;
+
+/**
+ * A first-in first-out list read from a head index (Array#shift is O(n)); what was read is dropped
+ * when all is read, or once it outnumbers what is left, so a list that never empties stays small.
+ */
 class Fifo<T> {
   #items: T[] = [];
   #head = 0;
@@ -32,6 +38,9 @@ class Fifo<T> {
     const item = this.#items[this.#head++]!;
     if (this.#head === this.#items.length) {
       this.#items = [];
+      this.#head = 0;
+    } else if (this.#head > FIFO_READ_ITEMS_KEPT_MAX && 2 * this.#head > this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
       this.#head = 0;
     }
     return item;
