@@ -121,6 +121,20 @@ export const FAULT_PROFILES = {
     pauses: true,
     nodeCountMax: 7,
   },
+  // The smallest post windows where writers wait most on news (a window of 1 waits on every post),
+  // through view changes: news owed by a node that crashes, or told in a view that ends.
+  'view changes at small limits: bursts past the window while nodes crash, restart and are cut off':
+    {
+      faults: { delayMsMax: 10, loss: 0.05, duplicate: 0.02 },
+      smallLimits: true,
+      crashes: true,
+      partitions: true,
+      permanentPartitions: true,
+      linkFailures: true,
+      pauses: true,
+      nodeCountMax: 7,
+      postCountMax: 120,
+    },
 } satisfies Record<string, Omit<ScenarioOptions, 'mode'>>;
 
 /**
