@@ -74,6 +74,17 @@ const LATE_POLL_SPAN_MS_MAX = 30;
 /** A static group's failure detector never fires within a run. */
 const STATIC_SUSPECT_MS = 600_000;
 
+/** Crashes, restarts, partitions that heal or not, one-way and flapping links, pauses. */
+const VIEW_CHANGES = {
+  faults: { delayMsMax: 10, loss: 0.05, duplicate: 0.02 },
+  crashes: true,
+  partitions: true,
+  permanentPartitions: true,
+  linkFailures: true,
+  pauses: true,
+  nodeCountMax: 7,
+} satisfies Omit<ScenarioOptions, 'mode'>;
+
 /**
  * The fault profiles the property tests run, each with what it stresses. Every profile ends with a
  * network that only delays, and every run must then settle.
@@ -112,29 +123,12 @@ export const FAULT_PROFILES = {
     pauses: true,
     postCountMax: 120,
   },
-  'view changes: crashes, restarts, partitions that heal or not, asymmetric and flapping links': {
-    faults: { delayMsMax: 10, loss: 0.05, duplicate: 0.02 },
-    crashes: true,
-    partitions: true,
-    permanentPartitions: true,
-    linkFailures: true,
-    pauses: true,
-    nodeCountMax: 7,
-  },
+  'view changes: crashes, restarts, partitions that heal or not, asymmetric and flapping links':
+    VIEW_CHANGES,
   // The smallest post windows where writers wait most on news (a window of 1 waits on every post),
   // through view changes: news owed by a node that crashes, or told in a view that ends.
   'view changes at small limits: bursts past the window while nodes crash, restart and are cut off':
-    {
-      faults: { delayMsMax: 10, loss: 0.05, duplicate: 0.02 },
-      smallLimits: true,
-      crashes: true,
-      partitions: true,
-      permanentPartitions: true,
-      linkFailures: true,
-      pauses: true,
-      nodeCountMax: 7,
-      postCountMax: 120,
-    },
+    { ...VIEW_CHANGES, smallLimits: true, postCountMax: 120 },
 } satisfies Record<string, Omit<ScenarioOptions, 'mode'>>;
 
 /**
