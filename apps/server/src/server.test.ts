@@ -259,6 +259,7 @@ describe('ChatServer membership', () => {
         'view.id': view.id,
         'view.members': 3,
         'view.primary': 1,
+        'view.unheard': 0,
       });
     }
   });

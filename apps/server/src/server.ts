@@ -310,12 +310,13 @@ export class ChatServer {
     add('peers', this.peers.stats());
     add('socket', this.endpoint.stats);
     if (this.groupEndpoint !== undefined) add('group', this.groupEndpoint.stats);
-    const { viewId, viewMembers, viewPrimary, ...engine } = this.engine.stats();
+    const { viewId, viewMembers, viewPrimary, viewUnheard, ...engine } = this.engine.stats();
     add('engine', engine);
     stats['server.heldPostsDepth'] = this.heldPosts.size;
     stats['view.id'] = viewId;
     stats['view.members'] = viewMembers;
     stats['view.primary'] = viewPrimary;
+    stats['view.unheard'] = viewUnheard;
     return stats;
   }
 

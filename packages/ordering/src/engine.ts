@@ -292,6 +292,9 @@ export class OrderingEngine {
       viewId: this.#channel.view,
       viewMembers: this.#channel.members.length,
       viewPrimary: this.#channel.primary ? 1 : 0,
+      viewUnheard: this.#channel.members.filter(
+        (member) => !this.#detector.isAlive(this.#lastNow, member),
+      ).length,
     };
   }
 

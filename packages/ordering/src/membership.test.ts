@@ -156,6 +156,27 @@ test('a view change can be read from the engine: polled views, stats and the cur
   expect(views(sim, 1).slice(-1)).toEqual([`${engine.view().id}[1,3]`]);
 });
 
+test('stats count the members of the view a node does not hear, while it does not hear them', () => {
+  const sim = cluster('total', 3);
+  const unheard = (node: number): number => sim.engine(node).stats().viewUnheard;
+  expect([1, 2, 3].map(unheard)).toEqual([0, 0, 0]);
+  // Node 3 stops hearing node 1 alone: one link that fails one way.
+  sim.setLink(1, 3, { loss: 1 });
+  const cutMs = sim.nowMs;
+  let seenAtNode3 = 0;
+  for (let t = cutMs + 10; t <= cutMs + 3 * DEFAULT_TIMING.suspectMs; t += 10) {
+    sim.runUntil(t);
+    seenAtNode3 = Math.max(seenAtNode3, unheard(3));
+    // Nodes 1 and 2 hear everyone.
+    expect([unheard(1), unheard(2)], `at ${t - cutMs} ms into the cut`).toEqual([0, 0]);
+  }
+  expect(seenAtNode3).toBe(1);
+  // Healed: node 1's next heartbeats reach node 3.
+  sim.clearLink(1, 3);
+  sim.runUntil(sim.nowMs + 3 * DEFAULT_TIMING.heartbeatIntervalMs);
+  expect([1, 2, 3].map(unheard)).toEqual([0, 0, 0]);
+});
+
 test('a lone node waits for its peers a little, then forms a view of its own', () => {
   const sim = new Simulator({ seed: 3, nodeCount: 3, mode: 'fifo', network: { delayMsMax: 5 } });
   sim.crash(2);
