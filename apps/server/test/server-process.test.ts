@@ -139,7 +139,17 @@ describe('chatserver process', () => {
     send(
       encodeFrame({
         from: 2,
-        messages: [{ kind: 'heartbeat', incarnation: 1, view: 0, promised: 0, coordinator: 1 }],
+        messages: [
+          {
+            kind: 'heartbeat',
+            incarnation: 1,
+            view: 0,
+            promised: 0,
+            coordinator: 1,
+            unheard: [],
+            leftOut: [],
+          },
+        ],
       }),
     );
 

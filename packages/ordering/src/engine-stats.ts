@@ -47,8 +47,9 @@ export interface EngineStats {
   /**
    * Members of the current view this node has not heard from for `suspectMs` (current value). A
    * view change leaves such a member out within about a second, unless the others still hear it
-   * and this node hears them: a link that fails one way, which no view change leaves out (a known
-   * limitation). While it lasts, what waits on that member's entries here waits with it.
+   * and this node hears them (a link that fails one way): then this node, or that member, is left
+   * out two `suspectMs` later (see `LinkReports`). Meanwhile what waits on that member's entries
+   * here waits with it.
    */
   viewUnheard: number;
 }

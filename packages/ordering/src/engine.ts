@@ -1,6 +1,7 @@
 import { emptyStats, type EngineStats } from './engine-stats.js';
 import { FailureDetector } from './failure-detector.js';
 import { checkLimits } from './limits.js';
+import { LinkReports } from './link-reports.js';
 import { highestViewIdNamed, isWellFormed } from './message-shape.js';
 import {
   VIEW_ID_MAX,
@@ -64,7 +65,12 @@ const HEARTBEATS_BEFORE_FIRST_VIEW = 2;
  * - a failed member holds nothing back once it is out of the view, and a restarted or reconnected
  *   node is merged into the view of the others;
  * - members left behind by a node that moved on without them (it stopped hearing them) change views
- *   among themselves at once, and leave their view together (see #candidates).
+ *   among themselves at once, and leave their view together (see #candidates);
+ * - of two nodes where one does not hear the other while others hear both (a link that fails one
+ *   way, or both ways between two nodes only), the higher-numbered is left out, and works alone
+ *   until the two hear each other again (`LinkReports`);
+ * - a node that waits between views for two `suspectMs` with no coordinator driving it into one
+ *   (left out by the others, say) forms a view alone.
  *
  * A post made on one side of a partition is delivered on that side only: after the merge the other
  * side does not receive it (as in extended virtual synchrony).
@@ -84,6 +90,8 @@ export class OrderingEngine {
   readonly timing: EngineTiming;
 
   readonly #detector: FailureDetector;
+  /** Who is left out of views for not hearing a node that others hear. */
+  readonly #links: LinkReports;
   /** The most extras a view change's report or cut can name: the posts delivered early. */
   readonly #extrasMax: number;
   readonly #transmits = new Queue<Transmit>();
@@ -117,6 +125,8 @@ export class OrderingEngine {
   #leftAlone: { view: ViewId; members: readonly NodeId[]; untilMs: number } | undefined;
   /** Whom this node's last heartbeat named as the coordinator. */
   #claimedCoordinator: NodeId = 0;
+  /** Since when this node has been between views with no coordinator driving it into one. */
+  #waitingSinceMs: number | undefined;
   #firstViewDeadline: number | undefined;
   #lastNow = 0;
 
@@ -143,6 +153,7 @@ export class OrderingEngine {
       nodeCount,
       this.timing.suspectMs,
     );
+    this.#links = new LinkReports(self, nodeCount, 2 * this.timing.suspectMs);
     this.#members = [{ id: self, incarnation }];
     this.#memberRuns = memberRunsOf(this.#members, nodeCount);
     this.#heardState = Array.from({ length: nodeCount + 1 }, (_, id) => ({
@@ -218,6 +229,8 @@ export class OrderingEngine {
           view: this.#channel.view,
           promised: this.#promise.proposal,
           coordinator: this.#claimedCoordinator,
+          unheard: this.#detector.unheard(now),
+          leftOut: this.#links.leftOutOthers(),
         },
       });
     }
@@ -334,6 +347,7 @@ export class OrderingEngine {
     if (run === 'current' && view < this.#heardState[from]!.view) return;
     this.#viewIdMax = Math.max(this.#viewIdMax, view, promised);
     this.#heardState[from] = { view, promised, coordinator };
+    this.#links.record(from, heartbeat.unheard, heartbeat.leftOut);
     // A member of this node's proposal promised a later one (to a coordinator that may since have
     // given up): it ignores this proposal, so a new one must go above.
     const change = this.#change;
@@ -389,6 +403,10 @@ export class OrderingEngine {
       (member) => member.id === this.self && member.incarnation === this.incarnation,
     );
     if (!included || prepare.proposal <= this.#channel.view) return;
+    // A node left out works alone, and a coordinator this node leaves out would take it out of the
+    // view of the others: neither takes part in another's view change.
+    const leftOut = this.#links.isLeftOut(this.self) || this.#links.isLeftOut(from);
+    if (from !== this.self && leftOut) return;
     this.#viewIdMax = Math.max(this.#viewIdMax, prepare.proposal);
     // Each coordinator proposes ids of its own (see #nextProposal): an id names one proposal.
     const promised = this.#promise;
@@ -403,6 +421,7 @@ export class OrderingEngine {
       this.#cut = undefined;
     }
     this.#channel.freeze();
+    this.#waitingSinceMs = this.#lastNow;
     const adopted = this.#completedCut;
     const report = this.#channel.report(prepare.proposal, adopted?.proposal ?? 0);
     this.#send(from, report);
@@ -424,6 +443,7 @@ export class OrderingEngine {
     } else {
       this.#channel.refetch(now);
     }
+    this.#waitingSinceMs = now;
     this.#reportFlushed(true);
   }
 
@@ -456,6 +476,7 @@ export class OrderingEngine {
     for (const { id, incarnation } of install.members) {
       if (id !== this.self && this.#detector.learnRun(id, incarnation)) {
         this.#heardState[id] = { view: 0, promised: 0, coordinator: id };
+        this.#links.forget(id);
       }
     }
     this.#channel = this.#newChannel(
@@ -544,20 +565,43 @@ export class OrderingEngine {
   }
 
   /**
-   * The nodes alive that take part in this node's next view change, ascending: all but those that
-   * left this node's view without it. A member heard working in a later view has left this node
-   * behind (it does not hear this node, or it would have kept it); the members it left behind then
-   * change views among themselves rather than wait for it to hear them again. So a majority of them
-   * goes on working, and they leave the old view together: what one of them delivers of it, all do
-   * (left to be merged back one at a time, each would leave it alone, with only its own posts).
+   * The nodes alive that take part in this node's next view change, ascending: all but those left
+   * out for a link that fails one way (`LinkReports`; when this node is, it works alone), and those
+   * that left this node's view without it. A member heard working in a later view has left this
+   * node behind (it does not hear this node, or it would have kept it); the members it left behind
+   * then change views among themselves rather than wait for it to hear them again. So a majority
+   * of them goes on working, and they leave the old view together: what one of them delivers of
+   * it, all do (left to be merged back one at a time, each would leave it alone, with only its own
+   * posts).
    */
   #candidates(now: number): Member[] {
+    const leftOut = this.#links.update(now, (node) => this.#detector.hears(now, node));
+    if (leftOut[this.self] || this.#stranded(now)) {
+      return [{ id: this.self, incarnation: this.incarnation }];
+    }
     return this.#detector
       .aliveMembers(now)
       .filter(
         ({ id }) =>
-          id === this.self || (!this.#leftWithoutThisNode(id) && !this.#leftBehind(now, id)),
+          id === this.self ||
+          (!leftOut[id] && !this.#leftWithoutThisNode(id) && !this.#leftBehind(now, id)),
       );
+  }
+
+  /**
+   * Whether this node has waited between views for `2 × suspectMs` with no coordinator driving it
+   * into one (no prepare or cut reached it, and it coordinates nothing): then it forms a view
+   * alone. So it does when the others leave it out (see `LinkReports`) while it still leaves view
+   * changes to their coordinator, which it hears of through them.
+   */
+  #stranded(now: number): boolean {
+    if (!this.isChangingView()) {
+      this.#waitingSinceMs = undefined;
+      return false;
+    }
+    if (this.#change !== undefined) this.#waitingSinceMs = now;
+    this.#waitingSinceMs ??= now;
+    return now - this.#waitingSinceMs >= 2 * this.timing.suspectMs;
   }
 
   /**

@@ -65,10 +65,23 @@ export class FailureDetector {
   }
 
   isAlive(now: number, node: NodeId): boolean {
+    return this.hears(now, node) && this.#excludedUntilMs[node]! <= now;
+  }
+
+  /** Whether `node` has been heard from within `suspectMs` (this node always hears itself). */
+  hears(now: number, node: NodeId): boolean {
     if (node === this.self.id) return true;
     const heardAtMs = this.#heardAtMs[node];
-    if (heardAtMs === undefined || now - heardAtMs > this.suspectMs) return false;
-    return this.#excludedUntilMs[node]! <= now;
+    return heardAtMs !== undefined && now - heardAtMs <= this.suspectMs;
+  }
+
+  /** The other nodes not heard from within `suspectMs`, ascending: what a heartbeat reports. */
+  unheard(now: number): NodeId[] {
+    const unheard: NodeId[] = [];
+    for (let node = 1; node <= this.nodeCount; node++) {
+      if (!this.hears(now, node)) unheard.push(node);
+    }
+    return unheard;
   }
 
   /** The nodes alive now, ascending, with their incarnations: the view this node would want. */

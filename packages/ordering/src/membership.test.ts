@@ -137,6 +137,57 @@ describe.each(ORDERING_MODES)('%s', (mode) => {
     }
     expectGuaranteesHeld(sim);
   });
+
+  // Node 3 stops hearing node 1 while 1 and 2 still hear 3 (1 -> 3, one way); node 3 stops hearing
+  // node 1 and 1 stops hearing 3 (both ways, 2 still hears both); node 1 stops hearing 2 (the lowest
+  // node is the one that does not hear). Each time the higher-numbered node of the pair is left
+  // out and works alone. Node 1 stops hearing both others: it is left out, not they. The others go
+  // on past the post window, and all merge once healed.
+  test.each([
+    { cut: [[1, 3]], leftOut: 3 },
+    {
+      cut: [
+        [1, 3],
+        [3, 1],
+      ],
+      leftOut: 3,
+    },
+    { cut: [[2, 1]], leftOut: 2 },
+    {
+      cut: [
+        [2, 1],
+        [3, 1],
+      ],
+      leftOut: 1,
+    },
+  ])('links $cut fail for good: node $leftOut is left out, the rest go on', ({ cut, leftOut }) => {
+    const sim = cluster(mode, 3);
+    for (const [from, to] of cut) sim.setLink(from!, to!, { loss: 1 });
+    expect(sim.runUntilSettled(sim.nowMs + 10_000)).toBeDefined();
+    const rest = [1, 2, 3].filter((node) => node !== leftOut);
+    expect(sim.engine(rest[0]!).view()).toMatchObject({ members: rest, primary: true });
+    expect(sim.engine(leftOut).view()).toMatchObject({ members: [leftOut], primary: false });
+    // Past the post window: with the node that cannot hear in the view, these would wait for ever.
+    const fromIndex = sim.posts.length;
+    const postCount = DEFAULT_LIMITS.postWindowEntriesMax + 100;
+    for (let index = 0; index < postCount; index++) {
+      sim.runUntil(sim.nowMs + 1);
+      expect(sim.post(rest[index % 2]!, 1, payload()).ok).toBe(true);
+    }
+    expect(sim.runUntilSettled(sim.nowMs + 10_000)).toBeDefined();
+    expect(deliveredEverywhere(sim, fromIndex, rest)).toBe(true);
+    const alone = sim.post(leftOut, 1, payload());
+    if (mode === 'total') expect(alone).toEqual({ ok: false, reason: 'no-majority' });
+    else expect(alone.ok).toBe(true);
+    for (const [from, to] of cut) sim.clearLink(from!, to!);
+    expect(sim.runUntilSettled(sim.nowMs + 10_000)).toBeDefined();
+    expect(sim.engine(leftOut).view().members).toEqual([1, 2, 3]);
+    const merged = sim.posts.length;
+    expect(sim.post(leftOut, 1, payload()).ok).toBe(true);
+    sim.runUntil(sim.nowMs + 500);
+    expect(deliveredEverywhere(sim, merged, [1, 2, 3])).toBe(true);
+    expectGuaranteesHeld(sim);
+  });
 });
 
 test('a view change can be read from the engine: polled views, stats and the current view', () => {
@@ -199,6 +250,8 @@ test('a membership message naming a view id far beyond any heard of is dropped, 
     view: farAhead,
     promised: farAhead,
     coordinator: 1,
+    unheard: [],
+    leftOut: [],
   });
   expect(engine.stats().invalidDropped).toBe(dropped + 1);
   expect(engine.isChangingView()).toBe(false);

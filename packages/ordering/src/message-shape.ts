@@ -46,7 +46,9 @@ export function isWellFormed(message: PeerMessage, nodeCount: number, extrasMax:
         isCount(message.incarnation, 0) &&
         isView(message.view) &&
         isView(message.promised) &&
-        isNode(message.coordinator, nodeCount)
+        isNode(message.coordinator, nodeCount) &&
+        isNodeList(message.unheard, nodeCount, 0) &&
+        isNodeList(message.leftOut, nodeCount, 0)
       );
     case 'prepare':
     case 'install':
@@ -126,10 +128,11 @@ function isCountList(list: unknown, lengthMax: number, lengthMin = 0): boolean {
   return true;
 }
 
-function isNodeList(ids: readonly NodeId[], nodeCount: number): boolean {
+/** Distinct node ids, ascending: at least `lengthMin` of them. */
+function isNodeList(ids: readonly NodeId[], nodeCount: number, lengthMin = 1): boolean {
   return (
     Array.isArray(ids) &&
-    ids.length >= 1 &&
+    ids.length >= lengthMin &&
     ids.every((id, index) => isNode(id, nodeCount) && (index === 0 || id > ids[index - 1]!))
   );
 }

@@ -155,6 +155,18 @@ export interface HeartbeatMessage {
    * itself (a link that fails between two nodes that both reach the others).
    */
   readonly coordinator: NodeId;
+  /**
+   * The configured nodes the sender has not heard from within `suspectMs` (in their current run),
+   * ascending. A node that others hear but this one does not (a link that fails one way, or two
+   * nodes cut off from each other while a third hears both) cannot work in one view with it: see
+   * `LinkReports`, which leaves one of each such pair out of the view.
+   */
+  readonly unheard: readonly NodeId[];
+  /**
+   * The nodes the sender leaves out of views by that rule, ascending (never the sender itself): a
+   * node named here works alone, since it may not know enough to find out for itself.
+   */
+  readonly leftOut: readonly NodeId[];
 }
 
 /**

@@ -24,6 +24,26 @@ describe('peer message codec', () => {
     );
   });
 
+  it('reads back heartbeats that hear every node or not, and leave nodes out or not', () => {
+    const heartbeat = {
+      kind: 'heartbeat',
+      incarnation: 7,
+      view: 3,
+      promised: 4,
+      coordinator: 1,
+    } as const;
+    for (const unheard of [[], [2], [1, 5, 64]]) {
+      for (const leftOut of [[], [3], [2, 64]]) {
+        const message = { ...heartbeat, unheard, leftOut };
+        const bytes = new Uint8Array(peerMessageByteLength(message));
+        expect(writePeerMessage(bytes, 0, message)).toBe(bytes.length);
+        const reader = new ByteReader(bytes);
+        expect(readPeerMessage(reader)).toEqual(message);
+        expect(reader.atEnd).toBe(true);
+      }
+    }
+  });
+
   it('lays out each kind as documented', () => {
     const write = (message: Parameters<typeof writePeerMessage>[2]) => {
       const bytes = new Uint8Array(peerMessageByteLength(message));
@@ -50,9 +70,21 @@ describe('peer message codec', () => {
       11, 3, 4, 0xac, 0x02, 2, 2, 0x68, 0x69,
     ]);
     expect(write({ kind: 'relay', writer: 1, entry: order })).toEqual([24, 1, 4, 1, 3, 4, 2, 2, 1]);
-    expect(
-      write({ kind: 'heartbeat', incarnation: 200, view: 4, promised: 6, coordinator: 2 }),
-    ).toEqual([13, 0xc8, 0x01, 4, 6, 2]);
+    const heartbeat = {
+      kind: 'heartbeat',
+      incarnation: 200,
+      view: 4,
+      promised: 6,
+      coordinator: 2,
+      unheard: [],
+      leftOut: [],
+    } as const;
+    expect(write(heartbeat)).toEqual([25, 0xc8, 0x01, 4, 6, 2, 0, 0]);
+    expect(write({ ...heartbeat, unheard: [1, 3] })).toEqual([25, 0xc8, 0x01, 4, 6, 2, 2, 1, 3, 0]);
+    expect(write({ ...heartbeat, leftOut: [3] })).toEqual([25, 0xc8, 0x01, 4, 6, 2, 0, 1, 3]);
+    expect(write({ ...heartbeat, unheard: [3], leftOut: [1, 3] })).toEqual([
+      25, 0xc8, 0x01, 4, 6, 2, 1, 3, 2, 1, 3,
+    ]);
     const members = [
       { id: 1, incarnation: 5 },
       { id: 3, incarnation: 0 },
@@ -115,10 +147,18 @@ describe('peer message codec', () => {
     expect(read([12, 1, 0, 1, 1, 2, 1]).problem).toBe('unknown message kind 12');
   });
 
-  it('rejects an unknown kind byte', () => {
-    expect(read([25, 1, 1])).toMatchObject({
+  it('rejects the heartbeat kind of releases whose heartbeat named no unheard nodes (13) as unknown', () => {
+    // Read as the new layout, its coordinator would be taken for a count of unheard nodes.
+    expect(read([13, 5, 1, 0, 2])).toMatchObject({
       message: undefined,
-      problem: 'unknown message kind 25',
+      problem: 'unknown message kind 13',
+    });
+  });
+
+  it('rejects an unknown kind byte', () => {
+    expect(read([26, 1, 1])).toMatchObject({
+      message: undefined,
+      problem: 'unknown message kind 26',
     });
     // The status of releases before `safe`.
     expect(read([10, 0, 0, 0])).toMatchObject({ problem: 'unknown message kind 10' });
@@ -134,6 +174,24 @@ describe('peer message codec', () => {
     expect(read([18, 0]).problem).toBe('proposal 0 is not a view id 1-34359738367');
     expect(read([14, 1, 2, 3, 0, 2, 0]).problem).toBe('members are not in ascending order at 2');
     expect(read([14, 1, 0]).problem).toBe('0 members, not 1-64');
+    // A heartbeat's unheard and left-out nodes: none, or distinct node ids, ascending.
+    expect(read([25, 5, 1, 0, 2, 0, 0]).problem).toBeUndefined();
+    expect(read([25, 5, 1, 0, 2, 2, 3, 1, 0]).problem).toBe(
+      'unheard nodes are not in ascending order at 1',
+    );
+    expect(read([25, 5, 1, 0, 2, 2, 3, 3, 0]).problem).toBe(
+      'unheard nodes are not in ascending order at 3',
+    );
+    expect(read([25, 5, 1, 0, 2, 1, 0, 0]).problem).toBe('unheard node 0 is not a node id 1-64');
+    expect(read([25, 5, 1, 0, 2, 1, 3, 2, 2, 3]).problem).toBeUndefined();
+    expect(read([25, 5, 1, 0, 2, 0, 2, 3, 1]).problem).toBe(
+      'left-out nodes are not in ascending order at 1',
+    );
+    expect(read([25, 5, 1, 0, 2, 0, 2, 3, 3]).problem).toBe(
+      'left-out nodes are not in ascending order at 3',
+    );
+    expect(read([25, 5, 1, 0, 2, 0, 1, 0]).problem).toBe('left-out node 0 is not a node id 1-64');
+    expect(read([25, 5, 1, 0, 2, 0, 1, 65]).problem).toBe('left-out node 65 is not a node id 1-64');
     // A relay carries a post or an order of a real writer.
     expect(read([11, 0, 0, 1, 1, 0]).problem).toBe('writer 0 is not a node id 1-64');
     // remainder is one byte, 0 to 2: anything else would not be canonical.
@@ -155,6 +213,12 @@ describe('peer message codec', () => {
     expect(read([22, 0, 0xff, 0xff, 0xff, 0xff, 0x0f]).problem).toMatch(/more than 64/);
     expect(read([14, 1, 65]).problem).toBe('65 members, more than 64');
     expect(read([15, 1, 0, 65]).problem).toBe('65 members, more than 64');
+    expect(read([25, 5, 1, 0, 2, 65]).problem).toBe('65 unheard, more than 64');
+    expect(read([25, 5, 1, 0, 2, 0xff, 0xff, 0xff, 0xff, 0x0f]).problem).toMatch(/more than 64/);
+    expect(read([25, 5, 1, 0, 2, 0, 65]).problem).toBe('65 leftOut, more than 64');
+    expect(read([25, 5, 1, 0, 2, 1, 3, 0xff, 0xff, 0xff, 0xff, 0x0f]).problem).toMatch(
+      /more than 64/,
+    );
     // 65,537 extras: refused at the count, with no extra read.
     expect(read([15, 1, 0, 1, 1, 0, 0x81, 0x80, 0x04]).problem).toBe(
       '65537 extras, more than 65536',
@@ -175,9 +239,15 @@ describe('peer message codec', () => {
     expect(read([22, 0, 1, 0, 0]).problem).toBe('truncated stable');
     expect(read([22, 0, 1, 0, 0, 0]).problem).toBe('truncated safe');
     expect(read([8, 0, 1, 5]).problem).toBe('truncated last');
-    expect(read([13, 5]).problem).toBe('truncated view');
-    expect(read([13, 5, 1]).problem).toBe('truncated promised');
-    expect(read([13, 5, 1, 0]).problem).toBe('truncated coordinator');
+    expect(read([25, 5]).problem).toBe('truncated view');
+    expect(read([25, 5, 1]).problem).toBe('truncated promised');
+    expect(read([25, 5, 1, 0]).problem).toBe('truncated coordinator');
+    expect(read([25, 5, 1, 0, 2]).problem).toBe('truncated unheard count');
+    expect(read([25, 5, 1, 0, 2, 2, 1]).problem).toBe('truncated unheard');
+    expect(read([25, 5, 1, 0, 2, 0]).problem).toBe('truncated leftOut count');
+    expect(read([25, 5, 1, 0, 2, 1, 3]).problem).toBe('truncated leftOut count');
+    expect(read([25, 5, 1, 0, 2, 0, 1]).problem).toBe('truncated leftOut');
+    expect(read([25, 5, 1, 0, 2, 0, 2, 1]).problem).toBe('truncated leftOut');
     expect(read([14, 1, 1, 1]).problem).toBe('truncated incarnation');
     expect(read([20, 1, 0, 1, 1, 0, 1, 0]).problem).toBe('truncated remainder');
     expect(read([20, 1, 0, 1, 1, 0, 1, 0, 2]).problem).toBe('truncated orderFixed');

@@ -8,7 +8,6 @@
  *    7 post         view seq room payload
  *    8 nak          view writer first last
  *   11 relay        writer, then a post's fields (view seq room payload)
- *   13 heartbeat    incarnation view promised coordinator
  *   14 prepare      proposal count member[count]
  *   15 report       proposal view count members[count] through[count] pairs (writer seq)[pairs]
  *                   safeThrough adopted
@@ -21,12 +20,15 @@
  *   22 status       view count received[count] delivered[count] stable safe
  *   23 order        view seq origin originSeq count rooms[count]
  *   24 relay        writer, then an order's fields (view seq origin originSeq count rooms[count])
+ *   25 heartbeat    incarnation view promised coordinator count unheard[count]
+ *                   count leftOut[count]
  *
  * (Kinds 1-6 belonged to releases without views: post, the ISIS proposal, two status layouts, nak
  * and order without a view; kinds 16 and 17 to releases whose cut had a remainder flag and ended
  * at safeThrough; kind 10 to releases whose status had no `safe`; kinds 9 and 12 to releases whose
- * order entry named one post. They are refused as unknown kinds, so a server of an earlier release
- * is never misread.)
+ * order entry named one post; kind 13 to releases whose heartbeat did not name the nodes its sender
+ * does not hear. They are refused as unknown kinds, so a server of an earlier release is never
+ * misread.)
  *
  * Writers assume a message that passed `peerMessageProblem`; the reader checks everything, and
  * checks every count before reading what it counts, so a huge count costs nothing.
@@ -54,7 +56,6 @@ import { varintByteLength, writeVarint } from './varint.js';
 const KIND_POST = 7;
 const KIND_NAK = 8;
 const KIND_RELAY_POST = 11;
-const KIND_HEARTBEAT = 13;
 const KIND_PREPARE = 14;
 const KIND_REPORT = 15;
 const KIND_FLUSHED = 18;
@@ -64,6 +65,7 @@ const KIND_ADOPTED = 21;
 const KIND_STATUS = 22;
 const KIND_ORDER = 23;
 const KIND_RELAY_ORDER = 24;
+const KIND_HEARTBEAT = 25;
 
 /** Bytes `writePeerMessage` uses for `message`. */
 export function peerMessageByteLength(message: PeerMessage): number {
@@ -97,7 +99,11 @@ export function peerMessageByteLength(message: PeerMessage): number {
         varintByteLength(message.incarnation) +
         varintByteLength(message.view) +
         varintByteLength(message.promised) +
-        varintByteLength(message.coordinator)
+        varintByteLength(message.coordinator) +
+        varintByteLength(message.unheard.length) +
+        varintsByteLength(message.unheard) +
+        varintByteLength(message.leftOut.length) +
+        varintsByteLength(message.leftOut)
       );
     case 'prepare':
     case 'install':
@@ -171,7 +177,11 @@ export function writePeerMessage(target: Uint8Array, offset: number, message: Pe
       at = writeVarint(target, at, message.incarnation);
       at = writeVarint(target, at, message.view);
       at = writeVarint(target, at, message.promised);
-      return writeVarint(target, at, message.coordinator);
+      at = writeVarint(target, at, message.coordinator);
+      at = writeVarint(target, at, message.unheard.length);
+      at = writeVarints(target, at, message.unheard);
+      at = writeVarint(target, at, message.leftOut.length);
+      return writeVarints(target, at, message.leftOut);
     case 'prepare':
     case 'install':
       target[at++] = message.kind === 'prepare' ? KIND_PREPARE : KIND_INSTALL;
@@ -253,14 +263,24 @@ function readFields(reader: ByteReader): PeerMessage | undefined {
         kind === KIND_RELAY_POST ? readPostFields(reader) : readOrderFields(reader);
       return { kind: 'relay', writer, entry };
     }
-    case KIND_HEARTBEAT:
+    case KIND_HEARTBEAT: {
+      const incarnation = reader.varint('incarnation');
+      const view = reader.varint('view');
+      const promised = reader.varint('promised');
+      const coordinator = reader.varint('coordinator');
+      const unheardCount = readCount(reader, 'unheard count', SERVER_COUNT_MAX, 'unheard');
+      const unheard = readVarints(reader, unheardCount, 'unheard');
+      const leftOutCount = readCount(reader, 'leftOut count', SERVER_COUNT_MAX, 'leftOut');
       return {
         kind: 'heartbeat',
-        incarnation: reader.varint('incarnation'),
-        view: reader.varint('view'),
-        promised: reader.varint('promised'),
-        coordinator: reader.varint('coordinator'),
+        incarnation,
+        view,
+        promised,
+        coordinator,
+        unheard,
+        leftOut: readVarints(reader, leftOutCount, 'leftOut'),
       };
+    }
     case KIND_PREPARE:
     case KIND_INSTALL:
       return {

@@ -111,6 +111,8 @@ describe('peerMessageProblem', () => {
       view: 0,
       promised: 0,
       coordinator: 1,
+      unheard: [],
+      leftOut: [],
     } as const;
     expect(peerMessageProblem(heartbeat)).toBeUndefined();
     expect(
@@ -130,6 +132,63 @@ describe('peerMessageProblem', () => {
     );
     expect(peerMessageProblem({ kind: 'flushed', proposal: 0 })).toBe(
       'proposal 0 is not a view id 1-34359738367',
+    );
+  });
+
+  it("wants a heartbeat's unheard nodes ascending, distinct, node ids, none to 64 of them", () => {
+    const heartbeat = (unheard: number[]): PeerMessage => ({
+      kind: 'heartbeat',
+      incarnation: 3,
+      view: 2,
+      promised: 2,
+      coordinator: 1,
+      unheard,
+      leftOut: [],
+    });
+    expect(peerMessageProblem(heartbeat([]))).toBeUndefined();
+    expect(peerMessageProblem(heartbeat([2, 5, 64]))).toBeUndefined();
+    const all = Array.from({ length: 64 }, (_, index) => index + 1);
+    expect(peerMessageProblem(heartbeat(all))).toBeUndefined();
+    expect(peerMessageProblem(heartbeat([5, 2]))).toBe(
+      'unheard nodes are not in ascending order at 2',
+    );
+    expect(peerMessageProblem(heartbeat([2, 2]))).toBe(
+      'unheard nodes are not in ascending order at 2',
+    );
+    expect(peerMessageProblem(heartbeat([0, 2]))).toBe('unheard node 0 is not a node id 1-64');
+    expect(peerMessageProblem(heartbeat([2, 65]))).toBe('unheard node 65 is not a node id 1-64');
+    expect(peerMessageProblem(heartbeat([1.5]))).toBe('unheard node 1.5 is not a node id 1-64');
+    expect(peerMessageProblem(heartbeat([...all, 65]))).toBe('65 unheard nodes, not 0-64');
+  });
+
+  it("wants a heartbeat's left-out nodes ascending, distinct, node ids, none to 64 of them", () => {
+    const heartbeat = (leftOut: number[], unheard: number[] = []): PeerMessage => ({
+      kind: 'heartbeat',
+      incarnation: 3,
+      view: 2,
+      promised: 2,
+      coordinator: 1,
+      unheard,
+      leftOut,
+    });
+    expect(peerMessageProblem(heartbeat([]))).toBeUndefined();
+    expect(peerMessageProblem(heartbeat([3]))).toBeUndefined();
+    expect(peerMessageProblem(heartbeat([2, 64], [2]))).toBeUndefined();
+    const all = Array.from({ length: 64 }, (_, index) => index + 1);
+    expect(peerMessageProblem(heartbeat(all))).toBeUndefined();
+    expect(peerMessageProblem(heartbeat([5, 2]))).toBe(
+      'left-out nodes are not in ascending order at 2',
+    );
+    expect(peerMessageProblem(heartbeat([2, 2]))).toBe(
+      'left-out nodes are not in ascending order at 2',
+    );
+    expect(peerMessageProblem(heartbeat([0, 2]))).toBe('left-out node 0 is not a node id 1-64');
+    expect(peerMessageProblem(heartbeat([2, 65]))).toBe('left-out node 65 is not a node id 1-64');
+    expect(peerMessageProblem(heartbeat([1.5]))).toBe('left-out node 1.5 is not a node id 1-64');
+    expect(peerMessageProblem(heartbeat([...all, 65]))).toBe('65 left-out nodes, not 0-64');
+    // The unheard list is checked first.
+    expect(peerMessageProblem(heartbeat([0], [5, 2]))).toBe(
+      'unheard nodes are not in ascending order at 2',
     );
   });
 

@@ -97,7 +97,9 @@ export function peerMessageProblem(message: PeerMessage): string | undefined {
         countProblem(message.incarnation, 'incarnation') ??
         viewProblem(message.view, 'view') ??
         viewProblem(message.promised, 'promised') ??
-        nodeIdProblem(message.coordinator, 'coordinator')
+        nodeIdProblem(message.coordinator, 'coordinator') ??
+        nodeIdsProblem(message.unheard, 'unheard node', 0) ??
+        nodeIdsProblem(message.leftOut, 'left-out node', 0)
       );
     case 'prepare':
     case 'install':
@@ -145,16 +147,27 @@ export function nodeIdProblem(id: NodeId, what: string): string | undefined {
     : `${what} ${id} is not a node id 1-${SERVER_COUNT_MAX}`;
 }
 
-/** A view's member list: 1..SERVER_COUNT_MAX node ids, strictly ascending, as the engine keeps it. */
-function nodeIdsProblem(ids: readonly NodeId[]): string | undefined {
-  if (ids.length < 1 || ids.length > SERVER_COUNT_MAX) {
-    return `${ids.length} members, not 1-${SERVER_COUNT_MAX}`;
+/**
+ * A list of `lengthMin`..SERVER_COUNT_MAX node ids, strictly ascending, as the engine keeps them: a
+ * view's members (at least 1) by default, or one of a heartbeat's lists, the nodes its sender does
+ * not hear or those it leaves out of views (any number of each); `what` names one of them in
+ * problems. A plain loop, as below: every heartbeat passes through it twice.
+ */
+function nodeIdsProblem(
+  ids: readonly NodeId[],
+  what = 'member',
+  lengthMin = 1,
+): string | undefined {
+  if (ids.length < lengthMin || ids.length > SERVER_COUNT_MAX) {
+    return `${ids.length} ${what}s, not ${lengthMin}-${SERVER_COUNT_MAX}`;
   }
-  return firstProblem(ids, (id, index) => {
-    const problem = nodeIdProblem(id, 'member');
-    if (problem !== undefined || index === 0) return problem;
-    return id > ids[index - 1]! ? undefined : `members are not in ascending order at ${id}`;
-  });
+  for (let index = 0; index < ids.length; index++) {
+    const id = ids[index]!;
+    const problem = nodeIdProblem(id, what);
+    if (problem !== undefined) return problem;
+    if (index > 0 && id <= ids[index - 1]!) return `${what}s are not in ascending order at ${id}`;
+  }
+  return undefined;
 }
 
 /** Members of a proposed view: ascending distinct node ids, each with its incarnation. */

@@ -155,8 +155,8 @@ describe('decodeFrame', () => {
   });
 
   it('rejects an unknown kind, and bytes left over that are not a whole message', () => {
-    expect(decodeFrame(datagram(0x03, 0x01, 0x19))).toEqual(
-      malformed('message 1: unknown message kind 25'),
+    expect(decodeFrame(datagram(0x03, 0x01, 0x1a))).toEqual(
+      malformed('message 1: unknown message kind 26'),
     );
     // A whole nak (view 1, writer 2, 1..1), then a nak with nothing after its writer.
     expect(

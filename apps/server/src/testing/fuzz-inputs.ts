@@ -109,6 +109,10 @@ export function peerMessageArbitrary(nodeCount: number): fc.Arbitrary<PeerMessag
   const memberIds = fc
     .uniqueArray(node, { minLength: 1, maxLength: nodeCount })
     .map((ids) => ids.sort((a, b) => a - b));
+  // A heartbeat's unheard and left-out nodes: the same, but possibly none.
+  const nodeList = fc
+    .uniqueArray(node, { maxLength: nodeCount })
+    .map((ids) => ids.sort((a, b) => a - b));
   const members = memberIds.chain((ids) =>
     fc
       .array(count, { minLength: ids.length, maxLength: ids.length })
@@ -171,6 +175,8 @@ export function peerMessageArbitrary(nodeCount: number): fc.Arbitrary<PeerMessag
       view: viewArbitrary,
       promised: viewArbitrary,
       coordinator: node,
+      unheard: nodeList,
+      leftOut: nodeList,
     }),
     fc.record({ kind: fc.constant('prepare' as const), proposal, members }),
     fc.record({ kind: fc.constant('install' as const), proposal, members }),

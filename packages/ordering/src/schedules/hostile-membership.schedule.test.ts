@@ -90,6 +90,13 @@ function hostileMessage(random: SeededRandom, nodeCount: number, view: number): 
         view: anyNumber(random, view),
         promised: anyNumber(random, view),
         coordinator: anyNumber(random, nodeCount),
+        // Mostly a valid list (naming any nodes, so the rule of LinkReports is at work), or not.
+        unheard: random.chance(0.7)
+          ? Array.from({ length: nodeCount }, (_, i) => i + 1).filter(() => random.chance(0.4))
+          : anyArray(random, 2),
+        leftOut: random.chance(0.7)
+          ? Array.from({ length: nodeCount }, (_, i) => i + 1).filter(() => random.chance(0.3))
+          : anyArray(random, 2),
       };
   }
 }
@@ -143,6 +150,8 @@ describe('one datagram must not wedge the cluster', () => {
         view: VIEW,
         promised: VIEW,
         coordinator: 1,
+        unheard: [],
+        leftOut: [],
       });
       net.runUntil(net.nowMs + 10_000);
       // Afterwards, a crash must still lead to a new view of the survivors.

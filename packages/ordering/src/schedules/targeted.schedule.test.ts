@@ -45,6 +45,8 @@ describe('a replayed heartbeat of an earlier view', () => {
       view: previous,
       promised: 0,
       coordinator: 1,
+      unheard: [],
+      leftOut: [],
     });
     net.runUntil(net.nowMs + 2_000);
     expect(

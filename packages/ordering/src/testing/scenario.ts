@@ -28,6 +28,11 @@ export interface ScenarioOptions {
   readonly permanentPartitions?: boolean;
   /** Links that fail in one direction for a while (A hears B, B does not hear A), and links that flap. */
   readonly linkFailures?: boolean;
+  /**
+   * With `linkFailures`: some one-way failures never end (the node that does not hear must be left
+   * out, and settle alone, while the others settle without it).
+   */
+  readonly permanentLinkFailures?: boolean;
   /** Nodes that stop handling anything for up to a few seconds, then resume. */
   readonly pauses?: boolean;
   /** Nodes that crash for good, or crash and restart with a fresh state. */
@@ -125,6 +130,9 @@ export const FAULT_PROFILES = {
   },
   'view changes: crashes, restarts, partitions that heal or not, asymmetric and flapping links':
     VIEW_CHANGES,
+  // A node that does not hear one that others hear is left out for as long as that lasts.
+  'view changes with one-way links that may never heal: a deaf node settles alone, the rest without it':
+    { ...VIEW_CHANGES, permanentLinkFailures: true },
   // The smallest post windows where writers wait most on news (a window of 1 waits on every post),
   // through view changes: news owed by a node that crashes, or told in a view that ends.
   'view changes at small limits: bursts past the window while nodes crash, restart and are cut off':
@@ -227,13 +235,14 @@ export function runScenario(seed: number, options: ScenarioOptions): ScenarioRes
       let begin = randomTimeMs();
       // One long one-way failure, or a link that flaps: down and up several times.
       const flaps = shape.chance(0.5) ? 1 : shape.int(2, 6);
+      const heals = flaps > 1 || !options.permanentLinkFailures || shape.chance(0.5);
       for (let flap = 0; flap < flaps; flap++) {
         const endMs = begin + (flaps === 1 ? shape.int(100, 5_000) : shape.int(10, 300));
         addFault(
           begin,
           endMs,
           () => simulator.setLink(from, to, { loss: 1 }),
-          () => simulator.clearLink(from, to),
+          () => (heals ? simulator.clearLink(from, to) : undefined),
         );
         begin = endMs + shape.int(10, 300);
       }

@@ -11,6 +11,7 @@ import type {
   View,
 } from '../options.js';
 import { SeededRandom } from './random.js';
+import { settledViewOf } from './settled-views.js';
 
 /** Faults of one directed link. Delays are uniform in [delayMsMin, delayMsMax], so messages reorder. */
 export interface LinkFaults {
@@ -428,7 +429,8 @@ export class Simulator {
 
   /**
    * Whether the group has settled: every node that is up is in one view with every other node that
-   * is up and reachable, and nothing is left in any buffer (logs, post windows, hold-back,
+   * is up and reachable both ways (but for one that does not hear a node that others hear: see
+   * `settledViewOf`), and nothing is left in any buffer (logs, post windows, hold-back,
    * total-order queues). Engines keep sending heartbeats, so a settled group still has timers.
    */
   isSettled(): boolean {
@@ -437,7 +439,7 @@ export class Simulator {
       const engine = this.#engines[node - 1];
       if (engine === undefined) continue;
       if (bufferedEntries(engine) > 0) return false;
-      const expected = this.#reachableFrom(node);
+      const expected = this.#settledViewOf(node);
       const view = engine.view();
       if (engine.isChangingView() || view.members.join() !== expected.join()) return false;
       for (const member of expected) {
@@ -447,16 +449,19 @@ export class Simulator {
     return true;
   }
 
-  /** The nodes up and reachable both ways from `node` now (itself included), ascending. */
-  #reachableFrom(node: NodeId): NodeId[] {
-    const reachable: NodeId[] = [];
-    for (let other = 1; other <= this.nodeCount; other++) {
-      if (!this.isUp(other)) continue;
-      if (other === node || (this.#connected(node, other) && this.#connected(other, node))) {
-        reachable.push(other);
-      }
-    }
-    return reachable;
+  /**
+   * The view `node` settles in with the network as it is now: with every node it reaches both ways,
+   * but for a node that does not hear one that others hear (see `settledViewOf`).
+   */
+  #settledViewOf(node: NodeId): NodeId[] {
+    return settledViewOf(
+      node,
+      this.nodeCount,
+      (listener, speaker) =>
+        this.isUp(listener) &&
+        this.isUp(speaker) &&
+        (listener === speaker || this.#connected(speaker, listener)),
+    );
   }
 
   #connected(from: NodeId, to: NodeId): boolean {

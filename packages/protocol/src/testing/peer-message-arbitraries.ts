@@ -82,6 +82,18 @@ export const memberIdsArbitrary: fc.Arbitrary<number[]> = fc
   .uniqueArray(nodeIdArbitrary, { minLength: 1, maxLength: SERVER_COUNT_MAX })
   .map((ids) => ids.sort((a, b) => a - b));
 
+/**
+ * A heartbeat's list of nodes (those its sender does not hear, or those it leaves out of views):
+ * 0..SERVER_COUNT_MAX distinct node ids, ascending.
+ */
+const nodeListArbitrary: fc.Arbitrary<number[]> = fc
+  .oneof(
+    fc.constant<number[]>([]),
+    fc.uniqueArray(nodeIdArbitrary, { maxLength: 3 }),
+    fc.uniqueArray(nodeIdArbitrary, { maxLength: SERVER_COUNT_MAX }),
+  )
+  .map((ids) => ids.sort((a, b) => a - b));
+
 /** The entries of a node's log, in a view. */
 export function logEntryArbitrary(
   payloads: fc.Arbitrary<Uint8Array> = payloadArbitrary,
@@ -155,6 +167,8 @@ export function membershipMessageArbitrary(): fc.Arbitrary<MembershipMessage> {
     view: viewIdArbitrary,
     promised: viewIdArbitrary,
     coordinator: nodeIdArbitrary,
+    unheard: nodeListArbitrary,
+    leftOut: nodeListArbitrary,
   });
   const members: fc.Arbitrary<Member[]> = memberIdsArbitrary.chain((ids) =>
     fc
