@@ -2,7 +2,10 @@
  * A partition of 5 servers into 1,2 | 3,4,5 through chatproxy (`cut 1,2|3,4,5` on its control
  * socket), then healed. Server 1, total order's first sequencer, is on the minority side. And the
  * same with a link that fails one way (`cut 2,3,4,5->1`): server 1 hears nobody while the others
- * still hear it; they go on without it as the majority side, and it is a minority of its own.
+ * still hear it; they go on without it as the majority side, and it is a minority of its own. And
+ * with one link that fails one way (`cut 1->3`: server 3 does not hear server 1, everyone else
+ * hears everyone), or both ways between two servers only (`cut 4|5`): no server takes another for
+ * failed, and the heartbeats' lists of servers not heard leave out the higher-numbered of the two.
  *
  * - Unordered and FIFO: each side keeps chatting among itself.
  * - Total: the majority side (a primary view) keeps chatting; the minority answers every post with
@@ -41,6 +44,8 @@ interface Split {
 const SPLITS: Split[] = [
   { name: 'a 2 | 3 partition', cut: '1,2|3,4,5', minority: [1, 2] },
   { name: 'server 1 hearing nobody (a one-way cut)', cut: '2,3,4,5->1', minority: [1] },
+  { name: 'server 3 not hearing server 1 (one link, one way)', cut: '1->3', minority: [3] },
+  { name: 'servers 4 and 5 not hearing each other', cut: '4|5', minority: [5] },
 ];
 const NO_MAJORITY = '-ERR No majority of servers reachable; try again later';
 /** Every server logs with -v (to count its views): a lighter load keeps the logs small. */
