@@ -65,8 +65,9 @@ describe('LinkReports', () => {
     expect(node2.leftOut(LEAVE_OUT_AFTER_MS)).toEqual([3]);
   });
 
-  test('a node that does not hear a lower one that hears it is left out, even the lowest', () => {
-    // Node 1 does not hear node 2, which hears everyone: 2 is left out, and node 1 knows it.
+  test('when the lowest node does not hear a higher one, the higher one is left out', () => {
+    // Node 1 does not hear node 2, which hears everyone: still 2 is left out (a tie of one conflict
+    // each), and both node 1 and node 3 know it.
     const node1 = reportsAt(1, 3);
     node1.hearAllBut([2]);
     node1.reports.record(3, [], []);
