@@ -68,9 +68,7 @@ const HEARTBEATS_BEFORE_FIRST_VIEW = 2;
  *   among themselves at once, and leave their view together (see #candidates);
  * - of two nodes where one does not hear the other while others hear both (a link that fails one
  *   way, or both ways between two nodes only), the higher-numbered is left out, and works alone
- *   until the two hear each other again (`LinkReports`);
- * - a node that waits between views for two `suspectMs` with no coordinator driving it into one
- *   (left out by the others, say) forms a view alone.
+ *   until the two hear each other again (`LinkReports`).
  *
  * A post made on one side of a partition is delivered on that side only: after the merge the other
  * side does not receive it (as in extended virtual synchrony).
@@ -125,9 +123,9 @@ export class OrderingEngine {
   #leftAlone: { view: ViewId; members: readonly NodeId[]; untilMs: number } | undefined;
   /** Whom this node's last heartbeat named as the coordinator. */
   #claimedCoordinator: NodeId = 0;
-  /** Since when this node has been between views with no coordinator driving it into one. */
-  #waitingSinceMs: number | undefined;
   #firstViewDeadline: number | undefined;
+  /** From when this node's heartbeats name the nodes it does not hear (see #start). */
+  #reportsUnheardFromMs = Number.POSITIVE_INFINITY;
   #lastNow = 0;
 
   constructor(options: EngineOptions) {
@@ -153,7 +151,12 @@ export class OrderingEngine {
       nodeCount,
       this.timing.suspectMs,
     );
-    this.#links = new LinkReports(self, nodeCount, 2 * this.timing.suspectMs);
+    this.#links = new LinkReports(
+      self,
+      nodeCount,
+      2 * this.timing.suspectMs,
+      this.timing.heartbeatIntervalMs,
+    );
     this.#members = [{ id: self, incarnation }];
     this.#memberRuns = memberRunsOf(this.#members, nodeCount);
     this.#heardState = Array.from({ length: nodeCount + 1 }, (_, id) => ({
@@ -229,8 +232,8 @@ export class OrderingEngine {
           view: this.#channel.view,
           promised: this.#promise.proposal,
           coordinator: this.#claimedCoordinator,
-          unheard: this.#detector.unheard(now),
-          leftOut: this.#links.leftOutOthers(),
+          unheard: now < this.#reportsUnheardFromMs ? [] : this.#detector.unheard(now),
+          leftOut: this.#links.leftOutToName(),
         },
       });
     }
@@ -317,6 +320,8 @@ export class OrderingEngine {
     if (this.nodeCount === 1 || this.#heartbeatDeadline !== undefined) return;
     this.#heartbeatDeadline = now;
     this.#firstViewDeadline = now + HEARTBEATS_BEFORE_FIRST_VIEW * this.timing.heartbeatIntervalMs;
+    // Not hearing a node for `suspectMs` takes having been up that long: a fresh node names none.
+    this.#reportsUnheardFromMs = now + this.timing.suspectMs;
   }
 
   #receiveChannelMessage(
@@ -421,7 +426,6 @@ export class OrderingEngine {
       this.#cut = undefined;
     }
     this.#channel.freeze();
-    this.#waitingSinceMs = this.#lastNow;
     const adopted = this.#completedCut;
     const report = this.#channel.report(prepare.proposal, adopted?.proposal ?? 0);
     this.#send(from, report);
@@ -443,7 +447,6 @@ export class OrderingEngine {
     } else {
       this.#channel.refetch(now);
     }
-    this.#waitingSinceMs = now;
     this.#reportFlushed(true);
   }
 
@@ -508,7 +511,11 @@ export class OrderingEngine {
     }
     // Another node hears of a lower one than this: that one coordinates, even if this node does not
     // hear it (a broken link between two nodes that reach the others would make both propose).
-    const lowerHeardOf = alive.some(({ id }) => this.#heardState[id]!.coordinator < this.self);
+    // (Not one this node leaves out: it works alone, and coordinates nobody else.)
+    const lowerHeardOf = alive.some(({ id }) => {
+      const { coordinator } = this.#heardState[id]!;
+      return coordinator < this.self && !this.#links.isLeftOut(coordinator);
+    });
     if (alive[0]!.id !== this.self || lowerHeardOf) {
       this.#change = undefined;
       return;
@@ -576,9 +583,7 @@ export class OrderingEngine {
    */
   #candidates(now: number): Member[] {
     const leftOut = this.#links.update(now, (node) => this.#detector.hears(now, node));
-    if (leftOut[this.self] || this.#stranded(now)) {
-      return [{ id: this.self, incarnation: this.incarnation }];
-    }
+    if (leftOut[this.self]) return [{ id: this.self, incarnation: this.incarnation }];
     return this.#detector
       .aliveMembers(now)
       .filter(
@@ -586,22 +591,6 @@ export class OrderingEngine {
           id === this.self ||
           (!leftOut[id] && !this.#leftWithoutThisNode(id) && !this.#leftBehind(now, id)),
       );
-  }
-
-  /**
-   * Whether this node has waited between views for `2 × suspectMs` with no coordinator driving it
-   * into one (no prepare or cut reached it, and it coordinates nothing): then it forms a view
-   * alone. So it does when the others leave it out (see `LinkReports`) while it still leaves view
-   * changes to their coordinator, which it hears of through them.
-   */
-  #stranded(now: number): boolean {
-    if (!this.isChangingView()) {
-      this.#waitingSinceMs = undefined;
-      return false;
-    }
-    if (this.#change !== undefined) this.#waitingSinceMs = now;
-    this.#waitingSinceMs ??= now;
-    return now - this.#waitingSinceMs >= 2 * this.timing.suspectMs;
   }
 
   /**

@@ -6,7 +6,7 @@ const LEAVE_OUT_AFTER_MS = 1_000;
 
 /** Node `self` of `nodeCount`, hearing every node but those in `deafTo`. */
 function reportsAt(self: NodeId, nodeCount: number) {
-  const reports = new LinkReports(self, nodeCount, LEAVE_OUT_AFTER_MS);
+  const reports = new LinkReports(self, nodeCount, LEAVE_OUT_AFTER_MS, 0);
   let deafTo: readonly NodeId[] = [];
   return {
     reports,
@@ -57,27 +57,29 @@ describe('LinkReports', () => {
     node1.reports.record(3, [2], []);
     node1.leftOut(0);
     expect(node1.leftOut(LEAVE_OUT_AFTER_MS)).toEqual([3]);
-    // Node 2 knows only its own side, and comes to the same answer.
+    expect(node1.reports.leftOutToName()).toEqual([3]);
+    // Node 2 does not hear node 3, so it does not know whom 3 hears: it goes by node 1.
     const node2 = reportsAt(2, 3);
     node2.hearAllBut([3]);
     node2.reports.record(1, [], []);
-    node2.leftOut(0);
-    expect(node2.leftOut(LEAVE_OUT_AFTER_MS)).toEqual([3]);
+    expect(node2.leftOut(LEAVE_OUT_AFTER_MS)).toEqual([]);
+    expect(node2.reports.leftOutToName()).toEqual([]);
+    node2.reports.record(1, [], [3]);
+    expect(node2.leftOut(LEAVE_OUT_AFTER_MS + 1)).toEqual([3]);
   });
 
   test('when the lowest node does not hear a higher one, the higher one is left out', () => {
     // Node 1 does not hear node 2, which hears everyone: still 2 is left out (a tie of one conflict
-    // each), and both node 1 and node 3 know it.
-    const node1 = reportsAt(1, 3);
-    node1.hearAllBut([2]);
-    node1.reports.record(3, [], []);
-    node1.leftOut(0);
-    expect(node1.leftOut(LEAVE_OUT_AFTER_MS)).toEqual([2]);
+    // each). Node 3 hears both, and names 2; node 1 goes by node 3.
     const node3 = reportsAt(3, 3);
     node3.reports.record(1, [2], []);
     node3.reports.record(2, [], []);
     node3.leftOut(0);
     expect(node3.leftOut(LEAVE_OUT_AFTER_MS)).toEqual([2]);
+    const node1 = reportsAt(1, 3);
+    node1.hearAllBut([2]);
+    node1.reports.record(3, [], node3.reports.leftOutToName());
+    expect(node1.leftOut(LEAVE_OUT_AFTER_MS)).toEqual([2]);
   });
 
   test('a node nobody hears is down: naming it leaves nobody out', () => {
@@ -128,7 +130,7 @@ describe('LinkReports', () => {
     expect(node1.leftOut(2 * LEAVE_OUT_AFTER_MS + 2)).toEqual([3]);
   });
 
-  test('a node takes itself for left out when a node it hears and keeps says so', () => {
+  test('a node that does not hear every node present does not trust its own answer', () => {
     // Node 5 does not hear node 4, and knows nothing of 4's own deafness to node 1: its own rule
     // would leave out itself (a tie of one conflict each). Node 1, which hears both, leaves out 4.
     const node5 = reportsAt(5, 5);
@@ -142,6 +144,20 @@ describe('LinkReports', () => {
     expect(node5.reports.update(2, (node) => node !== 4)[5]).toBe(true);
     // Not by a node it does not hear any more.
     expect(node5.reports.update(3, (node) => node !== 4 && node !== 2)[5]).toBe(false);
+  });
+
+  test('works the answer out again when a list changes, else at most every updateEveryMs', () => {
+    const reports = new LinkReports(1, 3, 50, 100);
+    const leftOut = (now: number): boolean => reports.update(now, () => true)[3]!;
+    reports.record(2, [], []);
+    reports.record(3, [1], []);
+    expect(leftOut(0)).toBe(false);
+    // The wait ends at 50 ms, but nothing changed since: the answer of 0 ms stands until 100 ms.
+    expect(leftOut(60)).toBe(false);
+    expect(leftOut(100)).toBe(true);
+    // A changed list is seen at once.
+    reports.record(3, [], []);
+    expect(leftOut(101)).toBe(false);
   });
 
   test("a restarted node's earlier list no longer counts once it is forgotten", () => {

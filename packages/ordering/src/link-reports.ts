@@ -26,13 +26,13 @@ import type { NodeId } from './messages.js';
  *   crashes, restarts, or comes back from a pause or a partition, nodes hear it (or stop hearing
  *   it) at moments up to a suspicion timeout apart, and the rule leaves out a node it should not
  *   for that long: the wait must outlast it (the engine waits two suspicion timeouts). A link that
- *   flaps faster than that moves no view either.
- * - A node that does not hear every node present knows less than the others (it does not know
- *   whom the nodes it does not hear hear), and its own answer about itself is not to be trusted.
- *   So every heartbeat also names the nodes its sender leaves out, and a node takes itself for
- *   left out when a node it hears (and keeps) names it, or when it hears every node present and
- *   its own answer says so. It then works alone, and leaves no view change to anyone else, until
- *   it is merged back once the rule keeps it.
+ *   stays down longer than that and comes back in between moves the view at each turn.
+ * - Only a node that hears every node present knows every list the rule needs: one that does not
+ *   hear a node does not know whom that node hears. So a node that hears every node present goes
+ *   by its own answer, and names the nodes it leaves out (itself too) in its heartbeats; a node
+ *   that does not names none, and goes by the nodes it hears instead: it leaves out every node
+ *   one of them names. A node left out works alone, leaves no view change to anyone else, and
+ *   takes part in none, until it is merged back once the rule keeps it.
  *
  * A forged heartbeat makes its sender conflict with the nodes it names: it leaves out its sender,
  * or a node it names in a tie. Peers must be authenticated (as `chatserver` does) anyway.
@@ -40,12 +40,21 @@ import type { NodeId } from './messages.js';
 export class LinkReports {
   /** Row `reporter`, column `node`: 1 when `reporter`'s last heartbeat named `node` as unheard. */
   readonly #named: Uint8Array;
-  /** By node: whether its last heartbeat named this node as left out. */
-  readonly #leavesThisNodeOut: boolean[];
+  /** Row `reporter`, column `node`: 1 when `reporter`'s last heartbeat named `node` as left out. */
+  readonly #namedLeftOut: Uint8Array;
   /** By node: whether the list of its current run is known. */
   readonly #reported: boolean[];
-  /** By node: whether it is left out now. */
+  /** By node: how many nodes its last heartbeat named, in both lists. */
+  readonly #namedCount: number[];
+  /** By node: whether it is left out now, by this node's own answer. */
+  readonly #ownLeftOut: boolean[];
+  /** By node: whether it is left out now, by the answer this node goes by (see the class comment). */
   readonly #leftOut: boolean[];
+  /** Whether this node heard every node present at the last `update`: its answer is its own. */
+  #knowsAll = false;
+  /** When `update` last worked the answer out, and whether a list has changed since. */
+  #updatedAtMs = Number.NEGATIVE_INFINITY;
+  #listsChanged = true;
   /** By node: since when the rule has said to leave it out, while it is still kept. */
   readonly #ruledOutSinceMs: (number | undefined)[];
 
@@ -53,10 +62,13 @@ export class LinkReports {
     readonly self: NodeId,
     readonly nodeCount: number,
     private readonly leaveOutAfterMs: number,
+    private readonly updateEveryMs: number,
   ) {
     this.#named = new Uint8Array((nodeCount + 1) * (nodeCount + 1));
     this.#reported = new Array<boolean>(nodeCount + 1).fill(false);
-    this.#leavesThisNodeOut = new Array<boolean>(nodeCount + 1).fill(false);
+    this.#namedCount = new Array<number>(nodeCount + 1).fill(0);
+    this.#namedLeftOut = new Uint8Array((nodeCount + 1) * (nodeCount + 1));
+    this.#ownLeftOut = new Array<boolean>(nodeCount + 1).fill(false);
     this.#leftOut = new Array<boolean>(nodeCount + 1).fill(false);
     this.#ruledOutSinceMs = new Array<number | undefined>(nodeCount + 1).fill(undefined);
   }
@@ -66,17 +78,23 @@ export class LinkReports {
    * leaves out (both ascending node ids).
    */
   record(reporter: NodeId, unheard: readonly NodeId[], leftOut: readonly NodeId[]): void {
+    const namedCount = unheard.length + leftOut.length;
+    // Most heartbeats name nobody, as the last one from the same node did: nothing changes.
+    if (this.#reported[reporter] && namedCount === 0 && this.#namedCount[reporter] === 0) return;
     const row = reporter * (this.nodeCount + 1);
     this.#named.fill(0, row, row + this.nodeCount + 1);
     for (const node of unheard) this.#named[row + node] = 1;
+    this.#namedLeftOut.fill(0, row, row + this.nodeCount + 1);
+    for (const node of leftOut) this.#namedLeftOut[row + node] = 1;
     this.#reported[reporter] = true;
-    this.#leavesThisNodeOut[reporter] = leftOut.includes(this.self);
+    this.#namedCount[reporter] = namedCount;
+    this.#listsChanged = true;
   }
 
   /** `reporter` runs anew: the lists of its earlier run no longer hold. */
   forget(reporter: NodeId): void {
     this.#reported[reporter] = false;
-    this.#leavesThisNodeOut[reporter] = false;
+    this.#listsChanged = true;
   }
 
   /** Whether `node` was left out at the last `update`. */
@@ -84,21 +102,41 @@ export class LinkReports {
     return this.#leftOut[node]!;
   }
 
-  /** The nodes other than this one left out at the last `update`, ascending: for a heartbeat. */
-  leftOutOthers(): NodeId[] {
-    return this.#leftOut.flatMap((out, node) => (out && node !== this.self ? [node] : []));
+  /**
+   * What this node's heartbeat names as left out, ascending: the nodes its own answer leaves out
+   * (itself too) if it heard every node present at the last `update`, else none.
+   */
+  leftOutToName(): NodeId[] {
+    if (!this.#knowsAll) return [];
+    return this.#ownLeftOut.flatMap((out, node) => (out ? [node] : []));
   }
 
   /**
-   * By node id, whether it is left out now, given whom this node hears (for this node itself, see
-   * the class comment). Call it whenever the view is looked at, and at least every heartbeat: it
-   * also moves each node's standing on.
+   * By node id, whether it is left out now, given whom this node hears, by the answer this node
+   * goes by (see the class comment). Call it whenever the view is looked at, and at least every
+   * heartbeat: it also moves each node's standing on. Worked out again when a list has changed,
+   * else at most every `updateEveryMs` (whom this node hears changes with time alone).
    */
   update(now: number, hears: (node: NodeId) => boolean): readonly boolean[] {
+    if (!this.#listsChanged && now - this.#updatedAtMs < this.updateEveryMs) return this.#leftOut;
+    this.#listsChanged = false;
+    this.#updatedAtMs = now;
     const nodeCount = this.nodeCount;
     const heard = new Array<boolean>(nodeCount + 1).fill(false);
+    // Most of the time this node hears every node, and no list names any: nobody is left out.
+    let quiet = true;
+    for (let node = 1; node <= nodeCount; node++) {
+      heard[node] = hears(node);
+      if (!heard[node] || this.#namedCount[node]! > 0) quiet = false;
+    }
+    if (quiet) {
+      this.#ruledOutSinceMs.fill(undefined);
+      this.#ownLeftOut.fill(false);
+      this.#leftOut.fill(false);
+      this.#knowsAll = true;
+      return this.#leftOut;
+    }
     const present = new Array<boolean>(nodeCount + 1).fill(false);
-    for (let node = 1; node <= nodeCount; node++) heard[node] = hears(node);
     for (let reporter = 1; reporter <= nodeCount; reporter++) {
       if (!heard[reporter]) continue;
       present[reporter] = true;
@@ -117,16 +155,19 @@ export class LinkReports {
     for (let node = 1; node <= nodeCount; node++) {
       const since = ruledOut[node] ? (this.#ruledOutSinceMs[node] ?? now) : undefined;
       this.#ruledOutSinceMs[node] = since;
-      this.#leftOut[node] = since !== undefined && now - since >= this.leaveOutAfterMs;
+      this.#ownLeftOut[node] = since !== undefined && now - since >= this.leaveOutAfterMs;
     }
-    // This node's own answer is complete when it hears every node present (it knows all their
-    // lists); otherwise it goes by the nodes it hears.
-    const knowsAll = present.every((isPresent, node) => !isPresent || heard[node]);
-    const told = this.#leavesThisNodeOut.some(
-      (says, reporter) =>
-        says && reporter !== this.self && heard[reporter] && !this.#leftOut[reporter],
-    );
-    this.#leftOut[this.self] = told || (knowsAll && this.#leftOut[this.self]!);
+    this.#knowsAll = present.every((isPresent, node) => !isPresent || heard[node]);
+    for (let node = 1; node <= nodeCount; node++) {
+      this.#leftOut[node] = this.#knowsAll
+        ? this.#ownLeftOut[node]!
+        : heard.some(
+            (isHeard, reporter) =>
+              isHeard &&
+              reporter !== this.self &&
+              this.#namedLeftOut[reporter * (nodeCount + 1) + node] === 1,
+          );
+    }
     return this.#leftOut;
   }
 }

@@ -157,14 +157,16 @@ export interface HeartbeatMessage {
   readonly coordinator: NodeId;
   /**
    * The configured nodes the sender has not heard from within `suspectMs` (in their current run),
-   * ascending. A node that others hear but this one does not (a link that fails one way, or two
-   * nodes cut off from each other while a third hears both) cannot work in one view with it: see
-   * `LinkReports`, which leaves one of each such pair out of the view.
+   * ascending; none while the sender itself has been up for less than `suspectMs`. A node that
+   * others hear but this one does not (a link that fails one way, or two nodes cut off from each
+   * other while a third hears both) cannot work in one view with it: see `LinkReports`, which
+   * leaves one of each such pair out of the view.
    */
   readonly unheard: readonly NodeId[];
   /**
-   * The nodes the sender leaves out of views by that rule, ascending (never the sender itself): a
-   * node named here works alone, since it may not know enough to find out for itself.
+   * The nodes the sender leaves out of views by that rule, ascending, itself too; none unless it
+   * hears every node present (only then does it know every list the rule needs). A node named here
+   * by a node it hears works alone.
    */
   readonly leftOut: readonly NodeId[];
 }
