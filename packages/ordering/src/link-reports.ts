@@ -2,7 +2,7 @@ import type { NodeId } from './messages.js';
 
 /**
  * Which nodes to leave out of views because they cannot hear a node that others hear, decided from
- * the `unheard` lists of the heartbeats.
+ * the two lists every heartbeat carries (`HeartbeatMessage.unheard` and `leftOut`).
  *
  * The failure detector alone never leaves such a node out. When a link fails one way (node 3 stops
  * hearing node 1, while 1 and 2 still hear 3), only node 3 suspects anyone, and it leaves view
