@@ -127,6 +127,23 @@ describe.each([true, false])('UdpEndpoint with batchReceives %s', (batchReceives
     await expect.poll(() => kept.length).toBe(count);
     expect(kept.map(String)).toEqual(Array.from({ length: count }, (_, i) => `kept ${i}`));
   });
+
+  it('keeps what arrives before the first handler for it, as a server warming up must', async () => {
+    await using receiver = await open();
+    await using sender = await UdpEndpoint.open({ bind: { host: LOOPBACK, port: 0 } });
+    const count = RECEIVE_BATCH_DATAGRAMS_MAX + 3;
+    for (let i = 0; i < count; i++) sender.send(Buffer.from(`early ${i}`), receiver.address);
+    sender.flush();
+    // Turns of the event loop in which an endpoint that read would have found them.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(receiver.stats.datagramsReceived).toBe(0);
+
+    const arrivals = await collect(receiver, count);
+    expect(arrivals.map(({ bytes }) => bytes.toString())).toEqual(
+      Array.from({ length: count }, (_, i) => `early ${i}`),
+    );
+    expect(receiver.receivesBatched).toBe(batchReceives && udpBatchAddon() !== undefined);
+  });
 });
 
 describe.each([true, false])(

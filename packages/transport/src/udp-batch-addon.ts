@@ -51,9 +51,10 @@ export function udpBatchAddon(): UdpBatchAddon | undefined {
   return addon ?? undefined;
 }
 
-/** node:dgram's handle of a socket: its file descriptor and its switch for reading. */
+/** node:dgram's handle of a socket: its file descriptor and its switches for reading. */
 export interface DgramHandle {
   readonly fd: number;
+  recvStart(): number;
   recvStop(): number;
 }
 
@@ -68,11 +69,13 @@ export function dgramHandle(socket: Socket): DgramHandle | undefined {
   );
   const stateValue =
     state === undefined ? undefined : (socket as unknown as Record<symbol, unknown>)[state];
-  const handle = (stateValue as { handle?: { fd?: unknown; recvStop?: unknown } } | undefined)
-    ?.handle;
+  const handle = (
+    stateValue as { handle?: { fd?: unknown; recvStart?: unknown; recvStop?: unknown } } | undefined
+  )?.handle;
   return handle !== undefined &&
     typeof handle.fd === 'number' &&
     handle.fd >= 0 &&
+    typeof handle.recvStart === 'function' &&
     typeof handle.recvStop === 'function'
     ? (handle as DgramHandle)
     : undefined;

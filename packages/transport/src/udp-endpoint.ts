@@ -5,7 +5,12 @@ import { isIPv4 } from 'node:net';
 import { ReceiveBatch } from './receive-batch.js';
 import { SendBatch } from './send-batch.js';
 import type { SocketAddress } from './socket-address.js';
-import { dgramHandle, udpBatchAddon } from './udp-batch-addon.js';
+import {
+  dgramHandle,
+  udpBatchAddon,
+  type DgramHandle,
+  type UdpBatchAddon,
+} from './udp-batch-addon.js';
 import { UdpBindError } from './udp-bind-error.js';
 import type { UdpOpenStep } from './udp-bind-error.js';
 import { CLOSE_DRAIN_MS_MAX, SOCKET_BUFFER_BYTES_MAX } from './udp-limits.js';
@@ -63,7 +68,7 @@ export interface UdpBufferSizes {
 export interface UdpEndpointStats {
   /** Datagrams the kernel accepted for sending. */
   readonly datagramsSent: number;
-  /** Datagrams handed to the datagram handler (or dropped for want of one). */
+  /** Datagrams handed to the datagram handler. */
   readonly datagramsReceived: number;
   /** Payload bytes of the datagrams counted in `datagramsSent`. */
   readonly bytesSent: number;
@@ -106,7 +111,12 @@ export class UdpEndpoint implements AsyncDisposable {
   #closing: Promise<void> | undefined;
   readonly #multicastInterfaceChosen: boolean;
   readonly #batch: SendBatch | undefined;
-  readonly #receiveBatch: ReceiveBatch | undefined;
+  /** Set once reading starts, if the addon reads (see `#startReceiving`). */
+  #receiveBatch: ReceiveBatch | undefined;
+  /** Until the first handler: node:dgram's handle, left not reading, and whether the addon will. */
+  #waitingToReceive:
+    { readonly handle: DgramHandle; readonly addon: UdpBatchAddon | undefined } | undefined;
+  #receivesBatched: boolean;
 
   private constructor(
     socket: Socket,
@@ -120,15 +130,19 @@ export class UdpEndpoint implements AsyncDisposable {
     this.#socket = socket;
     this.#multicastInterfaceChosen = multicastInterfaceChosen;
     const addon = udpBatchAddon();
-    const handle = addon === undefined ? undefined : dgramHandle(socket);
+    const handle = dgramHandle(socket);
     this.#batch =
       addon === undefined || handle === undefined || !batching.sends
         ? undefined
         : new SendBatch(addon, handle.fd, this.#sendNow, this.#countBatchSent);
-    this.#receiveBatch =
-      addon === undefined || handle === undefined || !batching.receives
-        ? undefined
-        : startReceiveBatch(addon, handle, this.#receive, this.#reportError);
+    this.#receivesBatched = addon !== undefined && handle !== undefined && batching.receives;
+    // Nothing is read before there is a handler: until then datagrams wait in the kernel's receive
+    // buffer. A server warming up before it serves would otherwise drop its first clients' commands.
+    // In the same turn as the bind: node:dgram has read nothing yet.
+    if (handle !== undefined) {
+      handle.recvStop();
+      this.#waitingToReceive = { handle, addon: this.#receivesBatched ? addon : undefined };
+    }
     // node:dgram's reading stays off while the addon reads; its listener serves the other case.
     socket.on('message', this.#receiveMessage);
     socket.on('error', this.#reportError);
@@ -139,9 +153,12 @@ export class UdpEndpoint implements AsyncDisposable {
     return this.#batch !== undefined;
   }
 
-  /** Whether this endpoint reads with recvmmsg (`batchReceives` and the addon), else node:dgram. */
+  /**
+   * Whether this endpoint reads (from its first `onDatagram`) with recvmmsg (`batchReceives` and the
+   * addon), else node:dgram.
+   */
   get receivesBatched(): boolean {
-    return this.#receiveBatch !== undefined;
+    return this.#receivesBatched;
   }
 
   /**
@@ -186,9 +203,27 @@ export class UdpEndpoint implements AsyncDisposable {
     }
   }
 
-  /** Sets the one handler for incoming datagrams (replacing any earlier one). */
+  /**
+   * Sets the one handler for incoming datagrams (replacing any earlier one). The endpoint reads
+   * from the first: datagrams that arrived before it, as many as the receive buffer held, come then.
+   */
   onDatagram(handler: DatagramHandler): void {
     this.#datagramHandler = handler;
+    this.#startReceiving();
+  }
+
+  #startReceiving(): void {
+    const waiting = this.#waitingToReceive;
+    if (waiting === undefined || this.#closing !== undefined) return;
+    this.#waitingToReceive = undefined;
+    const { handle, addon } = waiting;
+    if (addon !== undefined) {
+      this.#receiveBatch = startReceiveBatch(addon, handle, this.#receive, this.#reportError);
+    }
+    if (this.#receiveBatch === undefined) {
+      this.#receivesBatched = false;
+      handle.recvStart();
+    }
   }
 
   /** Sets the one handler for send failures and socket errors (replacing any earlier one). */
